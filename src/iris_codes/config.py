@@ -1,0 +1,193 @@
+"""All settings in one table: defaults, environment names, validation and help.
+
+The table drives ``Settings.from_env``, ``iris --help``, ``docs/configuration.md``
+and a test that every setting is documented.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+
+def _str(value: str) -> str:
+    return value.strip()
+
+
+def _opt_str(value: str) -> str | None:
+    return value.strip() or None
+
+
+def _int(value: str) -> int:
+    return int(value.strip().replace("_", ""))
+
+
+def _float(value: str) -> float:
+    return float(value.strip())
+
+
+def _keys(value: str) -> tuple[str, ...]:
+    return tuple(key.strip() for key in value.split(",") if key.strip())
+
+
+def _choice(*choices: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        value = value.strip().lower()
+        if value not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}")
+        return value
+
+    return parse
+
+
+def _log_level(value: str) -> str:
+    return _choice("debug", "info", "warning", "error")(value).upper()
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value: its field, environment names, default and meaning."""
+
+    name: str
+    env: tuple[str, ...]
+    default: Any
+    parse: Callable[[str], Any]
+    help: str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("api_keys", ("IRIS_API_KEY", "API_KEY"), (), _keys,
+            "Accepted client key(s), comma-separated; API_KEY is the older name. "
+            "None: auth off and the server binds loopback only.", secret=True),
+    Setting("api_keys_file", ("IRIS_API_KEYS_FILE",), None, _opt_str,
+            "File of hashed keys managed by `iris keys`."),
+    Setting("engine", ("IRIS_ENGINE",), "auto", _choice("auto", "structural", "llm"),
+            "auto: LLM when OPENAI_API_KEY is set, structural fallback; or structural, llm."),
+    Setting("openai_api_key", ("OPENAI_API_KEY",), None, _opt_str,
+            "Enables the LLM engine.", secret=True),
+    Setting("openai_base_url", ("OPENAI_BASE_URL",), None, _opt_str,
+            "Any OpenAI-compatible endpoint (vLLM, Ollama, Azure…). Default: OpenAI."),
+    Setting("model", ("IRIS_MODEL",), "gpt-4.1-mini", _str, "Model name for the LLM engine."),
+    Setting("llm_api", ("IRIS_LLM_API",), "auto", _choice("auto", "responses", "chat"),
+            "responses or chat; auto uses Responses on OpenAI, Chat Completions elsewhere."),
+    Setting("llm_mode", ("IRIS_LLM_MODE",), "guided", _choice("guided", "ranges"),
+            "guided: the model groups numbered syntax units; ranges: it returns line ranges."),
+    Setting("llm_timeout", ("IRIS_LLM_TIMEOUT",), 8.0, _float,
+            "Seconds one LLM call may take."),
+    Setting("llm_deadline", ("IRIS_LLM_DEADLINE",), 12.0, _float,
+            "Seconds the LLM engine may spend on one request, retries included."),
+    Setting("llm_max_retries", ("IRIS_LLM_MAX_RETRIES",), 3, _int,
+            "Retries on 429, 5xx and connection errors, within the deadline."),
+    Setting("llm_prices", ("IRIS_LLM_PRICES",), None, _opt_str,
+            "JSON object model → [input, cached input, output] USD per million tokens."),
+    Setting("cache_dir", ("IRIS_CACHE_DIR",), ".iris", _str,
+            "Base folder for the SQLite cache and state."),
+    Setting("cache_url", ("IRIS_CACHE_URL",), None, _opt_str,
+            "sqlite:///path or redis://host:port/db. Default: SQLite in IRIS_CACHE_DIR."),
+    Setting("cache_ttl", ("IRIS_CACHE_TTL",), 30 * 24 * 3600, _int,
+            "Seconds a cache entry lives."),
+    Setting("cache_max_bytes", ("IRIS_CACHE_MAX_BYTES",), 512 * 1024 * 1024, _int,
+            "Size cap of the SQLite cache; least recently used entries go first."),
+    Setting("memory_cache_entries", ("IRIS_MEMORY_CACHE_ENTRIES",), 2048, _int,
+            "Entries the in-process cache tier keeps."),
+    Setting("memory_cache_bytes", ("IRIS_MEMORY_CACHE_BYTES",), 64 * 1024 * 1024, _int,
+            "Bytes the in-process cache tier keeps."),
+    Setting("max_source_bytes", ("IRIS_MAX_SOURCE_BYTES",), 1024 * 1024, _int,
+            "Largest request body accepted; larger gets 413."),
+    Setting("host", ("IRIS_HOST",), "127.0.0.1", _str, "Address `iris serve` binds."),
+    Setting("port", ("IRIS_PORT",), 8080, _int, "Port `iris serve` binds."),
+    Setting("workers", ("IRIS_WORKERS",), 2, _int, "Gunicorn worker processes."),
+    Setting("threads", ("IRIS_THREADS",), 32, _int,
+            "Threads per worker; LLM calls wait on I/O, so keep this well above 1."),
+    Setting("env", ("IRIS_ENV",), "dev", _str, "Label in logs and metrics."),
+    Setting("log_level", ("IRIS_LOG_LEVEL",), "INFO", _log_level,
+            "Logging level: DEBUG, INFO, WARNING, ERROR."),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting's value; build with ``Settings.from_env``."""
+
+    api_keys: tuple[str, ...] = ()
+    api_keys_file: str | None = None
+    engine: str = "auto"
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    model: str = "gpt-4.1-mini"
+    llm_api: str = "auto"
+    llm_mode: str = "guided"
+    llm_timeout: float = 8.0
+    llm_deadline: float = 12.0
+    llm_max_retries: int = 3
+    llm_prices: str | None = None
+    cache_dir: str = ".iris"
+    cache_url: str | None = None
+    cache_ttl: int = 30 * 24 * 3600
+    cache_max_bytes: int = 512 * 1024 * 1024
+    memory_cache_entries: int = 2048
+    memory_cache_bytes: int = 64 * 1024 * 1024
+    max_source_bytes: int = 1024 * 1024
+    host: str = "127.0.0.1"
+    port: int = 8080
+    workers: int = 2
+    threads: int = 32
+    env: str = "dev"
+    log_level: str = "INFO"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, dotenv: bool = True, **overrides: Any
+    ) -> Settings:
+        """Defaults, then ``.env``, then the environment, then ``overrides``."""
+        if environ is None:
+            if dotenv:
+                _load_dotenv()
+            environ = os.environ
+        values: dict[str, Any] = {}
+        for setting in SETTINGS:
+            raw = next((environ[name] for name in setting.env if environ.get(name)), None)
+            if raw is None:
+                continue
+            try:
+                values[setting.name] = setting.parse(raw)
+            except ValueError as exc:
+                shown = "(hidden)" if setting.secret else repr(raw)
+                raise ConfigError(f"{setting.env[0]}={shown} is invalid: {exc}") from None
+        values.update(overrides)
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some values changed."""
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def cache_path(self) -> Path:
+        return Path(self.cache_dir)
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.openai_api_key)
+
+    def public(self) -> dict[str, Any]:
+        """Settings with secrets masked, safe to log or show."""
+        shown: dict[str, Any] = {}
+        for setting in SETTINGS:
+            value = getattr(self, setting.name)
+            shown[setting.name] = ("***" if value else value) if setting.secret else value
+        return shown
+
+
+def _load_dotenv() -> None:
+    # Imported here: python-dotenv is only needed when a process starts from the environment.
+    from dotenv import load_dotenv
+
+    load_dotenv(Path.cwd() / ".env", override=False)

@@ -1,0 +1,1 @@
+"""Analysis engines: ``structural`` (offline, tree-sitter) and ``llm`` (OpenAI-compatible)."""

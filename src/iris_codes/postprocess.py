@@ -1,0 +1,127 @@
+"""Enforces the output invariants of DESIGN.md on any engine's answer.
+
+Ranges are clamped to the file, sorted, merged when they touch, and a line claimed
+by an earlier block is removed from later ones (first block wins). Blocks left with
+no ranges are dropped. Labels become 2–5 word phrases that are never generic; the
+intent is at most 20 words. An empty file gives "Empty file" and no blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .models import Analysis, Block, Range
+
+EMPTY_FILE_INTENT = "Empty file"
+MAX_INTENT_WORDS = 20
+MAX_LABEL_WORDS = 5
+GENERIC_WORDS = frozenset(
+    "misc miscellaneous helper helpers utility utilities util utils other others "
+    "everything else stuff various general common remaining rest code functions "
+    "function methods things bits and".split()
+)
+_SPACE = re.compile(r"\s+")
+_EDGE_PUNCT = " \t.,;:!?-–—*_`'\"#/\\|"
+
+
+def count_lines(source: str) -> int:
+    """Lines as editors number them (``\\n`` endings; a trailing newline adds none)."""
+    if not source:
+        return 0
+    return source.count("\n") + (0 if source.endswith("\n") else 1)
+
+
+def is_blank(source: str) -> bool:
+    return not source.strip()
+
+
+def normalize_ranges(ranges: Iterable[Range], line_count: int) -> list[Range]:
+    """Clamp to ``1..line_count``, drop empty ones, sort, and merge touching ranges."""
+    clamped = sorted(
+        (max(1, int(start)), min(line_count, int(end)))
+        for start, end in ranges
+        if max(1, int(start)) <= min(line_count, int(end))
+    )
+    merged: list[Range] = []
+    for start, end in clamped:
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def subtract_ranges(ranges: list[Range], taken: list[Range]) -> list[Range]:
+    """``ranges`` minus the lines in ``taken`` (both sorted and merged)."""
+    result: list[Range] = []
+    for start, end in ranges:
+        cursor = start
+        for t_start, t_end in taken:
+            if t_end < cursor or t_start > end:
+                continue
+            if t_start > cursor:
+                result.append((cursor, t_start - 1))
+            cursor = max(cursor, t_end + 1)
+            if cursor > end:
+                break
+        if cursor <= end:
+            result.append((cursor, end))
+    return result
+
+
+def clean_text(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def is_generic_label(label: str) -> bool:
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+", label)]
+    return not words or all(word in GENERIC_WORDS for word in words)
+
+
+def clean_label(label: str, ranges: list[Range]) -> str:
+    """A 2–5 word noun phrase; a generic or empty label gets a located fallback."""
+    words = clean_text(label).strip(_EDGE_PUNCT).split(" ")
+    words = [w for w in words if w][:MAX_LABEL_WORDS]
+    text = " ".join(words).rstrip(_EDGE_PUNCT)
+    if is_generic_label(text):
+        start, end = ranges[0][0], ranges[-1][1]
+        return f"Code at lines {start}-{end}"
+    if len(text.split(" ")) == 1:
+        text = f"{text} definitions" if text[:1].isupper() else f"{text} code"
+    return text[:1].upper() + text[1:]
+
+
+def clean_intent(intent: str, fallback: str) -> str:
+    """One line of at most 20 words."""
+    words = clean_text(intent).split(" ")
+    text = " ".join(w for w in words if w)
+    if not text:
+        text = fallback
+    words = text.split(" ")
+    if len(words) > MAX_INTENT_WORDS:
+        text = " ".join(words[:MAX_INTENT_WORDS]).rstrip(_EDGE_PUNCT)
+    return text
+
+
+def enforce(analysis: Analysis, source: str, filename: str = "") -> Analysis:
+    """Return ``analysis`` with every output invariant holding for ``source``."""
+    if is_blank(source):
+        return Analysis(EMPTY_FILE_INTENT, (), analysis.metadata)
+    line_count = count_lines(source)
+    taken: list[Range] = []
+    blocks: list[Block] = []
+    labels: set[str] = set()
+    for block in analysis.blocks:
+        ranges = subtract_ranges(normalize_ranges(block.ranges, line_count), taken)
+        if not ranges:
+            continue
+        label = clean_label(block.label, ranges)
+        if label.lower() in labels:
+            label = clean_label(f"{label} (lines {ranges[0][0]}-{ranges[-1][1]})", ranges)
+        labels.add(label.lower())
+        description = clean_text(block.description) or f"{label}."
+        blocks.append(Block(label, description, tuple(ranges)))
+        taken = normalize_ranges([*taken, *ranges], line_count)
+    fallback = f"Source file {filename}".strip() if filename else "Source file"
+    return Analysis(clean_intent(analysis.file_intent, fallback), tuple(blocks), analysis.metadata)

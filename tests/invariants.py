@@ -1,0 +1,59 @@
+"""The reusable checker of DESIGN.md's output invariants, used by every test suite."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+GENERIC_LABELS = {"misc", "miscellaneous", "helpers", "utilities", "utils", "other", "others",
+                  "everything else", "helper functions", "utility functions", "misc helpers"}
+
+
+def line_count(source: str) -> int:
+    source = source.replace("\r\n", "\n").replace("\r", "\n")
+    if not source:
+        return 0
+    return source.count("\n") + (0 if source.endswith("\n") else 1)
+
+
+def assert_valid_analysis(body: dict[str, Any], source: str) -> None:
+    """Fail with a precise message unless ``body`` meets every output invariant for ``source``."""
+    assert body.get("success") is True, body
+    intent = body["file_intent"]
+    blocks = body["responsibility_blocks"]
+    assert isinstance(intent, str) and intent.strip(), "file_intent must be a non-empty string"
+    assert "\n" not in intent, "file_intent must be one line"
+    assert len(intent.split()) <= 20, f"file_intent over 20 words: {intent!r}"
+    meta = body["metadata"]
+    for key in ("engine", "cache_hit", "latency_ms"):
+        assert key in meta, f"metadata lacks {key}"
+    assert meta["cache_hit"] in (0, 1)
+    if not source.strip():
+        assert intent == "Empty file", intent
+        assert blocks == []
+        return
+    n = line_count(source)
+    seen: set[int] = set()
+    labels: list[str] = []
+    for block in blocks:
+        label = block["label"]
+        assert isinstance(block["description"], str) and block["description"].strip()
+        words = label.split()
+        assert 2 <= len(words) <= 5, f"label not 2-5 words: {label!r}"
+        assert label.lower() not in GENERIC_LABELS, f"generic label {label!r}"
+        assert re.search(r"[A-Za-z]", label), f"label without words: {label!r}"
+        labels.append(label.lower())
+        ranges = block["ranges"]
+        assert ranges, f"block {label!r} has no ranges"
+        previous_end = -1
+        for pair in ranges:
+            assert isinstance(pair, list) and len(pair) == 2, pair
+            start, end = pair
+            assert isinstance(start, int) and isinstance(end, int)
+            assert 1 <= start <= end <= n, f"range {pair} outside 1..{n} in {label!r}"
+            assert start > previous_end + 1, f"ranges unsorted, overlapping or touching: {ranges}"
+            previous_end = end
+            lines = set(range(start, end + 1))
+            assert not (lines & seen), f"line(s) {sorted(lines & seen)[:5]} in two blocks"
+            seen |= lines
+    assert len(labels) == len(set(labels)), f"duplicate labels: {labels}"
