@@ -5,8 +5,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-GENERIC_LABELS = {"misc", "miscellaneous", "helpers", "utilities", "utils", "other", "others",
-                  "everything else", "helper functions", "utility functions", "misc helpers"}
+GENERIC_LABELS = {
+    "misc",
+    "miscellaneous",
+    "helpers",
+    "utilities",
+    "utils",
+    "other",
+    "others",
+    "everything else",
+    "helper functions",
+    "utility functions",
+    "misc helpers",
+}
 
 
 def line_count(source: str) -> int:
@@ -21,7 +32,8 @@ def assert_valid_analysis(body: dict[str, Any], source: str) -> None:
     assert body.get("success") is True, body
     intent = body["file_intent"]
     blocks = body["responsibility_blocks"]
-    assert isinstance(intent, str) and intent.strip(), "file_intent must be a non-empty string"
+    assert isinstance(intent, str), "file_intent must be a string"
+    assert intent.strip(), "file_intent must not be empty"
     assert "\n" not in intent, "file_intent must be one line"
     assert len(intent.split()) <= 20, f"file_intent over 20 words: {intent!r}"
     meta = body["metadata"]
@@ -37,7 +49,8 @@ def assert_valid_analysis(body: dict[str, Any], source: str) -> None:
     labels: list[str] = []
     for block in blocks:
         label = block["label"]
-        assert isinstance(block["description"], str) and block["description"].strip()
+        assert isinstance(block["description"], str)
+        assert block["description"].strip(), f"block {label!r} has no description"
         words = label.split()
         assert 2 <= len(words) <= 5, f"label not 2-5 words: {label!r}"
         assert label.lower() not in GENERIC_LABELS, f"generic label {label!r}"
@@ -47,9 +60,11 @@ def assert_valid_analysis(body: dict[str, Any], source: str) -> None:
         assert ranges, f"block {label!r} has no ranges"
         previous_end = -1
         for pair in ranges:
-            assert isinstance(pair, list) and len(pair) == 2, pair
+            assert isinstance(pair, list), pair
+            assert len(pair) == 2, pair
             start, end = pair
-            assert isinstance(start, int) and isinstance(end, int)
+            assert isinstance(start, int), pair
+            assert isinstance(end, int), pair
             assert 1 <= start <= end <= n, f"range {pair} outside 1..{n} in {label!r}"
             assert start > previous_end + 1, f"ranges unsorted, overlapping or touching: {ranges}"
             previous_end = end

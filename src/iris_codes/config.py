@@ -62,6 +62,7 @@ class Setting:
     secret: bool = False
 
 
+# fmt: off
 SETTINGS: tuple[Setting, ...] = (
     Setting("api_keys", ("IRIS_API_KEY", "API_KEY"), (), _keys,
             "Accepted client key(s), comma-separated; API_KEY is the older name. "
@@ -110,6 +111,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("log_level", ("IRIS_LOG_LEVEL",), "INFO", _log_level,
             "Logging level: DEBUG, INFO, WARNING, ERROR."),
 )
+# fmt: on
 
 
 @dataclass(frozen=True)

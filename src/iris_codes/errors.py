@@ -2,6 +2,8 @@
 
     IrisError                      500 internal_error
     ├── InvalidRequest             400 invalid_request
+    │   ├── MalformedJSON          400 malformed_json
+    │   ├── MissingField           400 missing_field
     │   ├── NotJSON                415 unsupported_media_type
     │   ├── PayloadTooLarge        413 payload_too_large
     │   └── InvalidField           422 invalid_field
@@ -50,6 +52,14 @@ class IrisError(Exception):
 class InvalidRequest(IrisError):
     status = 400
     code = "invalid_request"
+
+
+class MalformedJSON(InvalidRequest):
+    code = "malformed_json"
+
+
+class MissingField(InvalidRequest):
+    code = "missing_field"
 
 
 class NotJSON(InvalidRequest):

@@ -17,10 +17,12 @@ EMPTY_FILE_INTENT = "Empty file"
 MAX_INTENT_WORDS = 20
 MAX_LABEL_WORDS = 5
 GENERIC_WORDS = frozenset(
-    "misc miscellaneous helper helpers utility utilities util utils other others "
-    "everything else stuff various general common remaining rest code functions "
-    "function methods things bits and".split()
-)
+    {
+        "misc", "miscellaneous", "helper", "helpers", "utility", "utilities", "util", "utils",
+        "other", "others", "everything", "else", "stuff", "various", "general", "common",
+        "remaining", "rest", "code", "functions", "function", "methods", "things", "bits", "and",
+    }
+)  # fmt: skip
 _SPACE = re.compile(r"\s+")
 _EDGE_PUNCT = " \t.,;:!?-–—*_`'\"#/\\|"
 

@@ -1,0 +1,31 @@
+"""IRIS: a table of contents for any source file.
+
+>>> from iris_codes import analyze
+>>> analysis = analyze("def main():\n    pass\n", filename="app.py")
+>>> analysis.file_intent
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import Analysis, Block
+
+__version__ = "0.1.0"
+__all__ = ["Analysis", "Block", "__version__", "analyze"]
+
+
+def analyze(
+    source: str, *, filename: str = "untitled", language: str | None = None, **settings: Any
+) -> Analysis:
+    """Analyse one file in-process with settings from the environment (overridable)."""
+    from .config import Settings
+    from .models import AnalyzeRequest
+    from .service import Service
+
+    service = Service(Settings.from_env(**settings))
+    try:
+        request = AnalyzeRequest(filename=filename, language=language, source_code=source)
+        return service.analyze(request)
+    finally:
+        service.close()

@@ -1,0 +1,152 @@
+"""The ``iris`` command: serve, analyze, languages, config, cache."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .config import SETTINGS, Settings
+from .errors import IrisError
+
+
+def _settings_epilog() -> str:
+    lines = ["Settings (environment variables, .env honoured):", ""]
+    for setting in SETTINGS:
+        default = "" if setting.secret or setting.default in (None, ()) else f" [{setting.default}]"
+        lines.append(f"  {' / '.join(setting.env)}{default}: {setting.help}")
+    return "\b\n" + "\n".join(lines)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment; configuration errors become one clean CLI line."""
+    try:
+        return Settings.from_env(**{k: v for k, v in overrides.items() if v is not None})
+    except IrisError as exc:
+        raise click.UsageError(exc.message) from None
+
+
+@click.group(epilog=_settings_epilog(), context_settings={"max_content_width": 100})
+@click.version_option(package_name="iris-codes")
+def main() -> None:
+    """IRIS: a table of contents for any source file."""
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@main.command()
+@click.option("--host", help="Address to bind [IRIS_HOST, 127.0.0.1].")
+@click.option("--port", type=int, help="Port to bind [IRIS_PORT, 8080].")
+@click.option("--workers", type=click.IntRange(1), help="Worker processes [IRIS_WORKERS, 2].")
+@click.option("--threads", type=click.IntRange(1), help="Threads per worker [IRIS_THREADS, 32].")
+@click.option(
+    "--insecure-no-auth",
+    is_flag=True,
+    help="Allow binding a non-loopback address with no API key configured.",
+)
+def serve(
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    threads: int | None,
+    insecure_no_auth: bool,
+) -> None:
+    """Start the HTTP server (Gunicorn, threaded workers)."""
+    settings = load_settings(host=host, port=port, workers=workers, threads=threads)
+    if not settings.api_keys and not is_loopback(settings.host) and not insecure_no_auth:
+        raise click.UsageError(
+            f"Refusing to serve {settings.host} with no API key: set IRIS_API_KEY, bind "
+            "127.0.0.1, or pass --insecure-no-auth."
+        )
+    _check_service(settings)
+    from .deploy.gunicorn import serve as run_gunicorn
+
+    click.echo(
+        f"IRIS on http://{settings.host}:{settings.port} "
+        f"({settings.workers} workers x {settings.threads} threads, engine {settings.engine})",
+        err=True,
+    )
+    run_gunicorn(settings)
+
+
+def _check_service(settings: Settings) -> None:
+    from .service import Service
+
+    try:
+        Service(settings)
+    except IrisError as exc:
+        raise click.UsageError(exc.message) from None
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON the API returns.")
+@click.option("--language", help="Editor language id; detected from the name when omitted.")
+@click.option(
+    "--engine", type=click.Choice(["auto", "structural", "llm"]), help="Engine [IRIS_ENGINE]."
+)
+def analyze(file: str, as_json: bool, language: str | None, engine: str | None) -> None:
+    """Print the table of contents of FILE."""
+    from .models import AnalyzeRequest
+    from .service import Service
+
+    data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    try:
+        source = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file} is not UTF-8 text.") from None
+    settings = load_settings(engine=engine)
+    try:
+        service = Service(settings)
+        request = AnalyzeRequest(filename=file, language=language, source_code=source)
+        analysis = service.analyze(request)
+    except IrisError as exc:
+        raise click.ClickException(exc.message) from None
+    if as_json:
+        click.echo(json.dumps(analysis.to_dict(), indent=2, ensure_ascii=False))
+        return
+    click.echo(render_toc(file, analysis.to_dict()))
+
+
+def render_toc(name: str, body: dict[str, Any]) -> str:
+    """A readable table of contents for a terminal."""
+    meta = body["metadata"]
+    head = click.style(f"{name}: {body['file_intent']}", bold=True)
+    detail = f"engine {meta.get('engine')}, {meta.get('latency_ms')} ms"
+    if meta.get("cache_hit"):
+        detail += ", cached"
+    if meta.get("degraded"):
+        detail += f", degraded: {meta['degraded']}"
+    lines = [head, click.style(f"({detail})", dim=True), ""]
+    for number, block in enumerate(body["responsibility_blocks"], start=1):
+        spans = ", ".join(f"{a}-{b}" if a != b else f"{a}" for a, b in block["ranges"])
+        lines.append(f"{number}. {click.style(block['label'], bold=True)}  lines {spans}")
+        lines.append(f"   {block['description']}")
+    return "\n".join(lines)
+
+
+@main.command()
+def languages() -> None:
+    """List the supported languages and their file extensions."""
+    from .syntax.languages import LANGUAGES
+
+    for lang in sorted(LANGUAGES, key=lambda lang: lang.id):
+        click.echo(f"{lang.id:<18} {' '.join(lang.extensions)}")
+
+
+@main.command()
+def config() -> None:
+    """Show the effective settings (secrets masked)."""
+    for name, value in load_settings().public().items():
+        click.echo(f"{name} = {value!r}")

@@ -1,0 +1,1 @@
+"""Deployment adapters: Gunicorn runner, WSGI entry point, AWS Lambda handler."""

@@ -1,0 +1,52 @@
+"""Run the app under Gunicorn with threaded workers, configured from Settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from ..config import Settings
+
+
+def gunicorn_options(settings: Settings) -> dict[str, Any]:
+    """Gunicorn settings for IRIS: threaded workers, since LLM calls wait on I/O."""
+    return {
+        "bind": f"{settings.host}:{settings.port}",
+        "workers": settings.workers,
+        "threads": settings.threads,
+        "worker_class": "gthread",
+        # Above the LLM deadline so a slow upstream is answered, not killed.
+        "timeout": max(30, int(settings.llm_deadline * 2)),
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": settings.log_level.lower(),
+        "proc_name": "iris",
+        "forwarded_allow_ips": "127.0.0.1,::1",
+    }
+
+
+class IrisGunicorn(BaseApplication):  # type: ignore[misc]
+    """Gunicorn application whose workers each build the app with ``create_app``."""
+
+    def __init__(self, settings: Settings, overrides: dict[str, Any] | None = None) -> None:
+        self.settings = settings
+        self.options = {**gunicorn_options(settings), **(overrides or {})}
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if value is not None or key == "accesslog":
+                self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from ..web import create_app
+
+        return create_app(self.settings)
+
+
+def serve(settings: Settings, overrides: dict[str, Any] | None = None) -> None:
+    """Run Gunicorn in the foreground until it is stopped."""
+    IrisGunicorn(settings, overrides).run()

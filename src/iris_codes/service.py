@@ -1,0 +1,302 @@
+"""The analysis service: cache → single-flight → engine → postprocess → store.
+
+It knows nothing of HTTP; the web layer, the CLI and the Lambda handler call it as is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
+
+from . import metrics, postprocess
+from .config import Settings
+from .errors import ConfigError, EngineError, UndecodableSource, UnsupportedLanguage
+from .models import Analysis, AnalyzeRequest
+from .syntax.languages import Language, detect_language, get_language, supported_languages
+
+if TYPE_CHECKING:
+    from .cache import Cache
+    from .engines.base import Engine
+
+log = logging.getLogger(__name__)
+
+# Bump when the service changes answers for every engine (e.g. post-processing rules).
+SERVICE_VERSION = "1"
+_POLL_SECONDS = 0.02
+_LOCK_MARGIN = 5.0
+_PER_REQUEST_FIELDS = ("input_tokens", "cached_input_tokens", "output_tokens", "estimated_cost_usd")
+
+
+def normalize_newlines(source: str) -> str:
+    """``\\r\\n`` and lone ``\\r`` become ``\\n``, as editors count lines."""
+    if "\r" not in source:
+        return source
+    return source.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def resolve_language(filename: str, language_id: str | None, source: str) -> Language:
+    """The language named by the client, else the one the file name or shebang implies."""
+    if language_id:
+        language = get_language(language_id)
+        if language is not None:
+            return language
+    detected = detect_language(filename, source)
+    if detected is not None:
+        return detected
+    named = (
+        f"Language {language_id!r} is not supported"
+        if language_id
+        else (f"Cannot detect the language of {filename!r}; send a 'language'")
+    )
+    supported = supported_languages()
+    raise UnsupportedLanguage(
+        f"{named}. Supported: {', '.join(supported)}.", supported_languages=supported
+    )
+
+
+def cache_key(identity: str, language: str, filename: str, source: bytes) -> str:
+    """SHA-256 over everything that changes the answer (engines read the file's base name)."""
+    name = PurePath(filename).name
+    digest = hashlib.sha256(f"{SERVICE_VERSION}\0{identity}\0{language}\0{name}\0".encode())
+    digest.update(source)
+    return digest.hexdigest()
+
+
+class _Outcome:
+    """What one analysis produced, and whether it may be stored under its key."""
+
+    __slots__ = ("analysis", "cacheable")
+
+    def __init__(self, analysis: Analysis, cacheable: bool) -> None:
+        self.analysis = analysis
+        self.cacheable = cacheable
+
+
+class Service:
+    """Analyses files with the configured engine, caching every answer."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        cache: Cache | None = None,
+        engines: dict[str, Engine] | None = None,
+    ) -> None:
+        self.settings = settings
+        self._cache = cache
+        self._cache_lock = threading.Lock()
+        self._engines: dict[str, Engine] = dict(engines or {})
+        self._engine_lock = threading.Lock()
+        self._flights: dict[str, Future[_Outcome]] = {}
+        self._flights_lock = threading.Lock()
+        if settings.engine == "llm" and not settings.llm_configured and "llm" not in self._engines:
+            raise ConfigError("IRIS_ENGINE=llm needs OPENAI_API_KEY (or use IRIS_ENGINE=auto).")
+
+    # -- parts, created on first use so start-up stays fast ---------------------------------
+
+    @property
+    def cache(self) -> Cache:
+        if self._cache is None:
+            with self._cache_lock:
+                if self._cache is None:
+                    from .cache import open_cache
+
+                    self._cache = open_cache(self.settings)
+        return self._cache
+
+    def engine(self, name: str) -> Engine:
+        """The engine called ``name``, created once."""
+        engine = self._engines.get(name)
+        if engine is None:
+            with self._engine_lock:
+                engine = self._engines.get(name)
+                if engine is None:
+                    engine = self._create_engine(name)
+                    self._engines[name] = engine
+        return engine
+
+    def _create_engine(self, name: str) -> Engine:
+        if name == "structural":
+            from .engines.structural import StructuralEngine
+
+            return StructuralEngine()
+        from .engines.llm import LLMEngine
+
+        return LLMEngine(self.settings)
+
+    @property
+    def primary_engine_name(self) -> str:
+        if self.settings.engine == "auto":
+            return "llm" if self.settings.llm_configured or "llm" in self._engines else "structural"
+        return self.settings.engine
+
+    @property
+    def falls_back(self) -> bool:
+        return self.settings.engine == "auto" and self.primary_engine_name == "llm"
+
+    # -- the request path ----------------------------------------------------------------
+
+    def analyze(self, request: AnalyzeRequest) -> Analysis:
+        """Analyse one file; the answer's metadata says engine, cache hit and latency."""
+        started = time.perf_counter()
+        source = normalize_newlines(request.source_code)
+        language = resolve_language(request.filename, request.language, source)
+        encoded = _encode(source)
+        engine = self.engine(self.primary_engine_name)
+        filename = PurePath(request.filename).name
+        key = cache_key(engine.cache_identity(), language.id, filename, encoded)
+        cached = self._lookup(key)
+        if cached is not None:
+            analysis, hit = _as_hit(cached), 1
+        else:
+            outcome = self._single_flight(
+                key, lambda: self._compute(engine, source, language, filename)
+            )
+            analysis, hit = outcome.analysis, 0
+        latency_ms = round((time.perf_counter() - started) * 1000, 3)
+        metrics.inc(
+            "requests_total", engine=str(analysis.metadata.get("engine")), cache_hit=str(hit)
+        )
+        metadata = {**request.metadata, **analysis.metadata, "cache_hit": hit}
+        metadata["latency_ms"] = latency_ms
+        return Analysis(analysis.file_intent, analysis.blocks, metadata)
+
+    def _lookup(self, key: str) -> Analysis | None:
+        raw = self.cache.get(key)
+        if raw is None:
+            return None
+        try:
+            return Analysis.from_dict(json.loads(raw))
+        except (ValueError, KeyError, TypeError):
+            log.warning("cache entry %s… could not be decoded; recomputing", key[:12])
+            return None
+
+    def _store(self, key: str, analysis: Analysis) -> None:
+        body = analysis.to_dict()
+        del body["success"]
+        self.cache.set(key, json.dumps(body, separators=(",", ":")).encode())
+
+    def _single_flight(self, key: str, compute: Callable[[], _Outcome]) -> _Outcome:
+        """Run ``compute`` once per key across threads here and processes sharing the cache."""
+        with self._flights_lock:
+            future = self._flights.get(key)
+            leader = future is None
+            if future is None:
+                future = self._flights[key] = Future()
+        if not leader:
+            metrics.inc("single_flight_waits_total")
+            return future.result(timeout=self._flight_timeout())
+        try:
+            outcome = self._lead(key, compute)
+            future.set_result(outcome)
+            return outcome
+        except BaseException as exc:
+            future.set_exception(exc)
+            raise
+        finally:
+            with self._flights_lock:
+                self._flights.pop(key, None)
+
+    def _lead(self, key: str, compute: Callable[[], _Outcome]) -> _Outcome:
+        # Another process or instance may already be analysing this key: wait for its
+        # answer in the shared tier instead of paying for a second analysis.
+        deadline = time.monotonic() + self._flight_timeout()
+        while True:
+            token = self.cache.try_lock(key, ttl=self._flight_timeout())
+            if token is not None:
+                break
+            time.sleep(_POLL_SECONDS)
+            cached = self._lookup(key)
+            if cached is not None:
+                return _Outcome(_as_hit(cached), cacheable=False)
+            if time.monotonic() > deadline:
+                log.warning("lock holder for %s… did not answer in time; analysing", key[:12])
+                token = None
+                break
+        try:
+            cached = self._lookup(key)
+            if cached is not None:
+                return _Outcome(_as_hit(cached), cacheable=False)
+            outcome = compute()
+            if outcome.cacheable:
+                self._store(key, outcome.analysis)
+            return outcome
+        finally:
+            if token is not None:
+                self.cache.unlock(key, token)
+
+    def _flight_timeout(self) -> float:
+        return self.settings.llm_deadline + _LOCK_MARGIN
+
+    def _compute(self, engine: Engine, source: str, language: Language, filename: str) -> _Outcome:
+        started = time.perf_counter()
+        try:
+            raw = engine.analyze(source, language.id, filename)
+        except EngineError as exc:
+            if not self.falls_back:
+                metrics.inc("engine_errors_total", engine=engine.name, code=exc.code)
+                raise
+            metrics.inc("degraded_total", reason=exc.code)
+            log.warning("%s engine failed (%s); answering with structural", engine.name, exc.code)
+            return self._fallback(source, language, filename, reason=exc.message)
+        analysis = postprocess.enforce(raw, source, filename)
+        metrics.inc("analyses_total", engine=engine.name)
+        metrics.inc("engine_seconds_total", time.perf_counter() - started, engine=engine.name)
+        return _Outcome(analysis, cacheable=True)
+
+    def _fallback(self, source: str, language: Language, filename: str, reason: str) -> _Outcome:
+        structural = self.engine("structural")
+        key = cache_key(structural.cache_identity(), language.id, filename, _encode(source))
+        cached = self._lookup(key)
+        if cached is None:
+            raw = structural.analyze(source, language.id, filename)
+            cached = postprocess.enforce(raw, source, filename)
+            self._store(key, cached)
+        metadata = {**cached.metadata, "engine": structural.name, "degraded": reason}
+        # Not cached under the LLM's key: the next request tries the LLM again.
+        return _Outcome(Analysis(cached.file_intent, cached.blocks, metadata), cacheable=False)
+
+    def health(self) -> dict[str, Any]:
+        """Readiness of the engines and the cache, without calling any upstream."""
+        engines = {"structural": self.engine("structural").health()}
+        if self.primary_engine_name == "llm":
+            engines["llm"] = self.engine("llm").health()
+        cache = self.cache.health()
+        return {
+            "ok": bool(cache.get("ok", False)) or cache.get("tier") == "memory",
+            "engine": self.settings.engine,
+            "primary_engine": self.primary_engine_name,
+            "engines": engines,
+            "cache": cache,
+        }
+
+    def close(self) -> None:
+        if self._cache is not None:
+            self._cache.close()
+
+
+def _encode(source: str) -> bytes:
+    if "\x00" in source:
+        raise UndecodableSource("source_code contains NUL bytes; binary files cannot be analysed.")
+    try:
+        return source.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UndecodableSource("source_code is not valid Unicode text.") from None
+
+
+def _as_hit(analysis: Analysis) -> Analysis:
+    """Per-request cost fields are zero on a hit: this request cost nothing."""
+    if not any(field in analysis.metadata for field in _PER_REQUEST_FIELDS):
+        return analysis
+    metadata = dict(analysis.metadata)
+    for field in _PER_REQUEST_FIELDS:
+        if field in metadata:
+            metadata[field] = 0
+    return Analysis(analysis.file_intent, analysis.blocks, metadata)

@@ -1,0 +1,111 @@
+"""Routes under ``/api/iris``: HTTP concerns only; the service does the work."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from pydantic import ValidationError
+
+from .. import __version__, metrics
+from ..config import Settings
+from ..errors import (
+    InvalidField,
+    MalformedJSON,
+    MissingField,
+    NotJSON,
+    UndecodableSource,
+)
+from ..models import AnalyzeRequest
+from ..service import Service
+from ..syntax.languages import LANGUAGES
+from . import auth
+from .openapi import openapi_spec
+
+blueprint = Blueprint("iris", __name__, url_prefix="/api/iris")
+
+
+def _service() -> Service:
+    service: Service = current_app.extensions["iris"]
+    return service
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.extensions["iris_settings"]
+    return settings
+
+
+def _authenticate() -> None:
+    g.key_name = auth.authenticate(request.headers.get(auth.HEADER), _settings().api_keys)
+
+
+def parse_analyze_request() -> AnalyzeRequest:
+    """The validated body, or the precise error for what is wrong with it."""
+    if not request.is_json:
+        raise NotJSON("Send the body as JSON with 'Content-Type: application/json'.")
+    raw = request.get_data(cache=False)  # Werkzeug stops at MAX_CONTENT_LENGTH (413).
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UndecodableSource("The request body is not valid UTF-8 text.") from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise MalformedJSON(f"The body is not valid JSON: {exc}.") from None
+    if not isinstance(data, dict):
+        raise MalformedJSON("The body must be a JSON object.")
+    try:
+        return AnalyzeRequest.model_validate(data)
+    except ValidationError as exc:
+        raise _validation_error(exc) from None
+
+
+def _validation_error(exc: ValidationError) -> InvalidField | MissingField:
+    problems = exc.errors(include_url=False, include_input=False)
+    missing = [".".join(map(str, p["loc"])) for p in problems if p["type"] == "missing"]
+    if missing:
+        return MissingField(f"Missing required field(s): {', '.join(missing)}.", fields=missing)
+    described = "; ".join(f"{'.'.join(map(str, p['loc']))}: {p['msg']}" for p in problems)
+    return InvalidField(f"Invalid field value(s): {described}.")
+
+
+@blueprint.post("/analyze")
+def analyze() -> Response:
+    _authenticate()
+    analysis_request = parse_analyze_request()
+    analysis = _service().analyze(analysis_request)
+    response = jsonify(analysis.to_dict())
+    response.headers["X-Iris-Cache"] = "hit" if analysis.metadata.get("cache_hit") else "miss"
+    return response
+
+
+@blueprint.get("/health")
+def health() -> Response:
+    report: dict[str, Any] = {"success": True, "version": __version__}
+    report.update(_service().health())
+    report["status"] = "ok" if report.pop("ok") else "degraded"
+    return jsonify(report)
+
+
+@blueprint.get("/languages")
+def languages() -> Response:
+    listed = [
+        {"id": lang.id, "aliases": list(lang.aliases), "extensions": list(lang.extensions)}
+        for lang in sorted(LANGUAGES, key=lambda lang: lang.id)
+    ]
+    return jsonify({"success": True, "languages": listed})
+
+
+@blueprint.get("/metrics")
+def metrics_endpoint() -> Response:
+    _authenticate()
+    values = metrics.snapshot()
+    if "application/json" in request.headers.get("Accept", ""):
+        return jsonify({"success": True, "metrics": values})
+    return Response(metrics.prometheus_text(values), mimetype="text/plain; version=0.0.4")
+
+
+@blueprint.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_spec())

@@ -1,0 +1,49 @@
+"""The Flask app factory: defaults, then environment, then test overrides, then routes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+from .. import metrics
+from ..config import Settings
+from ..service import Service
+from . import api, errors, requestlog
+
+
+def create_app(settings: Settings | None = None, *, service: Service | None = None) -> Flask:
+    """Build the WSGI app; Gunicorn, tests and the Lambda handler all call this."""
+    settings = settings or Settings.from_env()
+    app = Flask("iris_codes.web", static_folder="static", static_url_path="/static")
+    # The limit is enforced by Werkzeug while reading, so an oversized body is never read.
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_source_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["iris"] = service or Service(settings)
+    app.extensions["iris_settings"] = settings
+    metrics.publish_to(settings.cache_path / "metrics")
+    _configure_logging(settings)
+    errors.register(app)
+    requestlog.register(app)
+    app.register_blueprint(api.blueprint)
+    app.add_url_rule("/health", "health", api.health)
+    app.add_url_rule("/", "index", _index)
+    return app
+
+
+def _index() -> Any:
+    from flask import current_app
+
+    return current_app.send_static_file("index.html")
+
+
+def _configure_logging(settings: Settings) -> None:
+    logger = logging.getLogger("iris_codes")
+    logger.setLevel(settings.log_level)
+    if not logger.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(
+            logging.Formatter(f"%(asctime)s %(levelname)s [{settings.env}] %(name)s: %(message)s")
+        )
+        logger.addHandler(handler)

@@ -1,0 +1,29 @@
+"""API-key checks: constant-time comparison against every configured key."""
+
+from __future__ import annotations
+
+import hmac
+
+from ..errors import Unauthorized
+
+HEADER = "X-API-Key"
+
+
+def authenticate(presented: str | None, keys: tuple[str, ...]) -> str | None:
+    """The configured key's name (``key-N``) for ``presented``; None when auth is off.
+
+    Raises ``Unauthorized`` when keys are configured and none matches.
+    """
+    if not keys:
+        return None
+    if not presented:
+        raise Unauthorized(f"Missing API key: send it in the {HEADER} header.")
+    candidate = presented.strip().encode()
+    match = None
+    # Compare against every key so timing does not reveal which one (or how many) matched.
+    for index, key in enumerate(keys, start=1):
+        if hmac.compare_digest(candidate, key.encode()) and match is None:
+            match = f"key-{index}"
+    if match is None:
+        raise Unauthorized("Invalid API key.")
+    return match

@@ -1,0 +1,44 @@
+"""Helpers shared by test modules (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from iris_codes.testing import ServerProcess
+
+SAMPLES = Path(__file__).parent / "samples"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip locally when a real part is missing; under CI=true, fail instead."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+def post_analyze(
+    server: ServerProcess | str, body: Any, *, headers: dict[str, str] | None = None, **kw: Any
+) -> requests.Response:
+    """POST a JSON body to /api/iris/analyze."""
+    base = server if isinstance(server, str) else server.url
+    return requests.post(f"{base}/api/iris/analyze", json=body, headers=headers, timeout=30, **kw)
+
+
+def sample_files() -> list[Path]:
+    """Every sample source file under tests/samples."""
+    if not SAMPLES.exists():
+        return []
+    return sorted(p for p in SAMPLES.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def read_sample(path: Path) -> str:
+    """A sample's text exactly as stored (CRLF kept)."""
+    return path.read_bytes().decode("utf-8")
