@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from iris_codes.testing import ServerProcess
 
 SAMPLES = Path(__file__).parent / "samples"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+StartServer = Callable[..., ServerProcess]
 
 
 def require(condition: bool, reason: str) -> None:

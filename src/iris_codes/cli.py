@@ -146,7 +146,21 @@ def languages() -> None:
 
 
 @main.command()
-def config() -> None:
+@click.option("--markdown", is_flag=True, help="Print the settings table as Markdown.")
+def config(markdown: bool) -> None:
     """Show the effective settings (secrets masked)."""
+    if markdown:
+        click.echo(settings_markdown())
+        return
     for name, value in load_settings().public().items():
         click.echo(f"{name} = {value!r}")
+
+
+def settings_markdown() -> str:
+    """The settings table as it appears in docs/configuration.md."""
+    rows = ["| variable | meaning | default |", "|---|---|---|"]
+    for setting in SETTINGS:
+        names = " / ".join(f"`{name}`" for name in setting.env)
+        default = "none" if setting.default in (None, ()) else f"`{setting.default}`"
+        rows.append(f"| {names} | {setting.help.replace('|', '/')} | {default} |")
+    return "\n".join(rows)

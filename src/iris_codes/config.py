@@ -67,8 +67,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("api_keys", ("IRIS_API_KEY", "API_KEY"), (), _keys,
             "Accepted client key(s), comma-separated; API_KEY is the older name. "
             "None: auth off and the server binds loopback only.", secret=True),
-    Setting("api_keys_file", ("IRIS_API_KEYS_FILE",), None, _opt_str,
-            "File of hashed keys managed by `iris keys`."),
     Setting("engine", ("IRIS_ENGINE",), "auto", _choice("auto", "structural", "llm"),
             "auto: LLM when OPENAI_API_KEY is set, structural fallback; or structural, llm."),
     Setting("openai_api_key", ("OPENAI_API_KEY",), None, _opt_str,
@@ -119,7 +117,6 @@ class Settings:
     """Every setting's value; build with ``Settings.from_env``."""
 
     api_keys: tuple[str, ...] = ()
-    api_keys_file: str | None = None
     engine: str = "auto"
     openai_api_key: str | None = None
     openai_base_url: str | None = None

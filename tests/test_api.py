@@ -1,0 +1,306 @@
+"""The HTTP API, exercised over real HTTP against a real ``iris serve``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from invariants import assert_valid_analysis
+from iris_codes.testing import ServerProcess
+from support import StartServer, post_analyze, read_sample, sample_files
+
+PYTHON_SOURCE = '''"""Order lifecycle helpers."""
+
+import enum
+
+
+class OrderState(enum.Enum):
+    NEW = "new"
+    PAID = "paid"
+
+
+def pay(order: dict) -> dict:
+    """Mark an order as paid."""
+    order["state"] = OrderState.PAID
+    return order
+'''
+
+LANGUAGE_SOURCES = {
+    "python": ("orders.py", PYTHON_SOURCE),
+    "javascript": (
+        "server.js",
+        "const express = require('express');\nconst app = express();\n\n"
+        "app.get('/users', (req, res) => {\n  res.json([]);\n});\n\n"
+        "function start(port) {\n  app.listen(port);\n}\n\nmodule.exports = { start };\n",
+    ),
+    "typescript": (
+        "user.ts",
+        "export interface User {\n  id: number;\n  name: string;\n}\n\n"
+        "export function greet(user: User): string {\n  return `Hello ${user.name}`;\n}\n",
+    ),
+    "javascriptreact": (
+        "Button.jsx",
+        "import React from 'react';\n\nexport default function Button({ label, onClick }) {\n"
+        "  return <button onClick={onClick}>{label}</button>;\n}\n",
+    ),
+    "typescriptreact": (
+        "Counter.tsx",
+        "import { useState } from 'react';\n\ntype Props = { start: number };\n\n"
+        "export function Counter({ start }: Props) {\n  const [n, setN] = useState(start);\n"
+        "  return <button onClick={() => setN(n + 1)}>{n}</button>;\n}\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGE_SOURCES))
+def test_analyzes_each_core_language(shared_server: ServerProcess, language: str) -> None:
+    filename, source = LANGUAGE_SOURCES[language]
+    body = {"filename": filename, "language": language, "source_code": source, "metadata": {}}
+    reply = post_analyze(shared_server, body)
+    assert reply.status_code == 200, reply.text
+    assert_valid_analysis(reply.json(), source)
+    assert reply.json()["metadata"]["engine"] == "structural"
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGE_SOURCES))
+def test_detects_language_from_filename_when_omitted(
+    shared_server: ServerProcess, language: str
+) -> None:
+    filename, source = LANGUAGE_SOURCES[language]
+    reply = post_analyze(shared_server, {"filename": filename, "source_code": source})
+    assert reply.status_code == 200, reply.text
+    assert_valid_analysis(reply.json(), source)
+
+
+def test_echoes_client_metadata_and_reports_timing(shared_server: ServerProcess) -> None:
+    client_meta = {"extension_version": "1.4.2", "request_source": "vscode"}
+    body = {"filename": "orders.py", "source_code": PYTHON_SOURCE, "metadata": client_meta}
+    meta = post_analyze(shared_server, body).json()["metadata"]
+    assert meta["extension_version"] == "1.4.2"
+    assert meta["request_source"] == "vscode"
+    assert meta["engine"] == "structural"
+    assert isinstance(meta["latency_ms"], float | int)
+
+
+def test_second_identical_request_is_a_cache_hit(shared_server: ServerProcess) -> None:
+    body = {"filename": "hit.py", "source_code": PYTHON_SOURCE + "\n# hit test\n"}
+    first = post_analyze(shared_server, body)
+    second = post_analyze(shared_server, body)
+    assert first.json()["metadata"]["cache_hit"] == 0
+    assert second.json()["metadata"]["cache_hit"] == 1
+    assert second.headers["X-Iris-Cache"] == "hit"
+    assert second.json()["responsibility_blocks"] == first.json()["responsibility_blocks"]
+
+
+@pytest.mark.parametrize("path", sample_files(), ids=lambda p: p.name)
+def test_every_sample_meets_the_invariants(shared_server: ServerProcess, path: Path) -> None:
+    source = read_sample(path)
+    reply = post_analyze(shared_server, {"filename": path.name, "source_code": source})
+    assert reply.status_code == 200, reply.text
+    assert_valid_analysis(reply.json(), source)
+
+
+def test_empty_file_gives_empty_file_intent(shared_server: ServerProcess) -> None:
+    reply = post_analyze(shared_server, {"filename": "empty.py", "source_code": ""})
+    assert reply.status_code == 200
+    assert reply.json()["file_intent"] == "Empty file"
+    assert reply.json()["responsibility_blocks"] == []
+
+
+def test_crlf_ranges_count_editor_lines(shared_server: ServerProcess) -> None:
+    source = PYTHON_SOURCE.replace("\n", "\r\n")
+    reply = post_analyze(shared_server, {"filename": "crlf.py", "source_code": source})
+    assert reply.status_code == 200
+    assert_valid_analysis(reply.json(), source)
+    last_line = max(end for b in reply.json()["responsibility_blocks"] for _, end in b["ranges"])
+    assert last_line <= PYTHON_SOURCE.count("\n")
+
+
+# -- errors: one JSON shape, the right status and code ---------------------------------------
+
+
+def _assert_error(reply: requests.Response, status: int, code: str) -> dict[str, object]:
+    assert reply.status_code == status, reply.text
+    assert reply.headers["Content-Type"].startswith("application/json")
+    body: dict[str, object] = reply.json()
+    assert body["success"] is False
+    assert body["code"] == code
+    assert isinstance(body["error"], str)
+    assert body["error"]
+    return body
+
+
+def test_rejects_malformed_json_with_400(shared_server: ServerProcess) -> None:
+    reply = requests.post(
+        f"{shared_server.url}/api/iris/analyze",
+        data=b'{"filename": "a.py", "source_code": ',
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    _assert_error(reply, 400, "malformed_json")
+
+
+def test_rejects_non_object_json_with_400(shared_server: ServerProcess) -> None:
+    reply = post_analyze(shared_server, ["not", "an", "object"])
+    _assert_error(reply, 400, "malformed_json")
+
+
+def test_rejects_missing_source_code_with_400(shared_server: ServerProcess) -> None:
+    body = _assert_error(post_analyze(shared_server, {"filename": "a.py"}), 400, "missing_field")
+    assert "source_code" in str(body["error"])
+
+
+def test_rejects_non_json_body_with_415(shared_server: ServerProcess) -> None:
+    reply = requests.post(
+        f"{shared_server.url}/api/iris/analyze",
+        data="print('hi')",
+        headers={"Content-Type": "text/plain"},
+        timeout=10,
+    )
+    _assert_error(reply, 415, "unsupported_media_type")
+
+
+def test_rejects_oversized_source_with_413(start_server: StartServer) -> None:
+    server = start_server({"IRIS_MAX_SOURCE_BYTES": "2048"})
+    source = "x = 1\n" * 1000
+    _assert_error(post_analyze(server, {"filename": "a.py", "source_code": source}), 413,
+                  "payload_too_large")  # fmt: skip
+
+
+def test_oversized_chunked_body_gets_413_without_being_read(start_server: StartServer) -> None:
+    server = start_server({"IRIS_MAX_SOURCE_BYTES": "4096"})
+    sent = 0
+
+    def chunks() -> Iterator[bytes]:
+        nonlocal sent
+        yield b'{"filename": "a.py", "source_code": "'
+        for _ in range(2000):  # 2 MB offered; the server must stop long before
+            sent += 1024
+            yield b"x" * 1024
+        yield b'"}'
+
+    try:
+        reply = requests.post(
+            f"{server.url}/api/iris/analyze",
+            data=chunks(),
+            headers={"Content-Type": "application/json"},
+            timeout=10,
+        )
+    except requests.ConnectionError:
+        return  # the server closed the connection after refusing: nothing more was read
+    _assert_error(reply, 413, "payload_too_large")
+
+
+def test_rejects_unsupported_language_with_422_listing_supported(
+    shared_server: ServerProcess,
+) -> None:
+    body = {"filename": "notes.xyz", "language": "klingon", "source_code": "qapla'"}
+    error = _assert_error(post_analyze(shared_server, body), 422, "unsupported_language")
+    assert "python" in str(error["error"])
+    assert "python" in error["supported_languages"]
+
+
+def test_rejects_undetectable_language_with_422(shared_server: ServerProcess) -> None:
+    body = {"filename": "README", "source_code": "hello"}
+    _assert_error(post_analyze(shared_server, body), 422, "unsupported_language")
+
+
+def test_rejects_wrong_field_type_with_422(shared_server: ServerProcess) -> None:
+    body = {"filename": "a.py", "source_code": 42}
+    error = _assert_error(post_analyze(shared_server, body), 422, "invalid_field")
+    assert "source_code" in str(error["error"])
+
+
+def test_rejects_binary_source_with_422(shared_server: ServerProcess) -> None:
+    body = {"filename": "a.py", "source_code": "\x00\x01ELF\x00"}
+    _assert_error(post_analyze(shared_server, body), 422, "undecodable_source")
+
+
+def test_rejects_non_utf8_body_with_422(shared_server: ServerProcess) -> None:
+    raw = b'{"filename": "a.py", "source_code": "caf\xe9"}'
+    reply = requests.post(
+        f"{shared_server.url}/api/iris/analyze",
+        data=raw,
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    _assert_error(reply, 422, "undecodable_source")
+
+
+def test_rejects_lone_surrogate_with_422(shared_server: ServerProcess) -> None:
+    raw = b'{"filename": "a.py", "source_code": "x = \\"\\ud800\\""}'
+    reply = requests.post(
+        f"{shared_server.url}/api/iris/analyze",
+        data=raw,
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    _assert_error(reply, 422, "undecodable_source")
+
+
+def test_unknown_path_gets_json_404(shared_server: ServerProcess) -> None:
+    reply = requests.get(f"{shared_server.url}/api/iris/nope", timeout=10)
+    _assert_error(reply, 404, "not_found")
+
+
+def test_wrong_method_gets_json_405(shared_server: ServerProcess) -> None:
+    reply = requests.get(f"{shared_server.url}/api/iris/analyze", timeout=10)
+    _assert_error(reply, 405, "method_not_allowed")
+
+
+# -- health, languages, spec ------------------------------------------------------------------
+
+
+def test_health_needs_no_auth_and_reports_engine_and_cache(start_server: StartServer) -> None:
+    server = start_server({"IRIS_API_KEY": "k-123"})
+    for path in ("/api/iris/health", "/health"):
+        reply = requests.get(server.url + path, timeout=10)
+        assert reply.status_code == 200
+        body = reply.json()
+        assert body["status"] == "ok"
+        assert body["primary_engine"] == "structural"
+        assert body["cache"]["tier"] == "sqlite"
+
+
+def test_languages_endpoint_lists_core_languages(shared_server: ServerProcess) -> None:
+    listed = requests.get(f"{shared_server.url}/api/iris/languages", timeout=10).json()
+    ids = {entry["id"] for entry in listed["languages"]}
+    assert {"python", "javascript", "typescript", "javascriptreact", "typescriptreact"} <= ids
+
+
+def test_serves_openapi_spec(shared_server: ServerProcess) -> None:
+    spec = requests.get(f"{shared_server.url}/api/iris/openapi.json", timeout=10).json()
+    assert spec["openapi"].startswith("3.")
+    operation = spec["paths"]["/api/iris/analyze"]["post"]
+    assert {"200", "400", "401", "413", "415", "422"} <= set(operation["responses"])
+    assert "AnalyzeRequest" in spec["components"]["schemas"]
+
+
+def test_metrics_count_requests(shared_server: ServerProcess) -> None:
+    post_analyze(shared_server, {"filename": "m.py", "source_code": "x = 1\n"})
+    reply = requests.get(
+        f"{shared_server.url}/api/iris/metrics", headers={"Accept": "application/json"}, timeout=10
+    )
+    values = reply.json()["metrics"]
+    assert sum(v for k, v in values.items() if k.startswith("requests_total")) >= 1
+
+
+def test_request_id_is_echoed(shared_server: ServerProcess) -> None:
+    reply = requests.get(
+        f"{shared_server.url}/api/iris/health", headers={"X-Request-ID": "abc-123"}, timeout=10
+    )
+    assert reply.headers["X-Request-ID"] == "abc-123"
+
+
+def test_response_shape_matches_existing_clients(shared_server: ServerProcess) -> None:
+    body = {"filename": "orders.py", "language": "python", "source_code": PYTHON_SOURCE,
+            "metadata": {"client": "legacy"}}  # fmt: skip
+    reply = post_analyze(shared_server, body).json()
+    assert set(reply) == {"success", "file_intent", "responsibility_blocks", "metadata"}
+    for block in reply["responsibility_blocks"]:
+        assert set(block) == {"label", "description", "ranges"}
+    json.dumps(reply)

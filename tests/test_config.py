@@ -1,0 +1,57 @@
+"""Settings: one table, validated, documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from iris_codes.config import SETTINGS, Settings
+from iris_codes.errors import ConfigError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_defaults_need_nothing_external() -> None:
+    settings = Settings.from_env({})
+    assert settings.engine == "auto"
+    assert settings.api_keys == ()
+    assert settings.host == "127.0.0.1"
+    assert settings.threads > settings.workers
+
+
+def test_reads_keys_comma_separated_and_the_older_name() -> None:
+    assert Settings.from_env({"IRIS_API_KEY": "a, b,,c"}).api_keys == ("a", "b", "c")
+    assert Settings.from_env({"API_KEY": "old"}).api_keys == ("old",)
+    assert Settings.from_env({"IRIS_API_KEY": "new", "API_KEY": "old"}).api_keys == ("new",)
+
+
+def test_invalid_value_names_the_variable() -> None:
+    with pytest.raises(ConfigError, match="IRIS_WORKERS"):
+        Settings.from_env({"IRIS_WORKERS": "many"})
+    with pytest.raises(ConfigError, match="IRIS_ENGINE"):
+        Settings.from_env({"IRIS_ENGINE": "magic"})
+
+
+def test_public_view_masks_secrets() -> None:
+    shown = Settings.from_env({"IRIS_API_KEY": "k1", "OPENAI_API_KEY": "sk-x"}).public()
+    assert shown["api_keys"] == "***"
+    assert shown["openai_api_key"] == "***"
+
+
+def test_every_setting_is_a_field_and_documented() -> None:
+    documented = (REPO / "docs" / "configuration.md").read_text()
+    fields = Settings.__dataclass_fields__
+    for setting in SETTINGS:
+        assert setting.name in fields
+        assert fields[setting.name].default == setting.default or setting.default == ()
+        for name in setting.env:
+            assert f"`{name}`" in documented, f"{name} missing from docs/configuration.md"
+
+
+def test_dotenv_file_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".env").write_text("IRIS_PORT=9191\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("IRIS_PORT", raising=False)
+    assert Settings.from_env().port == 9191
+    monkeypatch.delenv("IRIS_PORT", raising=False)
