@@ -23,3 +23,4 @@ class Unit:
     parent: str | None = None
     doc: str = ""
     signature: str = ""
+    exported: bool = False  # part of the file's public surface (export, pub, capitalised...)

@@ -1,0 +1,441 @@
+"""Turns a file into units: its top-level definitions, or the members of large classes.
+
+Units come in source order, numbered from 1, never nested, and together cover every
+non-blank line: comments and blank lines belong to the unit that follows them, and a
+container's closing lines belong to its last member.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import comments
+from .languages import get_language
+from .parsing import parse
+from .references import identifiers, import_names
+from .units import Unit
+
+_IMPORT = re.compile(
+    r"import|include|using_directive|use_declaration|package_(?:clause|declaration|header|statement)"
+    r"|namespace_use|extern_crate|library_name|part_directive|open_module|^use_statement$"
+)
+_CLASS = re.compile(
+    r"class|trait|impl_item|object_(?:declaration|definition)|protocol_declaration|mixin"
+    r"|extension_declaration|^module$|module_definition|singleton_class"
+)
+_TYPE = re.compile(
+    r"interface|struct|enum|type_alias|type_item|typedef|type_definition|type_declaration|union"
+    r"|record|newtype|^data_type|type_synonym|type_spec"
+)
+_FUNCTION = re.compile(
+    r"function|method|^func|procedure|^fn|_fn|subroutine|constructor|^signature$|value_definition"
+    r"|^macro_definition$|^bind$"
+)
+_CONSTANT = re.compile(
+    r"const|^var|let_declaration|static|global|assignment|declaration|property|field|lexical"
+    r"|variable|define|^let"
+)
+_TRANSPARENT = re.compile(
+    r"namespace|^preproc_(?:if|ifdef|else|elif)|linkage_specification|^ERROR$|internal_module"
+    r"|^declarations$|^imports$|^module$|^block_comment_group$"
+)
+_WRAPPER = re.compile(
+    r"^export_statement$|^decorated_definition$|^template_declaration$|^attributed_|^annotated_"
+    r"|^ambient_declaration$|^visibility_modifier$"
+)
+_BODY = re.compile(
+    r"body|^block$|declaration_list|do_block|members|compound_statement|statement_block"
+    r"|template_body"
+)
+_NAME_TYPE = re.compile(r"identifier|^name$|^constant$|^word$|^alias$|^simple_identifier$")
+_ELIXIR_DEFS = {"def", "defp", "defmacro", "defmacrop", "defguard", "defdelegate", "defn"}
+_ELIXIR_TYPES = {"defmodule", "defprotocol", "defimpl", "defstruct", "defexception"}
+_ELIXIR_IMPORTS = {"alias", "import", "use", "require"}
+_REQUIRE = re.compile(r"\brequire(?:_relative)?\s*[\(\s]['\"]|\bsource\s+\S|^\s*\.\s+\S|library\(")
+_R_FUNCTION = re.compile(r"^\s*([\w.]+)\s*(?:<-|=)\s*function\b")
+_JS_GRAMMARS = {"javascript", "typescript", "tsx"}
+_MAX_DEPTH = 3
+_SPLIT_LINES = 60
+
+
+@dataclass
+class _Item:
+    start: int
+    end: int
+    kind: str
+    name: str
+    node: Any
+    parent: str | None = None
+    exported: bool = False
+    defines: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _File:
+    data: bytes
+    lines: list[str]
+    grammar: str
+    line_count: int
+
+
+def extract_units(source: str, language: str) -> list[Unit]:
+    """The file's units in source order, numbered 1..n (see the module docstring)."""
+    lang = get_language(language)
+    grammar = lang.grammar if lang else language
+    lines = source.split("\n")
+    if source.endswith("\n"):
+        lines.pop()
+    if not source.strip():
+        return []
+    data = source.encode("utf-8", "surrogatepass")
+    tree = parse(data, grammar)
+    file = _File(data, lines, grammar, len(lines))
+    items = _top_items(tree.root_node, file)
+    items = _merge_overlaps(sorted(items, key=lambda it: (it.start, it.end)))
+    return _to_units(items, file)
+
+
+# --- walking the tree -----------------------------------------------------------------
+
+
+def _line_span(node: Any) -> tuple[int, int]:
+    start = node.start_point[0] + 1
+    end_row, end_col = node.end_point
+    end = end_row if end_col == 0 and end_row + 1 > start else end_row + 1
+    return start, max(start, end)
+
+
+def _text(node: Any, file: _File, limit: int = 4000) -> str:
+    end = min(node.end_byte, node.start_byte + limit)
+    return file.data[node.start_byte : end].decode("utf-8", "replace")
+
+
+def _top_items(root: Any, file: _File) -> list[_Item]:
+    children = [c for c in root.named_children if _classify(c, file)[0] != "comment"]
+    if len(children) == 1:
+        only = children[0]
+        start, end = _line_span(only)
+        members = _members(only)
+        if len(members) >= 2 and end - start + 1 >= 0.5 * file.line_count:
+            kind, name = _classify(only, file)
+            return _split(only, kind, name, members, file, 0)
+    items: list[_Item] = []
+    for child in children:
+        items.extend(_expand(child, file, 0, None))
+    return items
+
+
+def _expand(node: Any, file: _File, depth: int, parent: str | None) -> list[_Item]:
+    kind, name = _classify(node, file)
+    if kind == "comment":
+        return []
+    inner = _unwrap(node)
+    if depth < _MAX_DEPTH and (kind in ("class", "type") or _TRANSPARENT.search(inner.type)):
+        members = _members(inner)
+        start, end = _line_span(node)
+        transparent = bool(_TRANSPARENT.search(inner.type))
+        big = end - start + 1 > _SPLIT_LINES or (
+            file.line_count >= 30 and end - start + 1 >= 0.6 * file.line_count
+        )
+        if members and (transparent or (big and len(members) >= 2)):
+            return _split(node, kind, name, members, file, depth)
+    start, end = _line_span(node)
+    if parent is not None and kind == "function":
+        kind = "method"
+    item = _Item(start, end, kind, name, node, parent, _exported(node, name, file))
+    return [item]
+
+
+def _split(
+    node: Any, kind: str, name: str, members: list[Any], file: _File, depth: int
+) -> list[_Item]:
+    start, end = _line_span(node)
+    first = _line_span(members[0])[0]
+    body = _body(_unwrap(node))
+    header_end = start
+    if body is not None:
+        body_start = body.start_point[0] + 1
+        header_end = body_start if body_start < first else max(start, body_start - 1)
+    header_end = min(header_end, first - 1) if first > start else start
+    if body is not None and body.named_child_count and _is_docstring(body.named_children[0]):
+        header_end = max(header_end, min(first - 1, _line_span(body.named_children[0])[1]))
+    is_transparent = _TRANSPARENT.search(_unwrap(node).type) is not None
+    items: list[_Item] = []
+    if first > start:
+        header_kind = "statement" if is_transparent else kind
+        header = _Item(
+            start, header_end, header_kind, name, node, None, _exported(node, name, file)
+        )
+        if not is_transparent:
+            header.defines.add(name)
+        items.append(header)
+    member_parent = None if is_transparent else name
+    for member in members:
+        items.extend(_expand(member, file, depth + 1, member_parent))
+    if items:
+        last = max(items, key=lambda it: it.end)
+        last.end = max(last.end, end)
+    return items
+
+
+def _unwrap(node: Any) -> Any:
+    seen = 0
+    while _WRAPPER.search(node.type) and seen < 3:
+        inner = (
+            node.child_by_field_name("declaration")
+            or node.child_by_field_name("definition")
+            or node.child_by_field_name("value")
+        )
+        if inner is None:
+            named = [c for c in node.named_children if "comment" not in c.type]
+            if not named:
+                return node
+            inner = named[-1]
+        node = inner
+        seen += 1
+    return node
+
+
+def _body(node: Any) -> Any:
+    body = node.child_by_field_name("body")
+    if body is not None and body.named_child_count:
+        return body
+    for child in node.named_children:
+        if _BODY.search(child.type) and child.named_child_count:
+            return child
+    return None
+
+
+def _members(node: Any) -> list[Any]:
+    node = _unwrap(node)
+    body = _body(node)
+    if body is None:
+        if not _TRANSPARENT.search(node.type):
+            return []
+        body = node
+    node_start = node.start_point[0]
+    members = []
+    for child in body.named_children:
+        if "comment" in child.type:
+            continue
+        if body is node and child.start_point[0] == node_start:
+            continue  # part of the container's own header line (e.g. #ifdef NAME)
+        members.append(child)
+    if members and _is_docstring(members[0]):
+        members = members[1:]
+    return members
+
+
+def _is_docstring(node: Any) -> bool:
+    if node.type in ("string", "concatenated_string"):
+        return True
+    return (
+        node.type == "expression_statement"
+        and node.named_child_count == 1
+        and (node.named_children[0].type in ("string", "concatenated_string"))
+    )
+
+
+# --- classifying nodes ----------------------------------------------------------------
+
+
+def _classify(node: Any, file: _File) -> tuple[str, str]:
+    if "comment" in node.type or (file.grammar == "python" and _is_docstring(node)):
+        return "comment", ""
+    inner = _unwrap(node)
+    kind_type = inner.type
+    if file.grammar == "elixir" and kind_type == "call":
+        return _classify_elixir(inner, file)
+    text_start = _text(inner, file, 200)
+    if _IMPORT.search(kind_type) or (
+        kind_type not in ("function_definition",)
+        and _REQUIRE.search(text_start)
+        and "\n" not in text_start.strip()
+    ):
+        return "import", _find_name(inner, file)
+    if file.grammar == "r":
+        match = _R_FUNCTION.match(text_start)
+        if match:
+            return "function", match.group(1)
+    name = _find_name(inner, file)
+    if _FUNCTION.search(kind_type):
+        return "function", name
+    if _CLASS.search(kind_type):
+        return "class", name
+    if _TYPE.search(kind_type):
+        return "type", name
+    if _CONSTANT.search(kind_type) or _is_assignment(inner):
+        if file.grammar in _JS_GRAMMARS and re.search(
+            r"=\s*(?:async\s*)?(?:\(|function|\w+\s*=>)", text_start.split("\n")[0]
+        ):
+            return "function", name
+        return "constant", name
+    return "statement", name if _is_assignment(inner) else ""
+
+
+def _is_assignment(node: Any) -> bool:
+    if node.type in ("expression_statement", "assignment_statement"):
+        first = node.named_children[0] if node.named_child_count else None
+        return first is not None and "assignment" in first.type
+    return False
+
+
+def _classify_elixir(node: Any, file: _File) -> tuple[str, str]:
+    target = node.child_by_field_name("target")
+    word = _text(target, file, 40) if target is not None else ""
+    name = ""
+    for child in node.named_children:
+        if child.type == "arguments":
+            name = _first_identifier(child, file, 0) or _text(child, file, 80).split("(")[0]
+            break
+    if word in _ELIXIR_DEFS:
+        return "function", name
+    if word in _ELIXIR_TYPES:
+        return "class", name
+    if word in _ELIXIR_IMPORTS:
+        return "import", name
+    return "statement", ""
+
+
+def _find_name(node: Any, file: _File, depth: int = 0) -> str:
+    if depth > 4:
+        return ""
+    for field_name in ("name", "declarator", "left", "pattern", "type"):
+        child = node.child_by_field_name(field_name)
+        if child is None:
+            continue
+        if child.named_child_count == 0 or _NAME_TYPE.search(child.type):
+            return _text(child, file, 120).strip()
+        found = _find_name(child, file, depth + 1)
+        if found:
+            return found
+    named = node.named_children[:6]
+    for child in named:
+        if _NAME_TYPE.search(child.type) and child.named_child_count == 0:
+            return _text(child, file, 120).strip()
+    for child in named[:3]:
+        if child.named_child_count and "body" not in child.type and "block" not in child.type:
+            found = _find_name(child, file, depth + 1)
+            if found:
+                return found
+    return ""
+
+
+def _first_identifier(node: Any, file: _File, depth: int) -> str:
+    if depth > 4:
+        return ""
+    for child in node.named_children[:3]:
+        if _NAME_TYPE.search(child.type) and child.named_child_count == 0:
+            return _text(child, file, 120)
+        found = _first_identifier(child, file, depth + 1)
+        if found:
+            return found
+    return ""
+
+
+def _exported(node: Any, name: str, file: _File) -> bool:
+    head = _text(node, file, 160)
+    grammar = file.grammar
+    if grammar in _JS_GRAMMARS:
+        return head.startswith(("export", "module.exports", "exports."))
+    if grammar == "go":
+        return name[:1].isupper()
+    if grammar == "rust":
+        return head.lstrip().startswith("pub")
+    if grammar in ("java", "csharp", "php"):
+        return "public" in head.split("{")[0]
+    if grammar in ("c", "cpp"):
+        return "static" not in head.split("(")[0]
+    return bool(name) and not name.startswith("_")
+
+
+# --- from items to units --------------------------------------------------------------
+
+
+def _merge_overlaps(items: list[_Item]) -> list[_Item]:
+    merged: list[_Item] = []
+    for item in items:
+        if merged and item.start <= merged[-1].end:
+            last = merged[-1]
+            last.end = max(last.end, item.end)
+            last.exported = last.exported or item.exported
+            last.defines |= item.defines | ({item.name} if item.name else set())
+            if last.kind in ("statement", "import") and item.kind not in ("statement", "import"):
+                last.kind, last.name = item.kind, item.name or last.name
+            continue
+        merged.append(item)
+    return merged
+
+
+def _to_units(items: list[_Item], file: _File) -> list[Unit]:
+    lines = file.lines
+    nonblank = [i + 1 for i, line in enumerate(lines) if line.strip()]
+    if not nonblank:
+        return []
+    first_line, last_line = nonblank[0], nonblank[-1]
+    if not items:
+        return [
+            Unit(
+                1,
+                "comment",
+                "",
+                first_line,
+                last_line,
+                doc=_doc_for(lines, first_line, last_line, last_line),
+            )
+        ]
+    units: list[Unit] = []
+    previous_end = first_line - 1
+    for index, item in enumerate(items):
+        start = previous_end + 1
+        while start < item.start and not lines[start - 1].strip():
+            start += 1
+        end = last_line if index == len(items) - 1 else item.end
+        end = max(end, start)
+        units.append(_make_unit(len(units) + 1, item, start, end, file))
+        previous_end = end
+    return units
+
+
+def _make_unit(unit_id: int, item: _Item, start: int, end: int, file: _File) -> Unit:
+    body = "\n".join(file.lines[start - 1 : end])
+    if len(body) > 200_000:
+        body = body[:200_000]
+    names = set(item.defines)
+    if item.kind == "import":
+        names |= import_names(_text(item.node, file), file.grammar)
+    elif item.name:
+        names.add(item.name)
+        names.add(re.split(r"[.:/\\]+", item.name)[-1])
+    names.discard("")
+    uses = identifiers(body) - names
+    signature = file.lines[item.start - 1].strip()[:160]
+    doc = _doc_for(file.lines, start, item.start, end)
+    return Unit(
+        id=unit_id,
+        kind=item.kind,
+        name=item.name,
+        start=start,
+        end=end,
+        defines=frozenset(names),
+        uses=frozenset(uses),
+        parent=item.parent,
+        doc=doc,
+        signature=signature,
+        exported=item.exported,
+    )
+
+
+def _doc_for(lines: list[str], start: int, code_start: int, end: int) -> str:
+    leading = (
+        comments.leading_comment(lines[start - 1 : code_start - 1]) if code_start > start else ""
+    )
+    if leading:
+        return leading
+    after = lines[code_start : min(end, code_start + 8)]
+    for index, line in enumerate(after):
+        if line.lstrip()[:1] in ("'", '"') or line.lstrip()[:2].lower() in ('r"', "r'"):
+            return comments.docstring(after[index:])
+    return ""
