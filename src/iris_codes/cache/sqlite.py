@@ -297,14 +297,20 @@ class SqliteTier(Tier):
             evicted += conn.execute(
                 "DELETE FROM entries WHERE expires <= ?", (self._clock(),)
             ).rowcount
-            while self._total_bytes(conn) > target:
-                removed = conn.execute(
-                    "DELETE FROM entries WHERE rowid IN "
-                    "(SELECT rowid FROM entries ORDER BY accessed LIMIT 64)"
-                ).rowcount
-                if removed <= 0:
+            excess = self._total_bytes(conn) - target
+            victims: list[int] = []
+            rows = conn.execute("SELECT rowid, size FROM entries ORDER BY accessed")
+            for rowid, size in rows:
+                if excess <= 0:
                     break
-                evicted += removed
+                victims.append(rowid)
+                excess -= size
+            rows.close()
+            for start in range(0, len(victims), 500):
+                batch = victims[start : start + 500]
+                marks = ",".join("?" * len(batch))
+                conn.execute(f"DELETE FROM entries WHERE rowid IN ({marks})", batch)
+            evicted += len(victims)
         if evicted:
             logger.info("cache evicted %s entries to stay under %s bytes", evicted, self.max_bytes)
         return evicted
