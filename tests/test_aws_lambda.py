@@ -51,7 +51,7 @@ def _rest_api_event(body: str, headers: dict[str, str]) -> dict[str, Any]:
         "pathParameters": {"proxy": "api/iris/analyze"},
         "stageVariables": None,
         "requestContext": {"stage": "prod", "requestId": "req-2", "httpMethod": "POST",
-                           "identity": {"sourceIp": "203.0.113.9"}, "path": "/prod/api/iris/analyze"},
+                           "identity": {"sourceIp": "203.0.113.9"}, "path": "/prod/x"},
         "body": body,
         "isBase64Encoded": False,
     }  # fmt: skip
