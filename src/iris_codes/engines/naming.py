@@ -1,0 +1,505 @@
+"""Names for blocks and files from the code's own vocabulary, and the order to read them in.
+
+A block's role (route handlers, CLI entry point, tests, data models…) is recognised
+from its text and units; its topic is the block's most distinctive identifier words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from ..syntax.references import STOPWORDS, split_words
+from ..syntax.units import Unit
+
+_ROLE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "tests",
+        re.compile(
+            r"^\s*(?:def|func|fn|void|async\s+def|public\s+void)\s+[Tt]est|\bdescribe\(|\bit\(['\"]|"
+            r"\btest\(['\"]|@Test\b|#\[test\]|\bunittest\b|\bassertEqual|\bexpect\(.+\)\.to",
+            re.M,
+        ),
+    ),
+    (
+        "route handlers",
+        re.compile(
+            r"@\w+\.(?:route|get|post|put|delete|patch)\(|\b(?:app|router|bp|blueprint|api|server)"
+            r"\.(?:get|post|put|delete|patch|route|all)\(\s*['\"`/]|HandleFunc\(|http\.Handle\(|"
+            r"http\.ResponseWriter|@(?:Get|Post|Put|Delete|Patch|Request)Mapping|Route::|"
+            r"\bmux\.Handle|\br\.(?:GET|POST|PUT|DELETE)\(|@app\.\w+\("
+        ),
+    ),
+    (
+        "CLI entry point",
+        re.compile(
+            r"__name__\s*==\s*['\"]__main__|^func main\(\)|^\s*def main\(|^fn main\(\)|"
+            r"static\s+void\s+main\s*\(|\bargparse\.|@click\.|\bclick\.(?:command|group)|"
+            r"process\.argv|\bflag\.Parse\(\)|\bos\.Args\b|\bsys\.argv\b|\byargs\b|\bcommander\b|"
+            r"^int main\s*\(",
+            re.M,
+        ),
+    ),
+    (
+        "component rendering",
+        re.compile(
+            r"return\s*\(?\s*<[A-Za-z>]|=>\s*\(?\s*<[A-Za-z]|\bReact\.createElement\b|\brender\s*\("
+        ),
+    ),
+    (
+        "persistence",
+        re.compile(
+            r"\b(?:cursor|execute|commit|rollback|INSERT\s+INTO|SELECT\s+.+\s+FROM|sqlite3|"
+            r"session\.(?:add|query|commit)|Repository|\.save\(|\.findOne|\.insert\w*\(|redis|"
+            r"\bdb\.\w+\(|database)\b"
+        ),
+    ),
+    (
+        "validation",
+        re.compile(
+            r"\b(?:validat\w*|Validat\w*|sanitiz\w*|is_valid\w*|isValid\w*|verify\w*|ValidationError)\b"
+        ),
+    ),
+)
+_VERB_NOUNS = {
+    "load": "loading",
+    "parse": "parsing",
+    "render": "rendering",
+    "format": "formatting",
+    "validate": "validation",
+    "save": "saving",
+    "build": "building",
+    "create": "creation",
+    "handle": "handling",
+    "send": "sending",
+    "fetch": "fetching",
+    "read": "reading",
+    "write": "writing",
+    "convert": "conversion",
+    "compute": "computation",
+    "calc": "calculation",
+    "setup": "setup",
+    "register": "registration",
+    "update": "updates",
+    "delete": "deletion",
+    "remove": "removal",
+    "find": "lookup",
+    "search": "search",
+    "lookup": "lookup",
+    "encode": "encoding",
+    "decode": "decoding",
+    "serialize": "serialization",
+    "deserialize": "deserialization",
+    "execute": "execution",
+    "match": "matching",
+    "sort": "sorting",
+    "merge": "merging",
+    "split": "splitting",
+    "emit": "events",
+    "log": "logging",
+    "cache": "caching",
+    "scan": "scanning",
+    "resolve": "resolution",
+    "normalize": "normalisation",
+    "check": "checks",
+    "compare": "comparison",
+    "connect": "connection",
+    "request": "requests",
+    "print": "output",
+    "dump": "dumping",
+    "make": "construction",
+    "init": "initialisation",
+    "close": "cleanup",
+    "open": "opening",
+    "copy": "copying",
+    "filter": "filtering",
+    "transform": "transformation",
+    "wrap": "wrappers",
+    "quote": "quoting",
+    "escape": "escaping",
+    "translate": "translation",
+    "install": "installation",
+    "apply": "application",
+    "generate": "generation",
+    "extract": "extraction",
+    "add": "additions",
+    "insert": "insertion",
+    "query": "queries",
+    "listen": "listeners",
+    "subscribe": "subscriptions",
+    "schedule": "scheduling",
+    "retry": "retries",
+    "auth": "authentication",
+    "authenticate": "authentication",
+    "authorize": "authorisation",
+    "login": "login",
+    "hash": "hashing",
+    "sign": "signing",
+    "verify": "verification",
+    "test": "tests",
+}
+_KIND_NOUNS = {"type": "types", "class": "class", "constant": "constants", "method": "methods"}
+_ACRONYMS = {
+    "api",
+    "cli",
+    "http",
+    "https",
+    "json",
+    "xml",
+    "html",
+    "css",
+    "sql",
+    "url",
+    "uri",
+    "id",
+    "io",
+    "ui",
+    "db",
+    "tcp",
+    "udp",
+    "ip",
+    "jwt",
+    "csv",
+    "yaml",
+    "toml",
+    "utf",
+    "ascii",
+    "os",
+    "ssl",
+    "tls",
+    "dns",
+    "rpc",
+    "grpc",
+    "ast",
+    "jsx",
+    "tsx",
+    "npm",
+    "pr",
+    "ci",
+}
+_LANGUAGE_NAMES = {
+    "python": "Python",
+    "javascript": "JavaScript",
+    "javascriptreact": "React",
+    "typescript": "TypeScript",
+    "typescriptreact": "React",
+    "go": "Go",
+    "java": "Java",
+    "kotlin": "Kotlin",
+    "c": "C",
+    "cpp": "C++",
+    "csharp": "C#",
+    "rust": "Rust",
+    "ruby": "Ruby",
+    "php": "PHP",
+    "swift": "Swift",
+    "scala": "Scala",
+    "lua": "Lua",
+    "shellscript": "Shell",
+    "dart": "Dart",
+    "elixir": "Elixir",
+    "haskell": "Haskell",
+    "zig": "Zig",
+    "r": "R",
+    "ocaml": "OCaml",
+    "perl": "Perl",
+    "julia": "Julia",
+}
+_FRAMEWORKS = (
+    ("flask", "Flask"),
+    ("fastapi", "FastAPI"),
+    ("django", "Django"),
+    ("express", "Express"),
+    ("koa", "Koa"),
+    ("fastify", "Fastify"),
+    ("gin", "Gin"),
+    ("net/http", "HTTP"),
+    ("spring", "Spring"),
+    ("sinatra", "Sinatra"),
+    ("rails", "Rails"),
+    ("actix", "Actix"),
+    ("axum", "Axum"),
+    ("laravel", "Laravel"),
+)
+_ROLE_DESCRIPTIONS = {
+    "tests": "Test cases",
+    "route handlers": "HTTP route handlers",
+    "CLI entry point": "Command-line entry point",
+    "component rendering": "Component state and rendering",
+    "persistence": "Storage and queries",
+    "validation": "Input validation",
+    "data models": "Data structures",
+    "error types": "Error classes",
+    "configuration constants": "Configuration values",
+}
+_ENTRY_ROLES = {"route handlers", "CLI entry point", "component rendering", "tests"}
+_ERROR_BASE = re.compile(r"\b(?:class|struct)\s+\w+.*\b(?:Exception|Error)\b")
+_MODEL_HINT = re.compile(
+    r"@dataclass|BaseModel|NamedTuple|TypedDict|\bModel\)|\bSchema\b|"
+    r"\binterface\b|\btype\s+\w+\s*=|\bstruct\b|\benum\b|\brecord\b"
+)
+
+
+@dataclass(frozen=True)
+class BlockInfo:
+    """What naming knows about one block."""
+
+    units: tuple[Unit, ...]
+    text: str
+    role: str
+    words: Counter[str]
+
+
+def describe_block(units: Sequence[Unit], text: str) -> BlockInfo:
+    """Role and weighted vocabulary of a block."""
+    return BlockInfo(tuple(units), text, detect_role(units, text), block_words(units))
+
+
+def detect_role(units: Sequence[Unit], text: str) -> str:
+    """The recognisable role of a block, or "" when none stands out."""
+    core = [u for u in units if u.kind not in ("import", "comment")] or list(units)
+    for role, pattern in _ROLE_PATTERNS:
+        if role == "persistence" or role == "validation":
+            continue
+        if pattern.search(text):
+            if role == "component rendering" and not any(u.name[:1].isupper() for u in core):
+                continue
+            if role == "tests" and not _mostly_tests(core, text):
+                continue
+            return role
+    if core and all(u.kind in ("class", "type") for u in core) and _ERROR_BASE.search(text):
+        return "error types"
+    defining = [u for u in core if u.kind in ("type", "class", "constant")]
+    if core and len(defining) == len(core):
+        if all(u.kind == "constant" for u in core):
+            return "configuration constants" if _mostly_upper(core) else ""
+        if any(u.kind == "type" for u in core) or _MODEL_HINT.search(text):
+            return "data models"
+    for role, pattern in _ROLE_PATTERNS:
+        if role in ("persistence", "validation") and len(pattern.findall(text)) >= 2:
+            return role
+    return ""
+
+
+def _mostly_tests(units: Sequence[Unit], text: str) -> bool:
+    names = [u.name for u in units if u.name]
+    testy = sum(1 for n in names if n.lower().startswith("test"))
+    return testy * 2 >= len(names) or bool(re.search(r"\bdescribe\(|\bit\(['\"]", text))
+
+
+def _mostly_upper(units: Sequence[Unit]) -> bool:
+    names = [u.name for u in units if u.name]
+    return bool(names) and sum(1 for n in names if n.isupper()) * 2 >= len(names)
+
+
+def block_words(units: Sequence[Unit]) -> Counter[str]:
+    """Identifier words weighted by where they appear: defined names count most."""
+    counts: Counter[str] = Counter()
+    for unit in units:
+        weight = 1 if unit.kind == "import" else 4
+        for name in unit.defines:
+            for word in split_words(name):
+                if len(word) > 2 and word not in STOPWORDS:
+                    counts[word] += weight
+        for name in unit.uses:
+            for word in split_words(name):
+                if len(word) > 2 and word not in STOPWORDS:
+                    counts[word] += 1
+        for word in re.findall(r"[a-z]{4,}", unit.doc.lower()):
+            if word not in STOPWORDS:
+                counts[word] += 1
+    return counts
+
+
+def display_word(word: str) -> str:
+    return word.upper() if word in _ACRONYMS else word
+
+
+def label_blocks(infos: Sequence[BlockInfo]) -> list[str]:
+    """A distinct 2–5 word noun phrase per block."""
+    spread: Counter[str] = Counter()
+    for info in infos:
+        spread.update(set(info.words))
+    labels: list[str] = []
+    used: set[str] = set()
+    for info in infos:
+        ranked = _ranked_words(info, spread, len(infos))
+        label = _compose(info, ranked, used)
+        used.add(label.lower())
+        labels.append(label)
+    return labels
+
+
+def _ranked_words(info: BlockInfo, spread: Counter[str], blocks: int) -> list[str]:
+    def score(word: str) -> float:
+        return info.words[word] / (1 + (spread[word] - 1) * 2 / max(1, blocks))
+
+    return sorted(info.words, key=lambda w: (-score(w), w))
+
+
+def _main_unit(info: BlockInfo) -> Unit:
+    core = [u for u in info.units if u.kind not in ("import", "comment")] or list(info.units)
+    return max(core, key=lambda u: (u.end - u.start, -u.start))
+
+
+def _role_noun(info: BlockInfo, ranked: list[str]) -> str:
+    if info.role:
+        return info.role
+    core = [u for u in info.units if u.kind not in ("import", "comment")]
+    verbs: Counter[str] = Counter()
+    for unit in core:
+        words = split_words(unit.name)
+        if words and unit.kind in ("function", "method") and words[0] in _VERB_NOUNS:
+            verbs[words[0]] += 1
+    if verbs:
+        verb, count = verbs.most_common(1)[0]
+        if count * 3 >= len(core) or len(core) <= 2:
+            return _VERB_NOUNS[verb]
+    kinds = Counter(u.kind for u in core)
+    if kinds:
+        kind, count = kinds.most_common(1)[0]
+        if count * 2 > len(core) and kind in _KIND_NOUNS:
+            return _KIND_NOUNS[kind]
+    return "logic"
+
+
+def _compose(info: BlockInfo, ranked: list[str], used: set[str]) -> str:
+    noun = _role_noun(info, ranked)
+    noun_words = set(noun.lower().split())
+    topic_budget = max(1, min(3, 5 - len(noun.split())))
+    main = _main_unit(info)
+    main_words = [w for w in split_words(main.name) if len(w) > 1 and w not in STOPWORDS]
+    candidates = [w for w in ranked if not _echoes(w, noun_words)]
+    options: list[list[str]] = []
+    if noun == "class" and main_words:
+        options.append(main_words[:3])
+    if candidates:
+        options.append(candidates[: min(2, topic_budget)])
+        options.extend([[w] for w in candidates[:6]])
+        options.extend([candidates[i : i + 2] for i in range(1, min(6, len(candidates)))])
+    if main_words:
+        options.append(main_words[:topic_budget])
+    options.append([])
+    for topic in options:
+        label = _phrase(topic[:topic_budget], noun)
+        if label.lower() not in used and len(label.split()) >= 2:
+            return label
+    start = info.units[0].start
+    return f"{noun.capitalize()} near line {start}"
+
+
+def _echoes(word: str, noun_words: set[str]) -> bool:
+    stem = word[:4]
+    return any(n.startswith(stem) or word.startswith(n[:4]) for n in noun_words)
+
+
+def _phrase(topic: list[str], noun: str) -> str:
+    words = [display_word(w) for w in topic]
+    text = " ".join([*words, noun]).strip()
+    if len(text.split()) < 2:
+        text = f"{text} section" if noun != "logic" else f"{text} code"
+    return text[:1].upper() + text[1:]
+
+
+def describe(info: BlockInfo, label: str) -> str:
+    """One sentence saying what the block holds."""
+    core = [u for u in info.units if u.kind not in ("import", "comment")] or list(info.units)
+    names = [u.name for u in core if u.name]
+    main = _main_unit(info)
+    lead = _ROLE_DESCRIPTIONS.get(info.role, "")
+    listed = _join_names(names)
+    if main.doc and len(main.doc) <= 160:
+        doc = main.doc.rstrip(".")
+        return f"{doc[:1].upper()}{doc[1:]} ({listed})." if listed else f"{doc}."
+    if lead and listed:
+        return f"{lead}: {listed}."
+    if listed:
+        return f"{label} in {listed}."
+    return f"{label}, lines {info.units[0].start}-{info.units[-1].end}."
+
+
+def _join_names(names: list[str], limit: int = 4) -> str:
+    seen: list[str] = []
+    for name in names:
+        short = name if len(name) <= 40 else name[:37] + "..."
+        if short not in seen:
+            seen.append(short)
+    if not seen:
+        return ""
+    if len(seen) <= limit:
+        return ", ".join(seen)
+    return f"{', '.join(seen[:limit])} and {len(seen) - limit} more"
+
+
+def reading_rank(info: BlockInfo, filename: str) -> int:
+    """0 entry points, 1 public surface, 2 core logic, 3 helpers and infrastructure."""
+    stem = PurePath(filename).stem.lower().replace("_", "").replace("-", "")
+    core = [u for u in info.units if u.kind not in ("import", "comment")]
+    if info.role in _ENTRY_ROLES:
+        return 0
+    if stem and any(u.name.lower().replace("_", "") == stem for u in core if u.name):
+        return 0
+    if info.role in ("configuration constants",) or all(
+        u.kind in ("constant", "import", "comment") for u in core
+    ):
+        return 3
+    names = [u for u in core if u.name]
+    if names and all(u.name.startswith("_") or not u.exported for u in names):
+        return 3 if all(u.name.startswith("_") for u in names) else 2
+    exported = sum(1 for u in names if u.exported)
+    return 1 if names and exported * 2 >= len(names) else 2
+
+
+def file_intent(
+    units: Sequence[Unit],
+    infos: Sequence[BlockInfo],
+    module_doc: str,
+    language: str,
+    filename: str,
+    source_head: str,
+) -> str:
+    """The file's role and domain in at most 20 words (the module docstring when present)."""
+    if module_doc:
+        return module_doc
+    counts: Counter[str] = Counter()
+    for info in infos:
+        counts.update(info.words)
+    stem_words = [w for w in split_words(PurePath(filename).stem) if w not in STOPWORDS]
+    top = [w for w, _ in counts.most_common(6) if w not in stem_words]
+    domain_words = (stem_words + top)[:3] if stem_words else top[:3]
+    domain = " ".join(display_word(w) for w in domain_words) or "its definitions"
+    roles = {info.role for info in infos}
+    lang_name = _LANGUAGE_NAMES.get(language, language.capitalize())
+    lower_head = source_head.lower()
+    if "tests" in roles and all(i.role in ("tests", "") for i in infos):
+        return f"{lang_name} tests for {domain}"
+    if "route handlers" in roles:
+        framework = next((n for key, n in _FRAMEWORKS if key in lower_head), lang_name)
+        return f"{framework} routes for {domain}"
+    if "component rendering" in roles:
+        component = next(
+            (
+                u.name
+                for u in units
+                if u.name[:1].isupper()
+                and u.kind in ("function", "class", "constant")
+                and u.exported
+            ),
+            "",
+        )
+        return f"React component {component} for {domain}".replace("  ", " ")
+    if "CLI entry point" in roles:
+        return f"{lang_name} command-line program for {domain}"
+    if roles <= {"data models", "error types", "configuration constants"} and roles:
+        return f"{lang_name} type definitions for {domain}"
+    kind = "module"
+    if language in ("go",):
+        kind = "package code"
+    elif language in ("shellscript",):
+        kind = "script"
+    elif language in ("java", "csharp", "kotlin", "scala", "swift", "dart", "php"):
+        kind = "class" if sum(1 for u in units if u.kind == "class" and not u.parent) == 1 else kind
+    return f"{lang_name} {kind} for {domain}"
