@@ -66,6 +66,7 @@ class OpenAIStub:
         self.queue: deque[str] = deque()
         self.calls: Counter[str] = Counter()
         self.requests: list[dict[str, Any]] = []
+        self.arrivals: list[float] = []  # time.monotonic() of each API call
         self.lock = threading.Lock()
         self.release = threading.Event()
         self._server: ThreadingHTTPServer | None = None
@@ -78,7 +79,10 @@ class OpenAIStub:
         server.stub = self
         self._server = server
         self.port = server.server_address[1]
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
+        # A short poll interval: stopping (after every test) takes one interval.
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -115,6 +119,7 @@ class OpenAIStub:
             self.queue.clear()
             self.calls.clear()
             self.requests.clear()
+            self.arrivals.clear()
             self.default = "smart"
             self.latency = 0.0
             self.release.set()
@@ -128,6 +133,7 @@ class OpenAIStub:
         with self.lock:
             self.calls[path] += 1
             self.requests.append(body)
+            self.arrivals.append(time.monotonic())
             return self.queue.popleft() if self.queue else self.default
 
 
