@@ -30,6 +30,8 @@ BUSY_TIMEOUT = 1.0
 ACCESS_RESOLUTION = 60.0
 #: Eviction trims to this share of the cap, so it runs rarely rather than every set.
 EVICT_TO = 0.9
+#: Tries to switch a new file to WAL while other processes open it too.
+INIT_ATTEMPTS = 20
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -93,6 +95,7 @@ class SqliteTier(Tier):
         self._conns_lock = threading.Lock()
         self._pid = os.getpid()
         self._schema_ready = False
+        self._init_lock = threading.Lock()
 
     # -- Tier ---------------------------------------------------------------
 
@@ -227,6 +230,7 @@ class SqliteTier(Tier):
             self._pid = os.getpid()
             self._conns = []
             self._conns_lock = threading.Lock()
+            self._init_lock = threading.Lock()
             self._schema_ready = False
         conn = self._connect()
         self._local.conn = conn
@@ -241,12 +245,12 @@ class SqliteTier(Tier):
         )
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-            if not self._schema_ready:
-                conn.execute("PRAGMA journal_mode = WAL").fetchone()
             conn.execute("PRAGMA synchronous = NORMAL")
             if not self._schema_ready:
-                conn.executescript(SCHEMA)
-                self._schema_ready = True
+                with self._init_lock:
+                    if not self._schema_ready:
+                        _init_schema(conn)
+                        self._schema_ready = True
         except BaseException:
             conn.close()
             raise
@@ -324,6 +328,21 @@ class SqliteTier(Tier):
         # If the database is busy, a later read or prune removes it.
         with suppress(sqlite3.OperationalError):
             conn.execute("DELETE FROM entries WHERE key = ?", (key,))
+
+
+def _init_schema(conn: sqlite3.Connection) -> None:
+    """Switch the file to WAL and create the tables, safely against other processes."""
+    for attempt in range(INIT_ATTEMPTS):
+        try:
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            break
+        except sqlite3.OperationalError as exc:
+            # Switching a fresh file to WAL needs it to itself; another process
+            # starting at the same moment makes this fail at once, without waiting.
+            if "locked" not in str(exc) or attempt == INIT_ATTEMPTS - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+    conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
 
 
 def _iso(timestamp: float | None) -> str | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -109,8 +111,11 @@ class Cache:
         self._counts_lock = threading.Lock()
         self._next_flush = clock() + COUNTER_FLUSH_INTERVAL
         self.tier = shared.name if shared else memory.name
+        self._closed = False
         if shared is not None:
             self._call(shared.ping)
+            # Gunicorn workers exit without closing the app: flush their last counts then.
+            atexit.register(_flush_at_exit, weakref.ref(self))
 
     def get(self, key: str) -> bytes | None:
         """The cached value, or None on a miss or any fault."""
@@ -193,9 +198,10 @@ class Cache:
 
     def close(self) -> None:
         """Flush counters and close the shared tier."""
-        if self.shared is None:
+        if self.shared is None or self._closed:
             return
         self._flush_counters()
+        self._closed = True
         try:
             self.shared.close()
         except Exception:
@@ -264,6 +270,12 @@ class Cache:
             with self._counts_lock:
                 for name, n in deltas.items():
                     self._counts[name] += n
+
+
+def _flush_at_exit(ref: weakref.ref[Cache]) -> None:
+    cache = ref()
+    if cache is not None and not cache._closed:
+        cache._flush_counters()
 
 
 def _rates(counts: dict[str, int]) -> dict[str, Any]:
