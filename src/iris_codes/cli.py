@@ -164,3 +164,52 @@ def settings_markdown() -> str:
         default = "none" if setting.default in (None, ()) else f"`{setting.default}`"
         rows.append(f"| {names} | {setting.help.replace('|', '/')} | {default} |")
     return "\n".join(rows)
+
+
+@main.group()
+def cache() -> None:
+    """Inspect and maintain the shared cache (SQLite file or Redis)."""
+
+
+def _cache_report(action: str) -> dict[str, Any]:
+    from .cache import admin
+
+    run = {"stats": admin.cache_stats, "prune": admin.cache_prune, "clear": admin.cache_clear}
+    try:
+        return run[action](load_settings())
+    except IrisError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+def _echo_report(report: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    for name, value in report.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items())
+        click.echo(f"{name.replace('_', ' '):<17} {value}")
+
+
+@cache.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def cache_stats(as_json: bool) -> None:
+    """Entries, bytes, oldest entry and hit rate per tier (all processes)."""
+    _echo_report(_cache_report("stats"), as_json)
+
+
+@cache.command("prune")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def cache_prune(as_json: bool) -> None:
+    """Remove expired entries and stale locks; enforce the size cap."""
+    _echo_report(_cache_report("prune"), as_json)
+
+
+@cache.command("clear")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def cache_clear(yes: bool, as_json: bool) -> None:
+    """Remove every cached analysis."""
+    if not yes:
+        click.confirm("Remove every cached analysis?", abort=True)
+    _echo_report(_cache_report("clear"), as_json)

@@ -19,7 +19,10 @@ def cache_stats(settings: Settings) -> dict[str, Any]:
         stats = tier.stats()
     finally:
         tier.close()
-    counters = {name: int(stats.pop("counters", {}).get(name, 0)) for name in COUNTER_NAMES}
+    persisted = stats.pop("counters", {})
+    stats.pop("path", None)  # shown as location
+    stats.pop("url", None)
+    counters = {name: int(persisted.get(name, 0)) for name in COUNTER_NAMES}
     hits = counters["hits_memory"] + counters["hits_shared"]
     return {
         "tier": tier.name,
