@@ -11,6 +11,7 @@ never form a block: they join the block that uses them most.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from itertools import pairwise
@@ -27,7 +28,8 @@ SIBLING_WEIGHT = 0.3
 HEADER_WEIGHT = 0.5
 NEIGHBOUR_WEIGHT = 0.08
 MAX_WORD_DF = 60
-RESOLUTION = 1.5
+RESOLUTION = 1.0
+REGISTRATION_WEIGHT = 2.0
 ATTACHED_KINDS = frozenset({"import", "comment"})
 
 Graph = dict[int, dict[int, float]]
@@ -74,6 +76,7 @@ def build_graph(units: Sequence[Unit], core: list[int]) -> Graph:
         add(previous, current, NEIGHBOUR_WEIGHT)
         if units[previous].parent and units[previous].parent == units[current].parent:
             add(previous, current, SIBLING_WEIGHT)
+    _registration_edges(units, core, add)
     headers = {units[i].name: i for i in core if units[i].kind in ("class", "type")}
     for i in core:
         parent = units[i].parent
@@ -102,6 +105,28 @@ def _reference_edges(units: Sequence[Unit], core: list[int], add: Any) -> None:
 def unit_words(unit: Unit) -> set[str]:
     """The meaningful words of a unit's names (defined and used)."""
     return set(meaningful_words(unit.defines | unit.uses))
+
+
+_REGISTRATION = re.compile(r"^@?([A-Za-z_$][\w$]*)\.([A-Za-z_$][\w$]*)")
+
+
+def _registration_edges(units: Sequence[Unit], core: list[int], add: Any) -> None:
+    """Link units registered the same way (``router.get(...)``, ``@app.route``): one concern."""
+    keyed: dict[str, list[int]] = defaultdict(list)
+    for i in core:
+        match = _REGISTRATION.match(units[i].signature)
+        if match and units[i].kind in ("statement", "function", "method"):
+            keyed[match.group(1)].append(i)
+    for members in keyed.values():
+        if len(members) < 2:
+            continue
+        if len(members) <= 12:
+            for x, a in enumerate(members):
+                for b in members[x + 1 :]:
+                    add(a, b, REGISTRATION_WEIGHT)
+        else:
+            for a, b in pairwise(members):
+                add(a, b, REGISTRATION_WEIGHT * 2)
 
 
 def _word_edges(units: Sequence[Unit], core: list[int], add: Any) -> None:

@@ -19,8 +19,9 @@ _ROLE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "tests",
         re.compile(
-            r"^\s*(?:def|func|fn|void|async\s+def|public\s+void)\s+[Tt]est|\bdescribe\(|\bit\(['\"]|"
-            r"\btest\(['\"]|@Test\b|#\[test\]|\bunittest\b|\bassertEqual|\bexpect\(.+\)\.to",
+            r"^\s*(?:def|func|fn|void|async\s+def|public\s+void)\s+[Tt]est|^\s*describe\(|"
+            r"^\s*it\(['\"]|^\s*test\(['\"]|@Test\b|#\[test\]|\bunittest\b|\bassertEqual|"
+            r"\bexpect\(.+\)\.to",
             re.M,
         ),
     ),
@@ -235,6 +236,32 @@ _ROLE_DESCRIPTIONS = {
     "error types": "Error classes",
     "configuration constants": "Configuration values",
 }
+_FILE_NOISE = {
+    "index",
+    "main",
+    "app",
+    "mod",
+    "lib",
+    "express",
+    "flask",
+    "routes",
+    "route",
+    "router",
+    "handlers",
+    "handler",
+    "views",
+    "spec",
+    "test",
+    "tests",
+    "min",
+    "bundle",
+    "broken",
+    "syntax",
+    "sample",
+    "crlf",
+    "unicode",
+    "example",
+}
 _ENTRY_ROLES = {"route handlers", "CLI entry point", "component rendering", "tests"}
 _ERROR_BASE = re.compile(r"\b(?:class|struct)\s+\w+.*\b(?:Exception|Error)\b")
 _MODEL_HINT = re.compile(
@@ -258,11 +285,11 @@ def describe_block(units: Sequence[Unit], text: str) -> BlockInfo:
     return BlockInfo(tuple(units), text, detect_role(units, text), block_words(units))
 
 
-def detect_role(units: Sequence[Unit], text: str) -> str:
+def detect_role(units: Sequence[Unit], text: str, exclude: frozenset[str] = frozenset()) -> str:
     """The recognisable role of a block, or "" when none stands out."""
     core = [u for u in units if u.kind not in ("import", "comment")] or list(units)
     for role, pattern in _ROLE_PATTERNS:
-        if role == "persistence" or role == "validation":
+        if role in ("persistence", "validation") or role in exclude:
             continue
         if pattern.search(text):
             if role == "component rendering" and not any(u.name[:1].isupper() for u in core):
@@ -287,12 +314,41 @@ def detect_role(units: Sequence[Unit], text: str) -> str:
 def _mostly_tests(units: Sequence[Unit], text: str) -> bool:
     names = [u.name for u in units if u.name]
     testy = sum(1 for n in names if n.lower().startswith("test"))
-    return testy * 2 >= len(names) or bool(re.search(r"\bdescribe\(|\bit\(['\"]", text))
+    return testy * 2 >= len(names) or bool(re.search(r"^\s*(?:describe|it)\(", text, re.M))
 
 
 def _mostly_upper(units: Sequence[Unit]) -> bool:
     names = [u.name for u in units if u.name]
     return bool(names) and sum(1 for n in names if n.isupper()) * 2 >= len(names)
+
+
+_MAIN_SIGNAL = re.compile(
+    r"__name__\s*==\s*['\"]__main__|^func main\(\)|^fn main\(\)|static\s+void\s+main|"
+    r"^int main\s*\(|^\s*def main\(",
+    re.M,
+)
+
+
+def settle_roles(infos: list[BlockInfo]) -> list[BlockInfo]:
+    """Keep the CLI entry point role on one block: the one holding the program's main."""
+    cli = [k for k, info in enumerate(infos) if info.role == "CLI entry point"]
+    if len(cli) <= 1:
+        return infos
+    keep = max(cli, key=lambda k: (bool(_MAIN_SIGNAL.search(infos[k].text)), -k))
+    settled = list(infos)
+    for k in cli:
+        if k != keep:
+            info = infos[k]
+            role = detect_role(info.units, info.text, frozenset({"CLI entry point"}))
+            settled[k] = BlockInfo(
+                info.units,
+                info.text,
+                role or "argument handling"
+                if "argparse" in info.text or "flag." in info.text
+                else role,
+                info.words,
+            )
+    return settled
 
 
 def block_words(units: Sequence[Unit]) -> Counter[str]:
@@ -334,10 +390,38 @@ def label_blocks(infos: Sequence[BlockInfo]) -> list[str]:
 
 
 def _ranked_words(info: BlockInfo, spread: Counter[str], blocks: int) -> list[str]:
+    main_words = set(split_words(_main_unit(info).name))
+
     def score(word: str) -> float:
-        return info.words[word] / (1 + (spread[word] - 1) * 2 / max(1, blocks))
+        boost = 2.0 if word in main_words else 1.0
+        return boost * info.words[word] / (1 + (spread[word] - 1) * 2 / max(1, blocks))
 
     return sorted(info.words, key=lambda w: (-score(w), w))
+
+
+def _natural_order(topic: list[str], info: BlockInfo) -> list[str]:
+    """Order topic words as an identifier of the block spells them (``loan_days``)."""
+    if len(topic) < 2:
+        return topic
+    for unit in info.units:
+        for name in (unit.name, *sorted(unit.defines)):
+            words = split_words(name)
+            if all(w in words for w in topic):
+                return sorted(topic, key=words.index)
+    return topic
+
+
+_PATH_WORD = re.compile(r"""["'`]/([a-z][a-z_-]+)""")
+
+
+def _route_words(info: BlockInfo) -> list[str]:
+    found: list[str] = []
+    for word in _PATH_WORD.findall(info.text):
+        word = word.replace("-", " ").replace("_", " ").split(" ")[0]
+        singular = word[:-1] if word.endswith("s") and len(word) > 3 else word
+        if singular not in found and singular not in STOPWORDS:
+            found.append(singular)
+    return found
 
 
 def _main_unit(info: BlockInfo) -> Unit:
@@ -374,6 +458,12 @@ def _compose(info: BlockInfo, ranked: list[str], used: set[str]) -> str:
     main_words = [w for w in split_words(main.name) if len(w) > 1 and w not in STOPWORDS]
     candidates = [w for w in ranked if not _echoes(w, noun_words)]
     options: list[list[str]] = []
+    if info.role == "route handlers":
+        paths = _route_words(info)
+        if len(paths) >= 2:
+            return _phrase([paths[0], "and", paths[1]], "routes")
+        if paths:
+            options.append(paths[:1])
     if noun == "class" and main_words:
         options.append(main_words[:3])
     if candidates:
@@ -384,7 +474,7 @@ def _compose(info: BlockInfo, ranked: list[str], used: set[str]) -> str:
         options.append(main_words[:topic_budget])
     options.append([])
     for topic in options:
-        label = _phrase(topic[:topic_budget], noun)
+        label = _phrase(_natural_order(topic[:topic_budget], info), noun)
         if label.lower() not in used and len(label.split()) >= 2:
             return label
     start = info.units[0].start
@@ -467,9 +557,17 @@ def file_intent(
     counts: Counter[str] = Counter()
     for info in infos:
         counts.update(info.words)
-    stem_words = [w for w in split_words(PurePath(filename).stem) if w not in STOPWORDS]
-    top = [w for w, _ in counts.most_common(6) if w not in stem_words]
-    domain_words = (stem_words + top)[:3] if stem_words else top[:3]
+    stem_words = [
+        w
+        for w in split_words(PurePath(filename).stem)
+        if w not in STOPWORDS and w not in _FILE_NOISE and len(w) > 1
+    ]
+    domain_words: list[str] = []
+    for word in stem_words + [w for w, _ in counts.most_common(8)]:
+        singular = word[:-1] if word.endswith("s") else word
+        if singular not in domain_words and word not in domain_words and word not in _FILE_NOISE:
+            domain_words.append(singular if singular in counts else word)
+    domain_words = domain_words[:3]
     domain = " ".join(display_word(w) for w in domain_words) or "its definitions"
     roles = {info.role for info in infos}
     lang_name = _LANGUAGE_NAMES.get(language, language.capitalize())

@@ -73,6 +73,7 @@ class StructuralEngine:
             naming.describe_block([units[i] for i in g], _group_text(units, g, lines))
             for g in groups
         ]
+        infos = naming.settle_roles(infos)
         order = sorted(
             range(len(groups)),
             key=lambda k: (naming.reading_rank(infos[k], filename), units[groups[k][0]].start),

@@ -92,7 +92,11 @@ def extract_units(source: str, language: str) -> list[Unit]:
     data = source.encode("utf-8", "surrogatepass")
     tree = parse(data, grammar)
     file = _File(data, lines, grammar, len(lines))
-    items = _top_items(tree.root_node, file)
+    items = [
+        _clamp(item, file.line_count)
+        for item in _top_items(tree.root_node, file)
+        if item.start <= file.line_count and item.node.end_byte > item.node.start_byte
+    ]
     items = _merge_overlaps(sorted(items, key=lambda it: (it.start, it.end)))
     return _to_units(items, file)
 
@@ -352,6 +356,12 @@ def _exported(node: Any, name: str, file: _File) -> bool:
 
 
 # --- from items to units --------------------------------------------------------------
+
+
+def _clamp(item: _Item, line_count: int) -> _Item:
+    # Zero-width or trailing nodes (MISSING tokens, a final newline) may sit past the last line.
+    item.end = max(item.start, min(item.end, line_count))
+    return item
 
 
 def _merge_overlaps(items: list[_Item]) -> list[_Item]:
