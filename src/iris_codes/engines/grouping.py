@@ -54,6 +54,7 @@ def group_units(units: Sequence[Unit], line_count: int) -> list[list[int]]:
     groups = _communities(graph, core, units)
     groups = _merge_small(groups, graph, units, line_count, high)
     groups = _split_large(groups, graph, units, low)
+    groups = _merge_small(groups, graph, units, line_count, len(groups))
     return _attach(groups, units, core)
 
 
@@ -221,12 +222,15 @@ def _split_large(
 
 def _bisect(group: list[int], graph: Graph, units: Sequence[Unit]) -> list[list[int]]:
     """Split ``group`` in two at the position cutting the least edge weight per line."""
-    best_cut, best_score = 1, math.inf
+    best_cut, best_score = len(group) // 2, math.inf
     total = _lines(group, units)
+    smallest = max(3, total * 0.1)
     for cut in range(1, len(group)):
         left, right = group[:cut], group[cut:]
-        balance = min(_lines(left, units), _lines(right, units)) / total
-        score = _link(left, right, graph) / (0.1 + balance)
+        small = min(_lines(left, units), _lines(right, units))
+        if small < smallest:
+            continue
+        score = (_link(left, right, graph) + 0.05) / (small / total)
         if score < best_score:
             best_cut, best_score = cut, score
     return [group[:best_cut], group[best_cut:]]

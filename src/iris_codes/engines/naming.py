@@ -28,10 +28,12 @@ _ROLE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "route handlers",
         re.compile(
-            r"@\w+\.(?:route|get|post|put|delete|patch)\(|\b(?:app|router|bp|blueprint|api|server)"
+            r"^\s*@\w+\.(?:route|get|post|put|delete|patch)\(\s*['\"]|\b(?:app|router|bp|blueprint|api|server)"
             r"\.(?:get|post|put|delete|patch|route|all)\(\s*['\"`/]|HandleFunc\(|http\.Handle\(|"
             r"http\.ResponseWriter|@(?:Get|Post|Put|Delete|Patch|Request)Mapping|Route::|"
-            r"\bmux\.Handle|\br\.(?:GET|POST|PUT|DELETE)\(|@app\.\w+\("
+            r"\bmux\.Handle|\br\.(?:GET|POST|PUT|DELETE)\(|^\s*@app\.\w+\(|"
+            r"\[Http(?:Get|Post|Put|Delete|Patch)\b|^\s*(?:get|post|put|delete)\s+['\"]/",
+            re.M,
         ),
     ),
     (
@@ -40,14 +42,15 @@ _ROLE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"__name__\s*==\s*['\"]__main__|^func main\(\)|^\s*def main\(|^fn main\(\)|"
             r"static\s+void\s+main\s*\(|\bargparse\.|@click\.|\bclick\.(?:command|group)|"
             r"process\.argv|\bflag\.Parse\(\)|\bos\.Args\b|\bsys\.argv\b|\byargs\b|\bcommander\b|"
-            r"^int main\s*\(",
+            r"^int main\s*\(|^fun main\(|^\s*public static void Main\(",
             re.M,
         ),
     ),
     (
         "component rendering",
         re.compile(
-            r"return\s*\(?\s*<[A-Za-z>]|=>\s*\(?\s*<[A-Za-z]|\bReact\.createElement\b|\brender\s*\("
+            r"return\s*\(?\s*<[A-Za-z>]|=>\s*\(?\s*<[A-Za-z]|\bReact\.createElement\b|\brender\s*\(|"
+            r"\bWidget build\(|\bvar body: some View"
         ),
     ),
     (
@@ -142,7 +145,13 @@ _VERB_NOUNS = {
     "verify": "verification",
     "test": "tests",
 }
-_KIND_NOUNS = {"type": "types", "class": "class", "constant": "constants", "method": "methods"}
+_KIND_NOUNS = {
+    "type": "types",
+    "class": "classes",
+    "constant": "constants",
+    "function": "logic",
+    "statement": "setup",
+}
 _ACRONYMS = {
     "api",
     "cli",
@@ -262,6 +271,9 @@ _FILE_NOISE = {
     "unicode",
     "example",
 }
+_IMPORT_LINE = re.compile(
+    r"^\s*(?:import|from|require|use|using|#include|package|const .*require\(|var .*require\()"
+)
 _ENTRY_ROLES = {"route handlers", "CLI entry point", "component rendering", "tests"}
 _ERROR_BASE = re.compile(r"\b(?:class|struct)\s+\w+.*\b(?:Exception|Error)\b")
 _MODEL_HINT = re.compile(
@@ -429,34 +441,68 @@ def _main_unit(info: BlockInfo) -> Unit:
     return max(core, key=lambda u: (u.end - u.start, -u.start))
 
 
-def _role_noun(info: BlockInfo, ranked: list[str]) -> str:
+def _core(info: BlockInfo) -> list[Unit]:
+    return [u for u in info.units if u.kind not in ("import", "comment")] or list(info.units)
+
+
+def _dominant(info: BlockInfo) -> Unit | None:
+    """The unit holding most of the block's lines, when one does (>= 60%)."""
+    core = _core(info)
+    total = sum(u.end - u.start + 1 for u in core)
+    main = _main_unit(info)
+    return main if (main.end - main.start + 1) >= 0.6 * total and main.name else None
+
+
+def _role_noun(info: BlockInfo) -> str:
     if info.role:
         return info.role
-    core = [u for u in info.units if u.kind not in ("import", "comment")]
+    core = _core(info)
+    dominant = _dominant(info)
+    if dominant is not None and dominant.kind in ("class", "type"):
+        return "class" if dominant.kind == "class" else "type"
     verbs: Counter[str] = Counter()
     for unit in core:
         words = split_words(unit.name)
         if words and unit.kind in ("function", "method") and words[0] in _VERB_NOUNS:
-            verbs[words[0]] += 1
+            verbs[words[0]] += unit.end - unit.start + 1
+    total = sum(u.end - u.start + 1 for u in core)
     if verbs:
-        verb, count = verbs.most_common(1)[0]
-        if count * 3 >= len(core) or len(core) <= 2:
+        verb, lines = verbs.most_common(1)[0]
+        if lines * 2 >= total:
             return _VERB_NOUNS[verb]
-    kinds = Counter(u.kind for u in core)
-    if kinds:
-        kind, count = kinds.most_common(1)[0]
-        if count * 2 > len(core) and kind in _KIND_NOUNS:
-            return _KIND_NOUNS[kind]
-    return "logic"
+    kinds: Counter[str] = Counter()
+    for unit in core:
+        kinds[unit.kind] += unit.end - unit.start + 1
+    kind = kinds.most_common(1)[0][0] if kinds else "function"
+    if kind == "method":
+        parents = Counter(u.parent for u in core if u.parent)
+        return "methods" if parents else "logic"
+    return _KIND_NOUNS.get(kind, "logic")
+
+
+def _defined_words(info: BlockInfo) -> set[str]:
+    words: set[str] = set()
+    for unit in _core(info):
+        for name in unit.defines or {unit.name}:
+            words.update(split_words(name))
+        if unit.parent:
+            words.update(split_words(unit.parent))
+    return words
 
 
 def _compose(info: BlockInfo, ranked: list[str], used: set[str]) -> str:
-    noun = _role_noun(info, ranked)
+    noun = _role_noun(info)
     noun_words = set(noun.lower().split())
     topic_budget = max(1, min(3, 5 - len(noun.split())))
-    main = _main_unit(info)
+    main = _dominant(info) or _main_unit(info)
     main_words = [w for w in split_words(main.name) if len(w) > 1 and w not in STOPWORDS]
+    if noun == "methods" and main.parent:
+        main_words = [w for w in split_words(main.parent) if w not in STOPWORDS]
+    defined = _defined_words(info)
     candidates = [w for w in ranked if not _echoes(w, noun_words)]
+    candidates = [w for w in candidates if w in defined] + [
+        w for w in candidates if w not in defined
+    ]
     options: list[list[str]] = []
     if info.role == "route handlers":
         paths = _route_words(info)
@@ -464,7 +510,7 @@ def _compose(info: BlockInfo, ranked: list[str], used: set[str]) -> str:
             return _phrase([paths[0], "and", paths[1]], "routes")
         if paths:
             options.append(paths[:1])
-    if noun == "class" and main_words:
+    if noun in ("class", "type", "methods") and main_words:
         options.append(main_words[:3])
     if candidates:
         options.append(candidates[: min(2, topic_budget)])
@@ -575,7 +621,8 @@ def file_intent(
     if "tests" in roles and all(i.role in ("tests", "") for i in infos):
         return f"{lang_name} tests for {domain}"
     if "route handlers" in roles:
-        framework = next((n for key, n in _FRAMEWORKS if key in lower_head), lang_name)
+        imports = "\n".join(line for line in lower_head.split("\n") if _IMPORT_LINE.match(line))
+        framework = next((n for key, n in _FRAMEWORKS if key in imports), lang_name)
         return f"{framework} routes for {domain}"
     if "component rendering" in roles:
         component = next(

@@ -49,7 +49,9 @@ _BODY = re.compile(
     r"body|^block$|declaration_list|do_block|members|compound_statement|statement_block"
     r"|template_body"
 )
-_NAME_TYPE = re.compile(r"identifier|^name$|^constant$|^word$|^alias$|^simple_identifier$")
+_NAME_TYPE = re.compile(
+    r"identifier|^name$|^constant$|^word$|^alias$|^simple_identifier$|^variable$", re.I
+)
 _ELIXIR_DEFS = {"def", "defp", "defmacro", "defmacrop", "defguard", "defdelegate", "defn"}
 _ELIXIR_TYPES = {"defmodule", "defprotocol", "defimpl", "defstruct", "defexception"}
 _ELIXIR_IMPORTS = {"alias", "import", "use", "require"}
@@ -146,6 +148,8 @@ def _expand(node: Any, file: _File, depth: int, parent: str | None) -> list[_Ite
         if members and (transparent or (big and len(members) >= 2)):
             return _split(node, kind, name, members, file, depth)
     start, end = _line_span(node)
+    if parent is None and inner.type == "method_declaration" and file.grammar == "go":
+        parent = _go_receiver(inner, file)
     if parent is not None and kind == "function":
         kind = "method"
     item = _Item(start, end, kind, name, node, parent, _exported(node, name, file))
@@ -182,6 +186,14 @@ def _split(
         last = max(items, key=lambda it: it.end)
         last.end = max(last.end, end)
     return items
+
+
+def _go_receiver(node: Any, file: _File) -> str | None:
+    receiver = node.child_by_field_name("receiver")
+    if receiver is None:
+        return None
+    words = re.findall(r"[A-Za-z_]\w*", _text(receiver, file, 120))
+    return words[-1] if words else None
 
 
 def _unwrap(node: Any) -> Any:
@@ -252,6 +264,8 @@ def _classify(node: Any, file: _File) -> tuple[str, str]:
     kind_type = inner.type
     if file.grammar == "elixir" and kind_type == "call":
         return _classify_elixir(inner, file)
+    if file.grammar == "zig" and kind_type in ("Decl", "TestDecl"):
+        return _classify_zig(inner, file)
     text_start = _text(inner, file, 200)
     if _IMPORT.search(kind_type) or (
         kind_type not in ("function_definition",)
@@ -286,6 +300,18 @@ def _is_assignment(node: Any) -> bool:
     return False
 
 
+def _classify_zig(node: Any, file: _File) -> tuple[str, str]:
+    if node.type == "TestDecl":
+        return "function", _text(node, file, 120).split("{")[0].strip()
+    first = node.named_children[0] if node.named_child_count else None
+    name = _find_name(first, file) if first is not None else ""
+    if first is not None and first.type == "FnProto":
+        return "function", name
+    if "@import" in _text(node, file, 200):
+        return "import", name
+    return "constant", name
+
+
 def _classify_elixir(node: Any, file: _File) -> tuple[str, str]:
     target = node.child_by_field_name("target")
     word = _text(target, file, 40) if target is not None else ""
@@ -306,7 +332,15 @@ def _classify_elixir(node: Any, file: _File) -> tuple[str, str]:
 def _find_name(node: Any, file: _File, depth: int = 0) -> str:
     if depth > 4:
         return ""
-    for field_name in ("name", "declarator", "left", "pattern", "type"):
+    for field_name in (
+        "name",
+        "declarator",
+        "left",
+        "pattern",
+        "type",
+        "function",
+        "variable_type_function",
+    ):
         child = node.child_by_field_name(field_name)
         if child is None:
             continue
@@ -367,7 +401,7 @@ def _clamp(item: _Item, line_count: int) -> _Item:
 def _merge_overlaps(items: list[_Item]) -> list[_Item]:
     merged: list[_Item] = []
     for item in items:
-        if merged and item.start <= merged[-1].end:
+        if merged and (item.start <= merged[-1].end or _same_definition(merged[-1], item)):
             last = merged[-1]
             last.end = max(last.end, item.end)
             last.exported = last.exported or item.exported
@@ -377,6 +411,18 @@ def _merge_overlaps(items: list[_Item]) -> list[_Item]:
             continue
         merged.append(item)
     return merged
+
+
+def _same_definition(last: _Item, item: _Item) -> bool:
+    """Consecutive pieces of one definition: a signature and its equations, overloads, setters."""
+    callable_kinds = ("function", "method", "constant")
+    return (
+        bool(item.name)
+        and item.name == last.name
+        and item.parent == last.parent
+        and item.kind in callable_kinds
+        and last.kind in callable_kinds
+    )
 
 
 def _to_units(items: list[_Item], file: _File) -> list[Unit]:
