@@ -35,10 +35,18 @@ def post_analyze(
 
 
 def sample_files() -> list[Path]:
-    """Every sample source file under tests/samples."""
+    """Every sample source file under tests/samples (files of a supported language)."""
+    from iris_codes.syntax.languages import detect_language
+
     if not SAMPLES.exists():
         return []
-    return sorted(p for p in SAMPLES.rglob("*") if p.is_file() and not p.name.startswith("."))
+    return sorted(
+        path
+        for path in SAMPLES.rglob("*")
+        if path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(SAMPLES).parts)
+        and detect_language(path.name) is not None
+    )
 
 
 def read_sample(path: Path) -> str:

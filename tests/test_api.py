@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import socket
 from pathlib import Path
 
 import pytest
@@ -171,28 +171,43 @@ def test_rejects_oversized_source_with_413(start_server: StartServer) -> None:
                   "payload_too_large")  # fmt: skip
 
 
-def test_oversized_chunked_body_gets_413_without_being_read(start_server: StartServer) -> None:
+def _raw_exchange(server: ServerProcess, head: bytes, body_parts: list[bytes]) -> bytes:
+    """Send ``head`` and ``body_parts`` but never finish the body; return what comes back."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(head)
+        for part in body_parts:
+            sock.sendall(part)
+        reply = b""
+        while b"\r\n\r\n" not in reply:
+            data = sock.recv(65536)
+            if not data:
+                break
+            reply += data
+        return reply
+
+
+def test_declared_oversized_body_gets_413_before_it_is_sent(start_server: StartServer) -> None:
     server = start_server({"IRIS_MAX_SOURCE_BYTES": "4096"})
-    sent = 0
+    head = (
+        b"POST /api/iris/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 10000000\r\n\r\n"
+    )
+    # No byte of the 10 MB body is sent: the answer can only come from the headers.
+    assert _raw_exchange(server, head, []).startswith(b"HTTP/1.1 413")
 
-    def chunks() -> Iterator[bytes]:
-        nonlocal sent
-        yield b'{"filename": "a.py", "source_code": "'
-        for _ in range(2000):  # 2 MB offered; the server must stop long before
-            sent += 1024
-            yield b"x" * 1024
-        yield b'"}'
 
-    try:
-        reply = requests.post(
-            f"{server.url}/api/iris/analyze",
-            data=chunks(),
-            headers={"Content-Type": "application/json"},
-            timeout=10,
-        )
-    except requests.ConnectionError:
-        return  # the server closed the connection after refusing: nothing more was read
-    _assert_error(reply, 413, "payload_too_large")
+def test_chunked_oversized_body_gets_413_without_the_rest_being_read(
+    start_server: StartServer,
+) -> None:
+    server = start_server({"IRIS_MAX_SOURCE_BYTES": "4096"})
+    head = (
+        b"POST /api/iris/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n"
+    )
+    chunk = b"x" * 1024
+    parts = [b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(6)]
+    # 6 KiB of an unending body: the server must answer once it passes 4 KiB.
+    assert _raw_exchange(server, head, parts).startswith(b"HTTP/1.1 413")
 
 
 def test_rejects_unsupported_language_with_422_listing_supported(

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import __version__, metrics
 from ..config import Settings
@@ -15,6 +16,7 @@ from ..errors import (
     MalformedJSON,
     MissingField,
     NotJSON,
+    PayloadTooLarge,
     UndecodableSource,
 )
 from ..models import AnalyzeRequest
@@ -44,7 +46,7 @@ def parse_analyze_request() -> AnalyzeRequest:
     """The validated body, or the precise error for what is wrong with it."""
     if not request.is_json:
         raise NotJSON("Send the body as JSON with 'Content-Type: application/json'.")
-    raw = request.get_data(cache=False)  # Werkzeug stops at MAX_CONTENT_LENGTH (413).
+    raw = read_body(_settings().max_source_bytes)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -59,6 +61,29 @@ def parse_analyze_request() -> AnalyzeRequest:
         return AnalyzeRequest.model_validate(data)
     except ValidationError as exc:
         raise _validation_error(exc) from None
+
+
+def read_body(limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it passes ``limit`` bytes."""
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(_too_large(limit))
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        try:
+            chunk = request.stream.read(64 * 1024)
+        except RequestEntityTooLarge:
+            raise PayloadTooLarge(_too_large(limit)) from None
+        if not chunk:
+            return b"".join(chunks)
+        total += len(chunk)
+        if total > limit:  # a chunked upload has no length to check up front
+            raise PayloadTooLarge(_too_large(limit))
+        chunks.append(chunk)
+
+
+def _too_large(limit: int) -> str:
+    return f"The request body is larger than the limit of {limit} bytes (IRIS_MAX_SOURCE_BYTES)."
 
 
 def _validation_error(exc: ValidationError) -> InvalidField | MissingField:

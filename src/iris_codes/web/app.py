@@ -17,8 +17,9 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
     """Build the WSGI app; Gunicorn, tests and the Lambda handler all call this."""
     settings = settings or Settings.from_env()
     app = Flask("iris_codes.web", static_folder="static", static_url_path="/static")
-    # The limit is enforced by Werkzeug while reading, so an oversized body is never read.
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_source_bytes
+    # Werkzeug refuses a declared oversized body before reading it; one byte of slack lets
+    # api.read_body tell a chunked body that is exactly at the limit from one that is over.
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_source_bytes + 1
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["iris"] = service or Service(settings)
     app.extensions["iris_settings"] = settings

@@ -35,7 +35,7 @@ def _from_http(exc: HTTPException) -> IrisError:
     if status == 405:
         return MethodNotAllowed(f"{request.method} is not allowed on {request.path}.")
     if status == 413:
-        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        limit = current_app.config["MAX_CONTENT_LENGTH"] - 1
         return PayloadTooLarge(
             f"The request body is larger than the limit of {limit} bytes (IRIS_MAX_SOURCE_BYTES)."
         )
