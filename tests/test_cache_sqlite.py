@@ -260,3 +260,16 @@ def test_busy_database_is_a_transient_error(
         blocker.close()
     tier.set(KEY, b"v", ttl=60)
     assert tier.get(KEY) == b"v"
+
+
+def test_file_that_is_not_a_database_is_set_aside(
+    make_sqlite_tier: MakeTier, sqlite_path: Path
+) -> None:
+    sqlite_path.parent.mkdir(parents=True)
+    sqlite_path.write_bytes(b"this is not an SQLite database, just garbage " * 100)
+    tier = make_sqlite_tier()
+    tier.set(KEY, b"v", ttl=60)
+    assert tier.get(KEY) == b"v"
+    kept = list(sqlite_path.parent.glob("cache.sqlite3.corrupt-*"))
+    assert len(kept) == 1
+    assert kept[0].read_bytes().startswith(b"this is not")

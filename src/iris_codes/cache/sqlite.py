@@ -232,7 +232,13 @@ class SqliteTier(Tier):
             self._conns_lock = threading.Lock()
             self._init_lock = threading.Lock()
             self._schema_ready = False
-        conn = self._connect()
+        try:
+            conn = self._connect()
+        except sqlite3.DatabaseError as exc:
+            if "not a database" not in str(exc):
+                raise
+            self._quarantine(exc)
+            conn = self._connect()
         self._local.conn = conn
         with self._conns_lock:
             self._conns.append(conn)
@@ -255,6 +261,18 @@ class SqliteTier(Tier):
             conn.close()
             raise
         return conn
+
+    def _quarantine(self, exc: sqlite3.DatabaseError) -> None:
+        # A file that is not a database (overwritten, truncated by a disk fault) would
+        # keep the tier down forever; set it aside for inspection and start afresh.
+        target = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+        with self._init_lock:
+            if not self.path.exists():
+                return  # another thread already moved it
+            self.path.replace(target)
+            for suffix in ("-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        logger.warning("cache file was unreadable (%s); moved it to %s", exc, target.name)
 
     def _drop_conn(self) -> None:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
