@@ -45,8 +45,9 @@ def llm_settings(openai_stub: OpenAIStub) -> Callable[..., Settings]:
 
 
 @pytest.fixture
-def llm_engine(llm_settings: Callable[..., Settings]) -> Callable[..., LLMEngine]:
+def llm_engine(llm_settings: Callable[..., Settings]) -> Iterator[Callable[..., LLMEngine]]:
     """Build an LLMEngine against the stub; ``sleeps`` collects backoff waits without waiting."""
+    engines: list[LLMEngine] = []
 
     def make(
         *,
@@ -58,8 +59,15 @@ def llm_engine(llm_settings: Callable[..., Settings]) -> Callable[..., LLMEngine
             if sleeps is not None:
                 sleeps.append(seconds)
 
-        if sleeps is None:
-            return LLMEngine(llm_settings(**overrides), breaker=breaker)
-        return LLMEngine(llm_settings(**overrides), breaker=breaker, sleep=sleep)
+        settings = llm_settings(**overrides)
+        engine = (
+            LLMEngine(settings, breaker=breaker)
+            if sleeps is None
+            else LLMEngine(settings, breaker=breaker, sleep=sleep)
+        )
+        engines.append(engine)
+        return engine
 
-    return make
+    yield make
+    for engine in engines:
+        engine.close()

@@ -297,6 +297,7 @@ def test_unreachable_upstream_is_unavailable(llm_settings: Callable[..., Setting
     )
     with pytest.raises(LLMUnavailable, match="could not be reached"):
         engine.analyze(SOURCE, "python", "orders.py")
+    engine.close()
 
 
 def test_unconfigured_engine_is_unavailable() -> None:
@@ -315,6 +316,15 @@ def test_health_reports_configuration_without_calling_upstream(
     assert health["circuit"]["state"] == "closed"
     assert openai_stub.total_calls() == 0
     assert "sk-test" not in repr(health)
+
+
+def test_warm_up_builds_the_client_without_calling_upstream(
+    llm_engine: MakeEngine, openai_stub: OpenAIStub
+) -> None:
+    engine = llm_engine()
+    engine.warm_up()
+    assert engine.client().base_url.host == "127.0.0.1"
+    assert openai_stub.total_calls() == 0
 
 
 def test_cache_identity_covers_model_mode_and_api(llm_settings: Callable[..., Settings]) -> None:

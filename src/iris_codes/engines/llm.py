@@ -107,6 +107,11 @@ class LLMEngine:
             "circuit": self.breaker.snapshot(),
         }
 
+    def warm_up(self) -> None:
+        """Import the SDK and build the client now (no network), so a first request is fast."""
+        if self.settings.llm_configured:
+            self.client()
+
     def analyze(self, source: str, language: str, filename: str) -> Analysis:
         """Ask the model for the file's intent and blocks; ranges come from syntax units."""
         if not self.settings.llm_configured:
@@ -334,6 +339,13 @@ class LLMEngine:
         details = usage.prompt_tokens_details
         cached = (details.cached_tokens or 0) if details is not None else 0
         return text, Usage(usage.prompt_tokens, cached, usage.completion_tokens)
+
+    def close(self) -> None:
+        """Close the client's connections (tests, shutdown); a later call reopens them."""
+        with self._client_lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
 
     def client(self) -> OpenAI:
         """The OpenAI client, created on first use (the SDK is slow to import)."""

@@ -42,10 +42,8 @@ Return JSON only, matching the schema.
 - Every part of the file belongs to exactly one block."""
 
 GUIDED_TASK = """\
-The file is shown as numbered syntactic units: a unit starts on the line marked "U<id>> "
-and runs until the next mark (blank lines and long bodies may be left out).
-Group the units into blocks: give each block the ids of its units in "unit_ids".
-Use every id once; a unit belongs to one block only."""
+Units start at lines marked "U<id>> " (blank lines and long bodies may be cut).
+Put each unit id in exactly one block's "unit_ids"."""
 
 RANGES_TASK = """\
 Each line of the file is shown as "<number>| <text>".
