@@ -42,6 +42,7 @@ from iris_codes.syntax import extract_units  # noqa: E402
 CORPUS_DIR = Path(os.environ.get("IRIS_BENCH_CORPUS", Path.home() / ".cache" / "iris-bench"))
 MIN_LINES, MAX_LINES = 30, 3000
 PAIR_MIN_LINES, PAIR_MAX_LINES = 60, 600
+MIN_DEFINITIONS = 4
 PURITY_LANGUAGES = ("python", "javascript", "typescript", "go")
 INSTALL_HINTS = {
     "go": "apt-get install -y golang-src",
@@ -272,11 +273,17 @@ def purity(body: dict, origin: list[int]) -> tuple[float, int]:
 def interleave_test(
     engine: StructuralEngine, language: str, files: list[Source], pairs: int, result: LanguageResult
 ) -> None:
-    sized = [f for f in files if PAIR_MIN_LINES <= f.lines <= PAIR_MAX_LINES]
+    # Interleaving needs modules with several definitions: one-function files have no order.
+    sized = [
+        (f, parts)
+        for f in files
+        if PAIR_MIN_LINES <= f.lines <= PAIR_MAX_LINES
+        and len(parts := chunks(f.text, language)) >= MIN_DEFINITIONS
+    ]
     half = len(sized) // 2
     for i in range(min(pairs, half)):
-        a, b = sized[i], sized[i + half]
-        text, origin = interleave(chunks(a.text, language), chunks(b.text, language))
+        (_, a), (_, b) = sized[i], sized[i + half]
+        text, origin = interleave(a, b)
         body = analyse(engine, text, language, "interleaved")
         assert_valid_analysis(body, text)
         score, blocks = purity(body, origin)

@@ -154,7 +154,9 @@ def _word_edges(units: Sequence[Unit], core: list[int], add: Any) -> None:
             add(a, b, WORD_WEIGHT * similarity)
 
 
-def _communities(graph: Graph, core: list[int], units: Sequence[Unit]) -> list[list[int]]:
+def _communities(
+    graph: Graph, core: list[int], units: Sequence[Unit], resolution: float = 0.0
+) -> list[list[int]]:
     # Imported here: networkx is heavy and only needed once a file is analysed.
     import networkx as nx
 
@@ -164,7 +166,9 @@ def _communities(graph: Graph, core: list[int], units: Sequence[Unit]) -> list[l
         for b, weight in neighbours.items():
             if a < b:
                 g.add_edge(a, b, weight=weight)
-    found = nx.community.louvain_communities(g, weight="weight", resolution=RESOLUTION, seed=7)
+    found = nx.community.louvain_communities(
+        g, weight="weight", resolution=resolution or RESOLUTION, seed=7
+    )
     return sorted((sorted(c) for c in found), key=lambda c: c[0])
 
 
@@ -214,10 +218,29 @@ def _split_large(
             break
         k = max(candidates, key=lambda c: _lines(groups[c], units))
         group = groups.pop(k)
-        halves = _bisect(group, graph, units)
+        halves = _sub_communities(group, graph, units) or _bisect(group, graph, units)
         groups.extend(halves)
         groups.sort(key=lambda g: g[0])
     return groups
+
+
+def _sub_communities(
+    group: list[int], graph: Graph, units: Sequence[Unit]
+) -> list[list[int]] | None:
+    """Split ``group`` in two by its own communities (finer resolution), if it has any."""
+    members = set(group)
+    sub = {i: {j: w for j, w in graph[i].items() if j in members} for i in group}
+    parts = _communities(sub, group, units, resolution=2.0)
+    if len(parts) < 2:
+        return None
+    while len(parts) > 2:
+        parts.sort(key=lambda p: _lines(p, units))
+        smallest = parts.pop(0)
+        target = _best_partner(smallest, parts, sub, units)
+        parts[target] = sorted(parts[target] + smallest)
+    if min(_lines(p, units) for p in parts) < 3:
+        return None
+    return parts
 
 
 def _bisect(group: list[int], graph: Graph, units: Sequence[Unit]) -> list[list[int]]:

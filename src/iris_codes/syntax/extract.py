@@ -236,7 +236,7 @@ def _members(node: Any) -> list[Any]:
     for child in body.named_children:
         if "comment" in child.type:
             continue
-        if body is node and child.start_point[0] == node_start:
+        if body is node and child.start_point[0] == node_start and not child.named_child_count:
             continue  # part of the container's own header line (e.g. #ifdef NAME)
         members.append(child)
     if members and _is_docstring(members[0]):

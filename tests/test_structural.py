@@ -1,0 +1,296 @@
+"""StructuralEngine: valid, cohesive, well-named, ordered answers for every sample and edge case."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from invariants import assert_valid_analysis
+from iris_codes.engines.base import Engine
+from iris_codes.engines.structural import StructuralEngine
+from iris_codes.models import Analysis
+from iris_codes.postprocess import enforce
+from iris_codes.syntax.languages import detect_language
+from support import read_sample, sample_files
+
+SAMPLES = Path(__file__).parent / "samples"
+GENERIC = {"misc", "miscellaneous", "helpers", "utilities", "utils", "other", "stuff"}
+
+
+@pytest.fixture(scope="module")
+def engine() -> StructuralEngine:
+    return StructuralEngine()
+
+
+def run(engine: StructuralEngine, source: str, language: str, filename: str) -> dict[str, Any]:
+    """Engine, then postprocess (as the service does), as the API body."""
+    analysis = enforce(engine.analyze(source, language, filename), source, filename)
+    body = analysis.to_dict()
+    body["metadata"].setdefault("cache_hit", 0)
+    body["metadata"].setdefault("latency_ms", 0)
+    assert_valid_analysis(body, source)
+    return body
+
+
+def run_sample(engine: StructuralEngine, name: str) -> tuple[dict[str, Any], str]:
+    path = SAMPLES / name
+    source = read_sample(path).replace("\r\n", "\n")
+    language = detect_language(path.name)
+    assert language is not None
+    return run(engine, source, language.id, path.name), source
+
+
+def block_of(body: dict[str, Any], line: int) -> int:
+    for index, block in enumerate(body["responsibility_blocks"]):
+        if any(start <= line <= end for start, end in block["ranges"]):
+            return index
+    raise AssertionError(f"line {line} is in no block")
+
+
+def line_of(source: str, text: str) -> int:
+    for number, line in enumerate(source.split("\n"), 1):
+        if text in line:
+            return number
+    raise AssertionError(f"{text!r} not in source")
+
+
+@pytest.mark.parametrize("path", sample_files(), ids=lambda p: p.name)
+def test_every_sample_gets_a_valid_answer(engine: StructuralEngine, path: Path) -> None:
+    source = read_sample(path).replace("\r\n", "\n")
+    language = detect_language(path.name)
+    assert language is not None
+    body = run(engine, source, language.id, path.name)
+    blocks = body["responsibility_blocks"]
+    if source.strip():
+        assert 1 <= len(blocks) <= 8
+        if len(source.split("\n")) < 30:
+            assert len(blocks) <= 2
+    for block in blocks:
+        assert not set(block["label"].lower().split()) <= GENERIC, block["label"]
+        assert "\n" not in block["description"]
+    assert body["metadata"]["engine"] == "structural"
+
+
+def test_engine_follows_the_engine_protocol(engine: StructuralEngine) -> None:
+    assert isinstance(engine, Engine)
+    assert engine.name == "structural"
+    assert re.fullmatch(r"structural:\d+", engine.cache_identity())
+    health = engine.health()
+    assert health["status"] == "ok"
+    assert health["languages"] >= 22
+
+
+def test_empty_file_gives_empty_file_intent_and_no_blocks(engine: StructuralEngine) -> None:
+    analysis = engine.analyze("\n\n", "python", "empty.py")
+    assert analysis == Analysis("Empty file", (), {"engine": "structural"})
+
+
+SCATTERED = '''"""Invoices and e-mail notifications, written in no particular order."""
+
+import smtplib
+from decimal import Decimal
+from email.message import EmailMessage
+
+SMTP_HOST = "localhost"
+VAT_RATE = Decimal("0.2")
+AUDIT_PREFIX = "AUDIT"
+
+
+def invoice_subtotal(invoice_lines):
+    return sum(line.price * line.quantity for line in invoice_lines)
+
+
+def build_email_message(recipient, subject, body):
+    message = EmailMessage()
+    message["To"] = recipient
+    message["Subject"] = subject
+    message.set_content(body)
+    return message
+
+
+def invoice_vat(invoice_lines):
+    return invoice_subtotal(invoice_lines) * VAT_RATE
+
+
+def send_email_message(message):
+    with smtplib.SMTP(SMTP_HOST) as smtp:
+        smtp.send_message(message)
+
+
+def invoice_total(invoice_lines):
+    return invoice_subtotal(invoice_lines) + invoice_vat(invoice_lines)
+
+
+def append_audit_entry(audit_path, actor, action):
+    with open(audit_path, "a", encoding="utf-8") as audit_file:
+        audit_file.write(format_audit_entry(actor, action) + "\n")
+
+
+def email_invoice_reminder(recipient, invoice_lines):
+    body = "Amount due: " + str(invoice_total(invoice_lines))
+    send_email_message(build_email_message(recipient, "Invoice reminder", body))
+
+
+def format_audit_entry(actor, action):
+    return f"{AUDIT_PREFIX} {actor}: {action}"
+
+
+def read_audit_entries(audit_path):
+    with open(audit_path, encoding="utf-8") as audit_file:
+        return [line for line in audit_file if line.startswith(AUDIT_PREFIX)]
+'''
+
+
+def test_scattered_code_of_one_concern_lands_in_one_block(engine: StructuralEngine) -> None:
+    body = run(engine, SCATTERED, "python", "billing.py")
+    invoice = {block_of(body, line_of(SCATTERED, f"def {n}(")) for n in
+               ("invoice_subtotal", "invoice_vat", "invoice_total")}  # fmt: skip
+    email = {block_of(body, line_of(SCATTERED, f"def {n}(")) for n in
+             ("build_email_message", "send_email_message")}  # fmt: skip
+    audit = {block_of(body, line_of(SCATTERED, f"def {n}(")) for n in
+             ("append_audit_entry", "format_audit_entry", "read_audit_entries")}  # fmt: skip
+    assert len(invoice) == 1, body
+    assert len(email) == 1, body
+    assert len(audit) == 1, body
+    assert len(invoice | email | audit) == 3
+
+
+def test_imports_and_constants_attach_to_the_blocks_using_them(engine: StructuralEngine) -> None:
+    body = run(engine, SCATTERED, "python", "billing.py")
+    assert block_of(body, line_of(SCATTERED, "import smtplib")) == block_of(
+        body, line_of(SCATTERED, "def send_email_message(")
+    )
+    assert block_of(body, line_of(SCATTERED, "from decimal import")) == block_of(
+        body, line_of(SCATTERED, "def invoice_vat(")
+    )
+    assert block_of(body, line_of(SCATTERED, "VAT_RATE =")) == block_of(
+        body, line_of(SCATTERED, "def invoice_vat(")
+    )
+    import_lines = {line_of(SCATTERED, "import smtplib"), line_of(SCATTERED, "from decimal")}
+    for block in body["responsibility_blocks"]:
+        lines = {n for start, end in block["ranges"] for n in range(start, end + 1)}
+        assert not lines <= import_lines, f"imports alone in {block['label']!r}"
+
+
+def test_labels_come_from_the_code_vocabulary(engine: StructuralEngine) -> None:
+    body = run(engine, SCATTERED, "python", "billing.py")
+    labels = " ".join(b["label"].lower() for b in body["responsibility_blocks"])
+    assert "invoice" in labels
+    assert "email" in labels
+    assert "audit" in labels
+
+
+def test_intent_is_the_module_docstring_first_sentence(engine: StructuralEngine) -> None:
+    body = run(engine, SCATTERED, "python", "billing.py")
+    assert body["file_intent"] == (
+        "Invoices and e-mail notifications, written in no particular order."
+    )
+
+
+def test_intent_without_docstring_names_role_and_domain(engine: StructuralEngine) -> None:
+    body, _ = run_sample(engine, "express_routes.js")
+    assert body["file_intent"].startswith("Express routes for user")
+    body, _ = run_sample(engine, "todo_list.jsx")
+    assert body["file_intent"].startswith("React component TodoList")
+
+
+def test_route_handlers_come_first_and_say_so(engine: StructuralEngine) -> None:
+    body, source = run_sample(engine, "flask_app.py")
+    first = body["responsibility_blocks"][0]
+    assert block_of(body, line_of(source, '@app.get("/books/<isbn>")')) == 0
+    assert "route" in first["label"].lower()
+    body, source = run_sample(engine, "http_handlers.go")
+    assert block_of(body, line_of(source, 'mux.HandleFunc("/notes"')) == 0
+    assert "route" in body["responsibility_blocks"][0]["label"].lower()
+
+
+def test_cli_entry_point_comes_first(engine: StructuralEngine) -> None:
+    body, source = run_sample(engine, "cli_tool.py")
+    assert block_of(body, line_of(source, "def main(")) == 0
+    assert "CLI entry point" in body["responsibility_blocks"][0]["label"]
+    roles = [b["label"] for b in body["responsibility_blocks"] if "CLI" in b["label"]]
+    assert len(roles) == 1
+
+
+def test_react_component_rendering_is_recognised(engine: StructuralEngine) -> None:
+    body, source = run_sample(engine, "user_profile.tsx")
+    first = body["responsibility_blocks"][0]
+    assert block_of(body, line_of(source, "export function UserProfile")) == 0
+    assert "component rendering" in first["label"].lower()
+
+
+def test_data_models_and_validation_are_recognised(engine: StructuralEngine) -> None:
+    body, _source = run_sample(engine, "user_profile.tsx")
+    labels = {b["label"] for b in body["responsibility_blocks"]}
+    assert any("data models" in label for label in labels)
+    assert any("validation" in label for label in labels)
+
+
+def test_small_files_get_one_or_two_blocks(engine: StructuralEngine) -> None:
+    body, _ = run_sample(engine, "crlf_settings.py")
+    assert 1 <= len(body["responsibility_blocks"]) <= 2
+
+
+def test_larger_files_get_three_to_eight_blocks(engine: StructuralEngine) -> None:
+    for name in ("flask_app.py", "api_client.ts", "http_handlers.go", "OrderService.java"):
+        body, _ = run_sample(engine, name)
+        assert 3 <= len(body["responsibility_blocks"]) <= 8, name
+
+
+def test_minified_500_kb_line_gets_a_valid_answer(engine: StructuralEngine) -> None:
+    piece = "function f{0}(a,b){{return a+b*{0}}}var v{0}=f{0}(1,2);"
+    source = "".join(piece.format(i) for i in range(12_000))[:500_000] + "\n"
+    body = run(engine, source, "javascript", "bundle.min.js")
+    assert body["responsibility_blocks"][0]["ranges"] == [[1, 1]]
+
+
+def test_twenty_thousand_line_file_gets_a_valid_answer(engine: StructuralEngine) -> None:
+    parts = [
+        f"def handler_{i}(request):\n    value = helper_{i % 50}(request)\n    return value\n\n"
+        for i in range(5_000)
+    ]
+    source = "".join(parts)
+    body = run(engine, source, "python", "huge.py")
+    assert 3 <= len(body["responsibility_blocks"]) <= 8
+
+
+def test_deeply_nested_and_odd_input_never_raises(engine: StructuralEngine) -> None:
+    cases = {
+        "python": "x = " + "(" * 3000 + "1" + ")" * 3000 + "\n",
+        "javascript": "if (a) {\n" * 500 + "f();\n" + "}\n" * 500,
+        "typescript": "\t\tconst é = '東京';\n\texport { é };\n",
+        "go": "package main\n\x00\x01 func (\n",
+        "cpp": "#define X(a) a\n" * 50 + "int main(){return X(0);}\n",
+    }
+    for language, source in cases.items():
+        run(engine, source, language, f"odd.{language}")
+
+
+def test_concurrent_analyses_match_sequential_ones(engine: StructuralEngine) -> None:
+    names = ["flask_app.py", "api_client.ts", "todo_list.jsx", "http_handlers.go"]
+    sources = {n: read_sample(SAMPLES / n) for n in names}
+    expected = {n: run(engine, s, detect_language(n).id, n) for n, s in sources.items()}  # type: ignore[union-attr]
+    mismatches: list[str] = []
+
+    def work(name: str) -> None:
+        for _ in range(10):
+            got = run(engine, sources[name], detect_language(name).id, name)  # type: ignore[union-attr]
+            if got != expected[name]:
+                mismatches.append(name)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in names * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not mismatches
+
+
+def test_output_is_deterministic(engine: StructuralEngine) -> None:
+    first, _ = run_sample(engine, "express_routes.js")
+    second, _ = run_sample(engine, "express_routes.js")
+    assert first == second
