@@ -7,6 +7,7 @@ each call does comes from a queue of behaviours, then ``default``:
     smart            a valid answer built from the unit ids (or line numbers) in the prompt
     slow:<s>         wait <s> seconds, then answer like smart
     429[:<s>]        HTTP 429 with Retry-After: <s> (default 1)
+    quota            HTTP 429 insufficient_quota (retrying cannot help)
     500 | 503        HTTP error with an OpenAI error body
     401              HTTP 401 (bad key)
     hang             accept the request and never answer (until the stub stops)
@@ -207,6 +208,10 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "429":
             headers = {"Retry-After": arg or "1"}
             self._json(429, _error("Rate limit reached", "rate_limit_error"), headers)
+        elif kind == "quota":
+            body = _error("You exceeded your current quota", "insufficient_quota")
+            body["error"]["code"] = "insufficient_quota"
+            self._json(429, body)
         elif kind in ("500", "503"):
             self._json(int(kind), _error("The server had an error", "server_error"))
         elif kind == "401":

@@ -210,6 +210,13 @@ def test_rejected_key_is_not_retried_and_not_shown(
     assert openai_stub.total_calls() == 1
 
 
+def test_exhausted_quota_is_not_retried(llm_engine: MakeEngine, openai_stub: OpenAIStub) -> None:
+    openai_stub.default = "quota"
+    with pytest.raises(LLMUnavailable, match="run out of quota"):
+        llm_engine(sleeps=[]).analyze(SOURCE, "python", "orders.py")
+    assert openai_stub.total_calls() == 1
+
+
 @pytest.mark.parametrize("mode", ["guided", "ranges"])
 @pytest.mark.parametrize("fault", ["malformed", "schema_invalid", "no_valid_ids"])
 def test_unusable_output_gets_one_repair_call(

@@ -199,8 +199,9 @@ class LLMEngine:
             try:
                 text, usage = self._request(prompt, messages, timeout)
             except Exception as exc:
-                failure = self._classify(exc)
+                # Recorded first: even an unexpected error must end a half-open trial.
                 self.breaker.record_failure()
+                failure = self._classify(exc)
                 metrics.inc("llm_errors_total", reason=failure.reason)
                 attempt += 1
                 delay = self._retry_delay(failure, attempt, deadline)
@@ -263,6 +264,9 @@ class LLMEngine:
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
             after = retry_after_seconds(exc.response.headers)
+            if status == 429 and exc.code == "insufficient_quota":
+                message = "The LLM account has run out of quota (HTTP 429)."
+                return _Failure("quota", False, LLMUnavailable(message))
             if status == 429:
                 shown = f"; it asked to wait {after:g} s" if after is not None else ""
                 message = f"The LLM upstream is rate limiting{shown} (deadline {deadline:g} s)."
