@@ -297,13 +297,41 @@ def describe_block(units: Sequence[Unit], text: str) -> BlockInfo:
     return BlockInfo(tuple(units), text, detect_role(units, text), block_words(units))
 
 
+# Literal hints that must appear before a role's (slower) regex is tried.
+_ROLE_HINTS: dict[str, tuple[str, ...]] = {
+    "tests": ("test", "Test", "describe(", "it(", "expect(", "assertEqual"),
+    "route handlers": (
+        "route", "Route", ".get(", ".post(", ".put(", ".delete(", ".patch(", ".all(",
+        "HandleFunc", "http.Handle", "ResponseWriter", "Mapping", "[Http", ".GET(", ".POST(",
+        ".PUT(", ".DELETE(", "@app.", "get '", 'get "', "post '", 'post "', "put '", "delete '",
+    ),
+    "CLI entry point": (
+        "__main__", "main(", "argparse", "click", "argv", "flag.Parse", "os.Args", "yargs",
+        "commander", "Main(",
+    ),
+    "component rendering": (
+        "return <", "return (", "=> <", "=> (", "createElement", "render(", "Widget build",
+        "some View",
+    ),
+    "persistence": (
+        "cursor", "execute", "commit", "rollback", "INSERT", "SELECT", "sqlite", "session.",
+        "Repository", ".save(", ".findOne", ".insert", "redis", "db.", "database",
+    ),
+    "validation": ("alidat", "anitiz", "valid", "Valid", "verify"),
+}  # fmt: skip
+
+
+def _hinted(role: str, text: str) -> bool:
+    return any(hint in text for hint in _ROLE_HINTS.get(role, ("",)))
+
+
 def detect_role(units: Sequence[Unit], text: str, exclude: frozenset[str] = frozenset()) -> str:
     """The recognisable role of a block, or "" when none stands out."""
     core = [u for u in units if u.kind not in ("import", "comment")] or list(units)
     for role, pattern in _ROLE_PATTERNS:
         if role in ("persistence", "validation") or role in exclude:
             continue
-        if pattern.search(text):
+        if _hinted(role, text) and pattern.search(text):
             if role == "component rendering" and not any(u.name[:1].isupper() for u in core):
                 continue
             if role == "tests" and not _mostly_tests(core, text):
@@ -318,7 +346,11 @@ def detect_role(units: Sequence[Unit], text: str, exclude: frozenset[str] = froz
         if any(u.kind == "type" for u in core) or _MODEL_HINT.search(text):
             return "data models"
     for role, pattern in _ROLE_PATTERNS:
-        if role in ("persistence", "validation") and len(pattern.findall(text)) >= 2:
+        if (
+            role in ("persistence", "validation")
+            and _hinted(role, text)
+            and len(pattern.findall(text)) >= 2
+        ):
             return role
     return ""
 
