@@ -25,6 +25,8 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "loglevel": settings.log_level.lower(),
         "proc_name": "iris",
         "forwarded_allow_ips": "127.0.0.1,::1",
+        # Several servers on one host would fight over the one default socket path.
+        "control_socket_disable": True,
     }
 
 
@@ -38,7 +40,8 @@ class IrisGunicorn(BaseApplication):  # type: ignore[misc]
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            if value is not None or key == "accesslog":
+            # Settings this Gunicorn release does not know are skipped, not fatal.
+            if key in self.cfg.settings:
                 self.cfg.set(key, value)
 
     def load(self) -> Any:
