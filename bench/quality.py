@@ -238,6 +238,8 @@ def chunks(source: str, language: str) -> list[str]:
             pieces[-1] = (pieces[-1][0], unit.end)
         else:
             pieces.append((unit.start, unit.end))
+    if len(pieces) < MIN_DEFINITIONS:  # one class per file (Java): its members are the definitions
+        pieces = [(unit.start, unit.end) for unit in units]
     return ["\n".join(lines[s - 1 : e]) for s, e in pieces]
 
 

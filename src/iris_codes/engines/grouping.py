@@ -31,6 +31,7 @@ MAX_WORD_DF = 60
 RESOLUTION = 1.0
 REGISTRATION_WEIGHT = 2.0
 ATTACHED_KINDS = frozenset({"import", "comment"})
+SATELLITE_LINES = 4
 
 Graph = dict[int, dict[int, float]]
 
@@ -46,7 +47,9 @@ def group_units(units: Sequence[Unit], line_count: int) -> list[list[int]]:
     """Indexes of ``units`` grouped into blocks (each sorted; groups in source order)."""
     if not units:
         return []
-    core = [i for i, u in enumerate(units) if u.kind not in ATTACHED_KINDS]
+    core = [i for i, u in enumerate(units) if u.kind not in ATTACHED_KINDS and not _satellite(u)]
+    if len(core) < 3:
+        core = [i for i, u in enumerate(units) if u.kind not in ATTACHED_KINDS]
     if len(core) <= 1:
         return [list(range(len(units)))]
     graph = build_graph(units, core)
@@ -56,6 +59,11 @@ def group_units(units: Sequence[Unit], line_count: int) -> list[list[int]]:
     groups = _split_large(groups, graph, units, low)
     groups = _merge_small(groups, graph, units, line_count, len(groups))
     return _attach(groups, units, core)
+
+
+def _satellite(unit: Unit) -> bool:
+    """Short constants and statements: they follow the code that uses them, like imports."""
+    return unit.kind in ("constant", "statement") and unit.end - unit.start < SATELLITE_LINES
 
 
 def unit_lines(unit: Unit) -> int:
@@ -167,7 +175,7 @@ def _communities(
             if a < b:
                 g.add_edge(a, b, weight=weight)
     found = nx.community.louvain_communities(
-        g, weight="weight", resolution=resolution or RESOLUTION, seed=7
+        g, weight="weight", resolution=resolution or RESOLUTION, threshold=1e-4, seed=7
     )
     return sorted((sorted(c) for c in found), key=lambda c: c[0])
 
@@ -263,9 +271,12 @@ def _attach(groups: list[list[int]], units: Sequence[Unit], core: list[int]) -> 
     """Give every import and comment unit to the group using it most (else the next unit's)."""
     owner = {i: k for k, g in enumerate(groups) for i in g}
     users: dict[str, list[int]] = defaultdict(list)
+    definers: dict[str, list[int]] = defaultdict(list)
     for i in core:
         for name in units[i].uses:
             users[name].append(i)
+        for name in units[i].defines:
+            definers[name].append(i)
     result = [list(g) for g in groups]
     for i, unit in enumerate(units):
         if i in owner:
@@ -274,6 +285,10 @@ def _attach(groups: list[list[int]], units: Sequence[Unit], core: list[int]) -> 
         for name in unit.defines:
             for j in users.get(name, ()):
                 votes[owner[j]] += 1.0
+        if not votes and unit.kind != "import":
+            for name in unit.uses:
+                for j in definers.get(name, ()):
+                    votes[owner[j]] += 1.0
         if votes:
             k = max(votes, key=lambda g: (votes[g], -g))
         else:
