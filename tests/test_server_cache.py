@@ -46,10 +46,15 @@ def test_two_workers_answer_from_one_cache(start_server: StartServer, tmp_path: 
             replies = list(pool.map(lambda _: post_analyze(server, body), range(count)))
         return [reply.json()["metadata"]["cache_hit"] for reply in replies]
 
-    assert hits(40) == [1] * 40
-    time.sleep(2.5)  # workers publish their counters at most every 2 s
-    assert hits(40) == [1] * 40
-    counters = _worker_counters(cache_dir)
+    # The kernel decides which worker accepts a connection; a few rounds reach both.
+    counters: dict[str, dict[str, float]] = {}
+    for _ in range(6):
+        assert hits(40) == [1] * 40
+        time.sleep(2.2)  # workers publish their counters at most every 2 s
+        assert hits(8) == [1] * 8
+        counters = _worker_counters(cache_dir)
+        if sum(1 for c in counters.values() if c.get("requests_total:1", 0) > 0) >= 2:
+            break
     workers_with_hits = [pid for pid, c in counters.items() if c.get("requests_total:1", 0) > 0]
     assert len(workers_with_hits) == 2, counters
     assert sum(c.get("requests_total:0", 0) for c in counters.values()) == 1
