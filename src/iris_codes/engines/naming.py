@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from ..syntax.references import STOPWORDS, split_words
+from ..syntax.references import KEYWORDS, STOPWORDS, split_words
 from ..syntax.units import Unit
 
 _ROLE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -271,6 +271,7 @@ _FILE_NOISE = {
     "unicode",
     "example",
 }
+_KEYWORD_WORDS = frozenset(w.lower() for w in KEYWORDS)
 _IMPORT_LINE = re.compile(
     r"^\s*(?:import|from|require|use|using|#include|package|const .*require\(|var .*require\()"
 )
@@ -527,7 +528,7 @@ def _compose(info: BlockInfo, ranked: list[str], used: set[str]) -> str:
     noun_words = set(noun.lower().split())
     topic_budget = max(1, min(3, 5 - len(noun.split())))
     main = _dominant(info) or _main_unit(info)
-    main_words = [w for w in split_words(main.name) if len(w) > 1 and w not in STOPWORDS]
+    main_words = [w for w in split_words(main.name) if len(w) > 1 and w not in _KEYWORD_WORDS]
     if noun == "methods" and main.parent:
         main_words = [w for w in split_words(main.parent) if w not in STOPWORDS]
     defined = _defined_words(info)
@@ -542,7 +543,7 @@ def _compose(info: BlockInfo, ranked: list[str], used: set[str]) -> str:
             return _phrase([paths[0], "and", paths[1]], "routes")
         if paths:
             options.append(paths[:1])
-    if noun in ("class", "type", "methods") and main_words:
+    if noun in ("class", "type", "methods", "data models", "error types") and main_words:
         options.append(main_words[:3])
     if candidates:
         options.append(candidates[: min(2, topic_budget)])
@@ -575,7 +576,8 @@ def _phrase(topic: list[str], noun: str) -> str:
 def describe(info: BlockInfo, label: str) -> str:
     """One sentence saying what the block holds."""
     core = [u for u in info.units if u.kind not in ("import", "comment")] or list(info.units)
-    names = [u.name for u in core if u.name]
+    by_size = sorted(core, key=lambda u: (u.start - u.end, u.start))
+    names = [u.name for u in by_size if u.name]
     main = _main_unit(info)
     lead = _ROLE_DESCRIPTIONS.get(info.role, "")
     listed = _join_names(names)
@@ -585,7 +587,7 @@ def describe(info: BlockInfo, label: str) -> str:
     if lead and listed:
         return f"{lead}: {listed}."
     if listed:
-        return f"{label} in {listed}."
+        return f"{label}: {listed}."
     return f"{label}, lines {info.units[0].start}-{info.units[-1].end}."
 
 
