@@ -6,12 +6,15 @@ import ipaddress
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .config import SETTINGS, Settings
 from .errors import IrisError
+
+if TYPE_CHECKING:
+    from .keys import KeyStore
 
 
 def _settings_epilog() -> str:
@@ -64,7 +67,8 @@ def serve(
 ) -> None:
     """Start the HTTP server (Gunicorn, threaded workers)."""
     settings = load_settings(host=host, port=port, workers=workers, threads=threads)
-    if not settings.api_keys and not is_loopback(settings.host) and not insecure_no_auth:
+    has_keys = bool(settings.api_keys) or bool(_key_store(settings).keys())
+    if not has_keys and not is_loopback(settings.host) and not insecure_no_auth:
         raise click.UsageError(
             f"Refusing to serve {settings.host} with no API key: set IRIS_API_KEY, bind "
             "127.0.0.1, or pass --insecure-no-auth."
@@ -134,6 +138,52 @@ def render_toc(name: str, body: dict[str, Any]) -> str:
         lines.append(f"{number}. {click.style(block['label'], bold=True)}  lines {spans}")
         lines.append(f"   {block['description']}")
     return "\n".join(lines)
+
+
+def _key_store(settings: Settings) -> KeyStore:
+    from .keys import KeyStore
+
+    return KeyStore(settings.keys_path)
+
+
+@main.group()
+def keys() -> None:
+    """Manage named API keys (stored hashed in IRIS_API_KEYS_FILE)."""
+
+
+@keys.command("create")
+@click.argument("name")
+def keys_create(name: str) -> None:
+    """Create a key called NAME and print it once."""
+    settings = load_settings()
+    try:
+        key = _key_store(settings).create(name)
+    except IrisError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(key)
+    click.echo(
+        f"Stored the hash of key {name!r} in {settings.keys_path}; copy the key now.", err=True
+    )
+
+
+@keys.command("list")
+def keys_list() -> None:
+    """List key names and creation times (never the keys)."""
+    try:
+        stored = _key_store(load_settings()).keys()
+    except IrisError as exc:
+        raise click.ClickException(exc.message) from None
+    for key in stored:
+        click.echo(f"{key.name:<24} created {key.created}")
+
+
+@keys.command("revoke")
+@click.argument("name")
+def keys_revoke(name: str) -> None:
+    """Revoke the key called NAME; running servers notice within a second."""
+    if not _key_store(load_settings()).revoke(name):
+        raise click.ClickException(f"No key named {name!r}.")
+    click.echo(f"Revoked {name!r}.")
 
 
 @main.command()

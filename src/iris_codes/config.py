@@ -67,6 +67,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("api_keys", ("IRIS_API_KEY", "API_KEY"), (), _keys,
             "Accepted client key(s), comma-separated; API_KEY is the older name. "
             "None: auth off and the server binds loopback only.", secret=True),
+    Setting("api_keys_file", ("IRIS_API_KEYS_FILE",), None, _opt_str,
+            "File of hashed keys managed by `iris keys`; default IRIS_CACHE_DIR/api-keys.json."),
     Setting("engine", ("IRIS_ENGINE",), "auto", _choice("auto", "structural", "llm"),
             "auto: LLM when OPENAI_API_KEY is set, structural fallback; or structural, llm."),
     Setting("openai_api_key", ("OPENAI_API_KEY",), None, _opt_str,
@@ -117,6 +119,7 @@ class Settings:
     """Every setting's value; build with ``Settings.from_env``."""
 
     api_keys: tuple[str, ...] = ()
+    api_keys_file: str | None = None
     engine: str = "auto"
     openai_api_key: str | None = None
     openai_base_url: str | None = None
@@ -171,6 +174,10 @@ class Settings:
     @property
     def cache_path(self) -> Path:
         return Path(self.cache_dir)
+
+    @property
+    def keys_path(self) -> Path:
+        return Path(self.api_keys_file) if self.api_keys_file else self.cache_path / "api-keys.json"
 
     @property
     def llm_configured(self) -> bool:

@@ -39,7 +39,8 @@ def _settings() -> Settings:
 
 
 def _authenticate() -> None:
-    g.key_name = auth.authenticate(request.headers.get(auth.HEADER), _settings().api_keys)
+    authenticator: auth.Authenticator = current_app.extensions["iris_auth"]
+    g.key_name = authenticator.check(request.headers.get(auth.HEADER))
 
 
 def parse_analyze_request() -> AnalyzeRequest:

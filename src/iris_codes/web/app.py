@@ -9,8 +9,9 @@ from flask import Flask
 
 from .. import metrics
 from ..config import Settings
+from ..keys import KeyStore
 from ..service import Service
-from . import api, errors, requestlog
+from . import api, auth, errors, requestlog
 
 
 def create_app(settings: Settings | None = None, *, service: Service | None = None) -> Flask:
@@ -23,6 +24,9 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["iris"] = service or Service(settings)
     app.extensions["iris_settings"] = settings
+    app.extensions["iris_auth"] = auth.Authenticator(
+        settings.api_keys, KeyStore(settings.keys_path)
+    )
     metrics.publish_to(settings.cache_path / "metrics")
     _configure_logging(settings)
     errors.register(app)

@@ -1,0 +1,71 @@
+"""Named API keys managed by ``iris keys``: stored hashed, checked live, revocable."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from iris_codes.cli import main
+from iris_codes.keys import KeyStore
+from support import StartServer, post_analyze
+
+BODY = {"filename": "a.py", "source_code": "x = 1\n"}
+
+
+def test_store_keeps_only_hashes(tmp_path: Path) -> None:
+    store = KeyStore(tmp_path / "keys.json")
+    key = store.create("ci-bot")
+    assert key.startswith("iris_")
+    assert key not in (tmp_path / "keys.json").read_text()
+    assert store.match(key) == "ci-bot"
+    assert store.match(key + "x") is None
+    assert (tmp_path / "keys.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_revoked_key_no_longer_matches(tmp_path: Path) -> None:
+    store = KeyStore(tmp_path / "keys.json")
+    key = store.create("laptop")
+    assert store.revoke("laptop")
+    assert not store.revoke("laptop")
+    assert KeyStore(tmp_path / "keys.json").match(key) is None
+
+
+def test_cli_creates_lists_and_revokes_keys(tmp_path: Path) -> None:
+    env = {"IRIS_API_KEYS_FILE": str(tmp_path / "keys.json")}
+    runner = CliRunner()
+    created = runner.invoke(main, ["keys", "create", "alice"], env=env)
+    assert created.exit_code == 0, created.output
+    key = created.output.splitlines()[0]
+    listed = runner.invoke(main, ["keys", "list"], env=env)
+    assert "alice" in listed.output
+    assert key not in listed.output
+    duplicate = runner.invoke(main, ["keys", "create", "alice"], env=env)
+    assert duplicate.exit_code == 1
+    assert "exists" in duplicate.output
+    assert runner.invoke(main, ["keys", "revoke", "alice"], env=env).exit_code == 0
+    assert json.loads((tmp_path / "keys.json").read_text())["keys"] == []
+
+
+def test_server_accepts_file_keys_and_notices_revocation(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    keys_file = tmp_path / "keys.json"
+    store = KeyStore(keys_file)
+    key = store.create("editor")
+    server = start_server({"IRIS_API_KEYS_FILE": str(keys_file)})
+    assert post_analyze(server, BODY).status_code == 401
+    assert post_analyze(server, BODY, headers={"X-API-Key": key}).status_code == 200
+    store.revoke("editor")
+    store.create("someone-else")  # auth stays on with another key in the file
+    time.sleep(1.2)  # servers re-read the file at most once a second
+    assert post_analyze(server, BODY, headers={"X-API-Key": key}).status_code == 401
+
+
+def test_serve_counts_file_keys_as_auth(tmp_path: Path) -> None:
+    env = {"IRIS_API_KEYS_FILE": str(tmp_path / "none.json")}
+    refused = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--port", "1"], env=env)
+    assert refused.exit_code == 2
+    assert "--insecure-no-auth" in refused.output
