@@ -32,6 +32,8 @@ RESOLUTION = 1.0
 REGISTRATION_WEIGHT = 2.0
 ATTACHED_KINDS = frozenset({"import", "comment"})
 SATELLITE_LINES = 4
+LARGE_GRAPH = 300
+KEEP_NEIGHBOURS = 10
 
 Graph = dict[int, dict[int, float]]
 
@@ -53,12 +55,25 @@ def group_units(units: Sequence[Unit], line_count: int) -> list[list[int]]:
     if len(core) <= 1:
         return [list(range(len(units)))]
     graph = build_graph(units, core)
+    if len(core) > LARGE_GRAPH:
+        graph = _sparsify(graph, KEEP_NEIGHBOURS)
     low, high = block_bounds(line_count, len(core))
     groups = _communities(graph, core, units)
     groups = _merge_small(groups, graph, units, line_count, high)
     groups = _split_large(groups, graph, units, low)
     groups = _merge_small(groups, graph, units, line_count, len(groups))
     return _attach(groups, units, core)
+
+
+def _sparsify(graph: Graph, keep: int) -> Graph:
+    """Keep each node's strongest ``keep`` links (and links it is kept by): big files stay fast."""
+    kept: Graph = {i: {} for i in graph}
+    for a, neighbours in graph.items():
+        strongest = sorted(neighbours.items(), key=lambda item: -item[1])[:keep]
+        for b, weight in strongest:
+            kept[a][b] = weight
+            kept[b][a] = weight
+    return kept
 
 
 def _satellite(unit: Unit) -> bool:
@@ -145,7 +160,7 @@ def _word_edges(units: Sequence[Unit], core: list[int], add: Any) -> None:
         for word in bag:
             postings[word].append(i)
     n = len(core)
-    cap = max(3, min(MAX_WORD_DF, int(n * 0.5)))
+    cap = max(3, min(MAX_WORD_DF if n <= LARGE_GRAPH else MAX_WORD_DF // 3, int(n * 0.5)))
     idf = {w: math.log(1 + n / len(p)) for w, p in postings.items() if 2 <= len(p) <= cap}
     norms = {
         i: math.sqrt(sum(idf.get(w, 0.0) ** 2 for w in bag)) or 1.0 for i, bag in words.items()
