@@ -37,7 +37,8 @@ from tests.invariants import assert_valid_analysis  # noqa: E402
 
 from iris_codes.engines.structural import StructuralEngine  # noqa: E402
 from iris_codes.postprocess import count_lines, enforce  # noqa: E402
-from iris_codes.syntax import extract_units  # noqa: E402
+from iris_codes.syntax import extract_units, get_language  # noqa: E402
+from iris_codes.syntax.parsing import parse  # noqa: E402
 
 CORPUS_DIR = Path(os.environ.get("IRIS_BENCH_CORPUS", Path.home() / ".cache" / "iris-bench"))
 MIN_LINES, MAX_LINES = 30, 3000
@@ -70,6 +71,8 @@ class LanguageResult:
     lines: int = 0
     purities: list[float] = field(default_factory=list)
     block_counts: list[int] = field(default_factory=list)
+    baseline_purities: list[float] = field(default_factory=list)
+    parse_ms: list[float] = field(default_factory=list)
 
 
 # --- corpus --------------------------------------------------------------------------
@@ -212,6 +215,11 @@ def analyse(engine: StructuralEngine, source: str, language: str, name: str) -> 
     return body
 
 
+def grammar_of(language: str) -> str:
+    found = get_language(language)
+    return found.grammar if found else language
+
+
 def validate(
     engine: StructuralEngine, language: str, files: list[Source], result: LanguageResult
 ) -> None:
@@ -221,6 +229,9 @@ def validate(
         try:
             body = analyse(engine, source.text, language, Path(source.name).name)
             result.times_ms.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            parse(source.text.encode("utf-8", "surrogatepass"), grammar_of(language))
+            result.parse_ms.append((time.perf_counter() - started) * 1000)
             result.lines += source.lines
             assert_valid_analysis(body, source.text)
             result.passed += 1
@@ -272,6 +283,17 @@ def purity(body: dict, origin: list[int]) -> tuple[float, int]:
     return (good / total if total else 1.0), len(body["responsibility_blocks"])
 
 
+def positional_purity(origin: list[int], blocks: int) -> float:
+    """Baseline: the same number of blocks cut as equal contiguous slices of the file."""
+    lines = [o for o in origin if o >= 0]
+    size = max(1, -(-len(lines) // max(1, blocks)))
+    good = 0
+    for start in range(0, len(lines), size):
+        piece = lines[start : start + size]
+        good += max(piece.count(0), piece.count(1))
+    return good / max(1, len(lines))
+
+
 def interleave_test(
     engine: StructuralEngine, language: str, files: list[Source], pairs: int, result: LanguageResult
 ) -> None:
@@ -291,6 +313,7 @@ def interleave_test(
         score, blocks = purity(body, origin)
         result.purities.append(score)
         result.block_counts.append(blocks)
+        result.baseline_purities.append(positional_purity(origin, blocks))
 
 
 def timed(fn: Callable[[], object], runs: int) -> float:
@@ -304,7 +327,7 @@ def timed(fn: Callable[[], object], runs: int) -> float:
 
 def speed_cases(
     engine: StructuralEngine, python_files: list[Source]
-) -> list[tuple[str, int, float]]:
+) -> list[tuple[str, int, float, float]]:
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     real = [Source(str(p), _read(p) or "") for p in sorted(stdlib.glob("*.py"))]
     near = min(real, key=lambda s: abs(s.lines - 1000))
@@ -324,11 +347,13 @@ def speed_cases(
             f"1,000-line file ({Path(near.name).name}, {near.lines} lines)",
             near.lines,
             timed(lambda: engine.analyze(near.text, "python", "x.py"), 20),
+            timed(lambda: parse(near.text.encode(), "python"), 20),
         ),
         (
             "20,000-line file (stdlib modules concatenated)",
             count_lines(big),
             timed(lambda: engine.analyze(big, "python", "big.py"), 3),
+            timed(lambda: parse(big.encode(), "python"), 3),
         ),
     ]
 
@@ -360,27 +385,33 @@ def main(argv: list[str] | None = None) -> int:
     speed = speed_cases(engine, corpus.get("python", []))
 
     print(
-        "| language | files | valid | ms median | ms p95 | lines/s | pairs "
-        "| purity median | blocks median |"
+        "| language | files | valid | ms median | ms p95 | lines/s | x parse-only | pairs "
+        "| purity median | baseline purity | blocks median |"
     )
-    print("|" + "---|" * 9)
+    print("|" + "---|" * 11)
     all_times: list[float] = []
     for language, r in results.items():
         all_times += r.times_ms
         rate = r.lines / (sum(r.times_ms) / 1000) if r.times_ms else 0
         pur = f"{statistics.median(r.purities):.3f}" if r.purities else "-"
+        base = f"{statistics.median(r.baseline_purities):.3f}" if r.baseline_purities else "-"
+        ratio = sum(r.times_ms) / max(1e-9, sum(r.parse_ms))
         blk = f"{statistics.median(r.block_counts):g}" if r.block_counts else "-"
         p50 = statistics.median(r.times_ms or [0])
         p95 = percentile(r.times_ms, 0.95)
         print(
             f"| {language} | {r.files} | {r.passed}/{r.files} | {p50:.1f} | {p95:.1f} "
-            f"| {rate:,.0f} | {len(r.purities)} | {pur} | {blk} |"
+            f"| {rate:,.0f} | {ratio:.1f} | {len(r.purities)} | {pur} | {base} | {blk} |"
         )
     print()
-    print("| speed case | lines | median ms |")
-    print("|---|---|---|")
-    for label, lines, ms in speed:
-        print(f"| {label} | {lines:,} | {ms:.1f} |")
+    print("| speed case | lines | median ms | parse-only ms | x parse-only | target |")
+    print("|---|---|---|---|---|---|")
+    for (label, lines, ms, parse_ms), target in zip(
+        speed, ("<= 30 ms", "<= 1,000 ms"), strict=True
+    ):
+        print(
+            f"| {label} | {lines:,} | {ms:.1f} | {parse_ms:.1f} | {ms / parse_ms:.1f} | {target} |"
+        )
     for r in results.values():
         for failure in r.failures[:5]:
             print(f"FAIL {failure}")
