@@ -33,6 +33,7 @@ REGISTRATION_WEIGHT = 2.0
 ATTACHED_KINDS = frozenset({"import", "comment"})
 SATELLITE_LINES = 4
 LARGE_GRAPH = 300
+DATA_TYPE_WEIGHT = 0.6
 KEEP_NEIGHBOURS = 10
 
 Graph = dict[int, dict[int, float]]
@@ -101,6 +102,7 @@ def build_graph(units: Sequence[Unit], core: list[int]) -> Graph:
         if units[previous].parent and units[previous].parent == units[current].parent:
             add(previous, current, SIBLING_WEIGHT)
     _registration_edges(units, core, add)
+    _data_type_edges(units, core, add)
     headers = {units[i].name: i for i in core if units[i].kind in ("class", "type")}
     for i in core:
         parent = units[i].parent
@@ -151,6 +153,24 @@ def _registration_edges(units: Sequence[Unit], core: list[int], add: Any) -> Non
         else:
             for a, b in pairwise(members):
                 add(a, b, REGISTRATION_WEIGHT * 2)
+
+
+def _data_type_edges(units: Sequence[Unit], core: list[int], add: Any) -> None:
+    """Link plain data types (structs, records, dataclasses): readers look for them together."""
+    types = [i for i in core if _data_type(units[i])]
+    if len(types) > 12:
+        for a, b in pairwise(types):
+            add(a, b, DATA_TYPE_WEIGHT)
+        return
+    for x, a in enumerate(types):
+        for b in types[x + 1 :]:
+            add(a, b, DATA_TYPE_WEIGHT)
+
+
+def _data_type(unit: Unit) -> bool:
+    if unit.kind == "type":
+        return True
+    return unit.kind == "class" and unit.signature.startswith("@dataclass") and not unit.parent
 
 
 def _word_edges(units: Sequence[Unit], core: list[int], add: Any) -> None:
