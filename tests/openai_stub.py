@@ -12,6 +12,7 @@ each call does comes from a queue of behaviours, then ``default``:
     401              HTTP 401 (bad key)
     hang             accept the request and never answer (until the stub stops)
     drop             close the connection without answering
+    html             HTTP 200 with an HTML page (a misconfigured proxy)
     malformed        content that is not JSON
     schema_invalid   JSON that does not match the schema
     out_of_range     valid blocks plus ids/ranges beyond the file
@@ -208,6 +209,8 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "429":
             headers = {"Retry-After": arg or "1"}
             self._json(429, _error("Rate limit reached", "rate_limit_error"), headers)
+        elif kind == "html":
+            self._raw(200, b"<html><body>Proxy login</body></html>", "text/html")
         elif kind == "quota":
             body = _error("You exceeded your current quota", "insufficient_quota")
             body["error"]["code"] = "insufficient_quota"
@@ -221,10 +224,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, wire_body(self.path, body, text, self.server.stub.cached_tokens))
 
     def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(payload).encode()
+        self._raw(status, json.dumps(payload).encode(), "application/json", headers)
+
+    def _raw(
+        self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             for key, value in (headers or {}).items():
                 self.send_header(key, value)

@@ -72,7 +72,8 @@ def test_llm_answers_over_http_in_both_api_styles_and_modes(
 
 
 @pytest.mark.parametrize(
-    "fault", ["429:30", "500", "hang", "drop", "malformed", "schema_invalid", "401"]
+    "fault",
+    ["429:30", "500", "hang", "drop", "html", "malformed", "schema_invalid", "401", "quota"],
 )
 def test_auto_mode_answers_200_degraded_on_every_fault(
     start_server: StartServer, openai_stub: OpenAIStub, fault: str

@@ -210,6 +210,15 @@ def test_rejected_key_is_not_retried_and_not_shown(
     assert openai_stub.total_calls() == 1
 
 
+@pytest.mark.parametrize("api", ["chat", "responses"])
+def test_a_non_openai_answer_is_unavailable_not_a_crash(
+    llm_engine: MakeEngine, openai_stub: OpenAIStub, api: str
+) -> None:
+    openai_stub.default = "html"
+    with pytest.raises(LLMUnavailable, match="format the OpenAI SDK cannot read"):
+        llm_engine(sleeps=[], llm_api=api).analyze(SOURCE, "python", "orders.py")
+
+
 def test_exhausted_quota_is_not_retried(llm_engine: MakeEngine, openai_stub: OpenAIStub) -> None:
     openai_stub.default = "quota"
     with pytest.raises(LLMUnavailable, match="run out of quota"):

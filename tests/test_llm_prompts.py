@@ -84,6 +84,14 @@ def test_guided_prompt_shows_only_unit_heads_for_big_files() -> None:
     assert prompt.chars <= prompts.GUIDED_MAX_CHARS + len(prompts.SYSTEM_PROMPT) + 1000
 
 
+def test_guided_prompt_is_capped_for_thousands_of_units() -> None:
+    body = "\n".join(f"value_{n} = compute_something_long({n})  # note {n}" for n in range(20000))
+    units = [Unit(n + 1, "statement", "", n + 1, n + 1) for n in range(20000)]
+    prompt = prompts.guided_prompt(body, units, "data.py", "python")
+    assert "not shown" in prompt.user
+    assert len(prompt.user) <= prompts.GUIDED_HARD_CAP_CHARS + 200
+
+
 def test_ranges_prompt_is_capped_for_huge_files() -> None:
     body = "\n".join(f"x_{n} = {n} * 2 + some_function_name(argument_{n})" for n in range(20000))
     prompt = prompts.ranges_prompt(body, "huge.py", "python")

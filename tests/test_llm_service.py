@@ -36,7 +36,7 @@ def count(text: str) -> dict[str, int]:
 def top(text: str, n: int = 3) -> list[tuple[str, int]]:
     return sorted(count(text).items(), key=lambda kv: -kv[1])[:n]
 """
-FAULTS = ["429:30", "500", "hang", "drop", "malformed", "schema_invalid", "401"]
+FAULTS = ["429:30", "500", "hang", "drop", "html", "malformed", "schema_invalid", "401", "quota"]
 MakeService = Callable[..., Service]
 
 

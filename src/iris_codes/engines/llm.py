@@ -55,6 +55,10 @@ def resolve_api(settings: Settings) -> str:
     return "chat"
 
 
+class _UnreadableResponse(Exception):
+    """A 200 answer without the OpenAI shape (e.g. an HTML page from a proxy)."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Failure:
     """One failed call, classified: why, whether to retry, and the error to raise at the end."""
@@ -280,7 +284,7 @@ class LLMEngine:
             code = f", {exc.code}" if isinstance(exc.code, str) else ""
             message = f"The LLM upstream refused the request (HTTP {status}{code})."
             return _Failure("bad_request", False, LLMUnavailable(message))
-        if isinstance(exc, openai.OpenAIError):
+        if isinstance(exc, openai.OpenAIError | _UnreadableResponse):
             message = "The LLM upstream answered in a format the OpenAI SDK cannot read."
             return _Failure("bad_response", False, LLMUnavailable(message))
         # Anything else is a bug in this module or the SDK: let it surface as a 500.
@@ -313,12 +317,16 @@ class LLMEngine:
             "store": False,  # source code is not kept upstream
         }
         response = self.client().responses.create(**params, timeout=timeout)
-        usage = response.usage
-        if usage is None:
-            return response.output_text, Usage()
-        details = usage.input_tokens_details
-        cached = (details.cached_tokens or 0) if details is not None else 0
-        return response.output_text, Usage(usage.input_tokens, cached, usage.output_tokens)
+        try:
+            text = response.output_text
+            usage = response.usage
+            if usage is None:
+                return text, Usage()
+            details = usage.input_tokens_details
+            cached = (details.cached_tokens or 0) if details is not None else 0
+            return text, Usage(usage.input_tokens, cached, usage.output_tokens)
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise _UnreadableResponse(type(exc).__name__) from None
 
     def _request_chat(
         self, prompt: prompts.Prompt, messages: list[Message], timeout: float
@@ -336,13 +344,16 @@ class LLMEngine:
             },
         }
         response = self.client().chat.completions.create(**params, timeout=timeout)
-        text = response.choices[0].message.content if response.choices else None
-        usage = response.usage
-        if usage is None:
-            return text, Usage()
-        details = usage.prompt_tokens_details
-        cached = (details.cached_tokens or 0) if details is not None else 0
-        return text, Usage(usage.prompt_tokens, cached, usage.completion_tokens)
+        try:
+            text = response.choices[0].message.content if response.choices else None
+            usage = response.usage
+            if usage is None:
+                return text, Usage()
+            details = usage.prompt_tokens_details
+            cached = (details.cached_tokens or 0) if details is not None else 0
+            return text, Usage(usage.prompt_tokens, cached, usage.completion_tokens)
+        except (AttributeError, TypeError, ValueError, IndexError, KeyError) as exc:
+            raise _UnreadableResponse(type(exc).__name__) from None
 
     def close(self) -> None:
         """Close the client's connections (tests, shutdown); a later call reopens them."""

@@ -25,6 +25,8 @@ PROMPT_VERSION = "1"
 GUIDED_FULL_TEXT_CHARS = 12_000
 # Hard caps on what one prompt carries (about 10-15k tokens).
 GUIDED_MAX_CHARS = 40_000
+# Past this, units are not shown at all (a file of thousands of one-line statements).
+GUIDED_HARD_CAP_CHARS = 48_000
 RANGES_MAX_CHARS = 60_000
 MAX_LINE_CHARS = 240
 UNIT_MARK = "U{number}> "
@@ -140,6 +142,9 @@ def guided_prompt(source: str, units: Sequence[Unit], filename: str, language: s
         chunk = _unit_text(number, unit, lines, head)
         if size + len(chunk) > GUIDED_MAX_CHARS:
             chunk = _unit_text(number, unit, lines, 1)
+        if size + len(chunk) > GUIDED_HARD_CAP_CHARS:
+            parts.append(f"… units {number}-{len(units)} not shown")
+            break
         parts.append(chunk)
         size += len(chunk) + 1
     return Prompt(SYSTEM_PROMPT, "\n".join(parts), "guided")
