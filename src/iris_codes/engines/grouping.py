@@ -116,12 +116,11 @@ def _reference_edges(units: Sequence[Unit], core: list[int], add: Any) -> None:
     for i in core:
         for name in units[i].defines:
             definers[name].append(i)
+    linkable = {name for name, targets in definers.items() if len(targets) <= 8}
     for i in core:
         weights: dict[int, float] = defaultdict(float)
-        for name in units[i].uses:
-            targets = definers.get(name)
-            if not targets or len(targets) > 8:
-                continue
+        for name in units[i].uses & linkable:
+            targets = definers[name]
             for j in targets:
                 weights[j] += REFERENCE_WEIGHT / len(targets)
         for j, weight in weights.items():
@@ -303,33 +302,55 @@ def _bisect(group: list[int], graph: Graph, units: Sequence[Unit]) -> list[list[
 
 
 def _attach(groups: list[list[int]], units: Sequence[Unit], core: list[int]) -> list[list[int]]:
-    """Give every import and comment unit to the group using it most (else the next unit's)."""
+    """Give every other unit to the group using it most (else the next unit's).
+
+    Short constants and statements go first, so the imports they use can follow them.
+    """
     owner = {i: k for k, g in enumerate(groups) for i in g}
+    rest = [i for i in range(len(units)) if i not in owner]
+    for wave in (
+        [i for i in rest if units[i].kind != "import"],
+        [i for i in rest if units[i].kind == "import"],
+    ):
+        users, definers = _name_index(units, list(owner))
+        chosen = {i: _vote(units[i], owner, users, definers) for i in wave}
+        for i, k in chosen.items():
+            owner[i] = k if k >= 0 else _nearest_owner(i, owner, len(units))
+    result: list[list[int]] = [[] for _ in groups]
+    for i, k in owner.items():
+        result[k].append(i)
+    return [sorted(g) for g in result]
+
+
+def _name_index(
+    units: Sequence[Unit], owned: list[int]
+) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
     users: dict[str, list[int]] = defaultdict(list)
     definers: dict[str, list[int]] = defaultdict(list)
-    for i in core:
+    for i in owned:
         for name in units[i].uses:
             users[name].append(i)
         for name in units[i].defines:
             definers[name].append(i)
-    result = [list(g) for g in groups]
-    for i, unit in enumerate(units):
-        if i in owner:
-            continue
-        votes: dict[int, float] = defaultdict(float)
-        for name in unit.defines:
-            for j in users.get(name, ()):
+    return users, definers
+
+
+def _vote(
+    unit: Unit,
+    owner: dict[int, int],
+    users: dict[str, list[int]],
+    definers: dict[str, list[int]],
+) -> int:
+    """The group whose units use (else define) this unit's names most; -1 when none."""
+    votes: dict[int, float] = defaultdict(float)
+    for name in unit.defines:
+        for j in users.get(name, ()):
+            votes[owner[j]] += 1.0
+    if not votes and unit.kind != "import":
+        for name in unit.uses:
+            for j in definers.get(name, ()):
                 votes[owner[j]] += 1.0
-        if not votes and unit.kind != "import":
-            for name in unit.uses:
-                for j in definers.get(name, ()):
-                    votes[owner[j]] += 1.0
-        if votes:
-            k = max(votes, key=lambda g: (votes[g], -g))
-        else:
-            k = _nearest_owner(i, owner, len(units))
-        result[k].append(i)
-    return [sorted(g) for g in result]
+    return max(votes, key=lambda g: (votes[g], -g)) if votes else -1
 
 
 def _nearest_owner(i: int, owner: dict[int, int], n: int) -> int:
