@@ -226,7 +226,7 @@ def test_react_component_rendering_is_recognised(engine: StructuralEngine) -> No
 def test_data_models_and_validation_are_recognised(engine: StructuralEngine) -> None:
     body, _source = run_sample(engine, "user_profile.tsx")
     labels = {b["label"] for b in body["responsibility_blocks"]}
-    assert any("data models" in label for label in labels)
+    assert "User profile props type" in labels
     assert any("validation" in label for label in labels)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from ..syntax.references import KEYWORDS, STOPWORDS, split_words
+from ..syntax.references import STOPWORDS, split_words
 from ..syntax.units import Unit
 
 _ROLE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -271,7 +271,6 @@ _FILE_NOISE = {
     "unicode",
     "example",
 }
-_KEYWORD_WORDS = frozenset(w.lower() for w in KEYWORDS)
 _IMPORT_LINE = re.compile(
     r"^\s*(?:import|from|require|use|using|#include|package|const .*require\(|var .*require\()"
 )
@@ -487,6 +486,8 @@ def _dominant(info: BlockInfo) -> Unit | None:
 
 
 def _role_noun(info: BlockInfo) -> str:
+    if info.role == "data models" and len(_core(info)) == 1:
+        return "type"
     if info.role:
         return info.role
     core = _core(info)
@@ -528,7 +529,7 @@ def _compose(info: BlockInfo, ranked: list[str], used: set[str]) -> str:
     noun_words = set(noun.lower().split())
     topic_budget = max(1, min(3, 5 - len(noun.split())))
     main = _dominant(info) or _main_unit(info)
-    main_words = [w for w in split_words(main.name) if len(w) > 1 and w not in _KEYWORD_WORDS]
+    main_words = [w for w in split_words(main.name) if len(w) > 1]
     if noun == "methods" and main.parent:
         main_words = [w for w in split_words(main.parent) if w not in STOPWORDS]
     defined = _defined_words(info)
@@ -543,7 +544,8 @@ def _compose(info: BlockInfo, ranked: list[str], used: set[str]) -> str:
             return _phrase([paths[0], "and", paths[1]], "routes")
         if paths:
             options.append(paths[:1])
-    if noun in ("class", "type", "methods", "data models", "error types") and main_words:
+    main_first = ("class", "type", "methods", "data models", "error types", "component rendering")
+    if noun in main_first and main_words:
         options.append(main_words[:3])
     if candidates:
         options.append(candidates[: min(2, topic_budget)])
@@ -630,6 +632,7 @@ def file_intent(
     language: str,
     filename: str,
     source_head: str,
+    labels: Sequence[str] = (),
 ) -> str:
     """The file's role and domain in at most 20 words (the module docstring when present)."""
     if module_doc:
@@ -669,6 +672,13 @@ def file_intent(
             ),
             "",
         )
+        others = [
+            label.lower()
+            for label, info in zip(labels, infos, strict=False)
+            if info.role != "component rendering"
+        ][:2]
+        if component and others:
+            return f"React component {component} with {' and '.join(others)}"
         return f"React component {component} for {domain}".replace("  ", " ")
     if "CLI entry point" in roles:
         return f"{lang_name} command-line program for {domain}"

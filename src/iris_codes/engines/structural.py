@@ -85,7 +85,7 @@ class StructuralEngine:
             ranges = _ranges(info.units, line_count)
             blocks.append(Block(label, naming.describe(info, label), tuple(ranges)))
         intent = naming.file_intent(
-            units, ordered, module_doc(source, language), language, filename, source[:3000]
+            units, ordered, module_doc(source, language), language, filename, source[:3000], labels
         )
         metadata = {"engine": self.name, "language": language, "units": len(units)}
         return Analysis(intent, tuple(blocks), metadata)
