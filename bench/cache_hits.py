@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/cache_hits.py [--duration 10] [--rounds 3] [--connections 32]
                                          [--client wrk|python] [--service-hits 20000]
+                                         [--iris-env NAME=VALUE ...]
 
 Both servers run under the same Gunicorn settings (workers, threads, gthread worker
 class, keep-alive) taken from IRIS's defaults. The bare app answers POST
@@ -86,6 +87,13 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--client", choices=["wrk", "python"], default=None)
     parser.add_argument("--service-hits", type=int, default=20_000)
+    parser.add_argument(
+        "--iris-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra environment for iris serve, e.g. IRIS_LOG_LEVEL=warning (A/B runs)",
+    )
     args = parser.parse_args()
     client = args.client or ("wrk" if shutil.which("wrk") else "python")
     defaults = Settings()
@@ -97,8 +105,11 @@ def main() -> int:
 
     print(f"load: {client}, {args.connections} connections, {args.rounds} x {args.duration:.0f} s")
     print(f"gunicorn: {defaults.workers} workers x {defaults.threads} threads, gthread")
+    iris_env = dict(item.split("=", 1) for item in args.iris_env)
+    if iris_env:
+        print(f"iris environment: {iris_env}")
     iris = ServerProcess(
-        workers=defaults.workers, threads=defaults.threads, cache_dir=work / "cache"
+        iris_env, workers=defaults.workers, threads=defaults.threads, cache_dir=work / "cache"
     )
     iris.start()
     bare: subprocess.Popen[bytes] | None = None
