@@ -52,6 +52,7 @@ _BODY = re.compile(
 _NAME_TYPE = re.compile(
     r"identifier|^name$|^constant$|^word$|^alias$|^simple_identifier$|^variable$", re.I
 )
+_MODULE_LIKE = re.compile(r"module|namespace|package")
 _ELIXIR_DEFS = {"def", "defp", "defmacro", "defmacrop", "defguard", "defdelegate", "defn"}
 _ELIXIR_TYPES = {"defmodule", "defprotocol", "defimpl", "defstruct", "defexception"}
 _ELIXIR_IMPORTS = {"alias", "import", "use", "require"}
@@ -133,7 +134,9 @@ def _top_items(root: Any, file: _File) -> list[_Item]:
     return items
 
 
-def _expand(node: Any, file: _File, depth: int, parent: str | None) -> list[_Item]:
+def _expand(
+    node: Any, file: _File, depth: int, parent: str | None, methods: bool = True
+) -> list[_Item]:
     kind, name = _classify(node, file)
     if kind == "comment":
         return []
@@ -150,7 +153,7 @@ def _expand(node: Any, file: _File, depth: int, parent: str | None) -> list[_Ite
     start, end = _line_span(node)
     if parent is None and inner.type == "method_declaration" and file.grammar == "go":
         parent = _go_receiver(inner, file)
-    if parent is not None and kind == "function":
+    if parent is not None and kind == "function" and methods:
         kind = "method"
     item = _Item(start, end, kind, name, node, parent, _exported(node, name, file))
     return [item]
@@ -180,8 +183,10 @@ def _split(
             header.defines.add(name)
         items.append(header)
     member_parent = None if is_transparent else name
+    # Functions in a module or namespace stay functions; in a class they are methods.
+    methods = not _MODULE_LIKE.search(_unwrap(node).type) and file.grammar != "elixir"
     for member in members:
-        items.extend(_expand(member, file, depth + 1, member_parent))
+        items.extend(_expand(member, file, depth + 1, member_parent, methods))
     if items:
         last = max(items, key=lambda it: it.end)
         last.end = max(last.end, end)
