@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -304,6 +306,22 @@ def test_every_failure_is_an_engine_error_with_a_sentence(
         assert message.endswith(".")
         assert "TAX_RATE" not in message
         assert "sk-test" not in message
+
+
+@pytest.mark.parametrize("fault", ["smart", "malformed", "500", "401", "schema_invalid"])
+def test_logs_never_contain_source_or_key(
+    llm_engine: MakeEngine, openai_stub: OpenAIStub, caplog: pytest.LogCaptureFixture, fault: str
+) -> None:
+    openai_stub.script(fault)
+    caplog.set_level(logging.DEBUG)
+    with contextlib.suppress(EngineError):
+        llm_engine(sleeps=[], llm_max_retries=0).analyze(SOURCE, "python", "orders.py")
+    assert caplog.records
+    for record in caplog.records:
+        text = record.getMessage()
+        assert "TAX_RATE" not in text
+        assert "already paid" not in text
+        assert "sk-test" not in text
 
 
 def test_unreachable_upstream_is_unavailable(llm_settings: Callable[..., Settings]) -> None:

@@ -389,9 +389,12 @@ def unit_list(source: str, language: str) -> list[Unit]:
         from ..syntax import extract_units
 
         units = list(extract_units(source, language))
-    except Exception:
-        # Units only shape the prompt: a parser failure must not cost the answer.
-        log.warning("unit extraction failed for %s; using paragraphs", language, exc_info=True)
+    except Exception as exc:
+        # Units only shape the prompt: a parser failure must not cost the answer. Only the
+        # error's type is logged: its message or traceback could quote the source.
+        log.warning(
+            "unit extraction failed for %s (%s); using paragraphs", language, type(exc).__name__
+        )
     line_count = source.count("\n") + 1
     units = [u for u in units if 1 <= u.start <= u.end <= line_count]
     units.sort(key=lambda u: (u.start, -u.end))
