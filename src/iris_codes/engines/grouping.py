@@ -119,7 +119,7 @@ def _reference_edges(units: Sequence[Unit], core: list[int], add: Any) -> None:
     linkable = {name for name, targets in definers.items() if len(targets) <= 8}
     for i in core:
         weights: dict[int, float] = defaultdict(float)
-        for name in units[i].uses & linkable:
+        for name in sorted(units[i].uses & linkable):  # sorted: same sums in every process
             targets = definers[name]
             for j in targets:
                 weights[j] += REFERENCE_WEIGHT / len(targets)
@@ -176,7 +176,7 @@ def _word_edges(units: Sequence[Unit], core: list[int], add: Any) -> None:
     words = {i: unit_words(units[i]) for i in core}
     postings: dict[str, list[int]] = defaultdict(list)
     for i, bag in words.items():
-        for word in bag:
+        for word in sorted(bag):
             postings[word].append(i)
     n = len(core)
     cap = max(3, min(MAX_WORD_DF if n <= LARGE_GRAPH else MAX_WORD_DF // 3, int(n * 0.5)))
@@ -307,6 +307,7 @@ def _attach(groups: list[list[int]], units: Sequence[Unit], core: list[int]) -> 
     Short constants and statements go first, so the imports they use can follow them.
     """
     owner = {i: k for k, g in enumerate(groups) for i in g}
+    core_owner = dict(owner)
     rest = [i for i in range(len(units)) if i not in owner]
     for wave in (
         [i for i in rest if units[i].kind != "import"],
@@ -315,7 +316,7 @@ def _attach(groups: list[list[int]], units: Sequence[Unit], core: list[int]) -> 
         users, definers = _name_index(units, list(owner))
         chosen = {i: _vote(units[i], owner, users, definers) for i in wave}
         for i, k in chosen.items():
-            owner[i] = k if k >= 0 else _nearest_owner(i, owner, len(units))
+            owner[i] = k if k >= 0 else _nearest_owner(i, core_owner, len(units))
     result: list[list[int]] = [[] for _ in groups]
     for i, k in owner.items():
         result[k].append(i)

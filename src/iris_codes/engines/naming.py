@@ -321,8 +321,32 @@ _ROLE_HINTS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+_HINT_PATTERNS = {
+    role: re.compile("|".join(re.escape(hint) for hint in hints))
+    for role, hints in _ROLE_HINTS.items()
+}
+
+
 def _hinted(role: str, text: str) -> bool:
     return any(hint in text for hint in _ROLE_HINTS.get(role, ("",)))
+
+
+def _role_matches(role: str, pattern: re.Pattern[str], text: str, limit: int) -> int:
+    """Matches of a role's pattern, tried only on the lines (and the next) holding a hint."""
+    found = 0
+    checked = -1
+    for hint in _HINT_PATTERNS[role].finditer(text):
+        start = text.rfind("\n", 0, hint.start()) + 1
+        if start <= checked:
+            continue
+        end = text.find("\n", hint.end())
+        end = text.find("\n", end + 1) if end >= 0 else len(text)
+        end = len(text) if end < 0 else end
+        found += len(pattern.findall(text[max(0, start - 1) : end]))
+        checked = end
+        if found >= limit:
+            break
+    return found
 
 
 def detect_role(units: Sequence[Unit], text: str, exclude: frozenset[str] = frozenset()) -> str:
@@ -331,7 +355,7 @@ def detect_role(units: Sequence[Unit], text: str, exclude: frozenset[str] = froz
     for role, pattern in _ROLE_PATTERNS:
         if role in ("persistence", "validation") or role in exclude:
             continue
-        if _hinted(role, text) and pattern.search(text):
+        if _role_matches(role, pattern, text, 1):
             if role == "component rendering" and not any(u.name[:1].isupper() for u in core):
                 continue
             if role == "tests" and not _mostly_tests(core, text):
@@ -346,11 +370,7 @@ def detect_role(units: Sequence[Unit], text: str, exclude: frozenset[str] = froz
         if any(u.kind == "type" for u in core) or _MODEL_HINT.search(text):
             return "data models"
     for role, pattern in _ROLE_PATTERNS:
-        if (
-            role in ("persistence", "validation")
-            and _hinted(role, text)
-            and len(pattern.findall(text)) >= 2
-        ):
+        if role in ("persistence", "validation") and _role_matches(role, pattern, text, 2) >= 2:
             return role
     return ""
 
@@ -501,7 +521,7 @@ def _role_noun(info: BlockInfo) -> str:
             verbs[words[0]] += unit.end - unit.start + 1
     total = sum(u.end - u.start + 1 for u in core)
     if verbs:
-        verb, lines = verbs.most_common(1)[0]
+        verb, lines = min(verbs.items(), key=lambda item: (-item[1], item[0]))
         if lines * 2 >= total:
             return _VERB_NOUNS[verb]
     kinds: Counter[str] = Counter()
@@ -646,7 +666,9 @@ def file_intent(
         if w not in STOPWORDS and w not in _FILE_NOISE and len(w) > 1
     ]
     domain_words: list[str] = []
-    for word in stem_words + [w for w, _ in counts.most_common(8)]:
+    # Ties broken by the word itself: set order differs between processes.
+    top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:8]
+    for word in stem_words + [w for w, _ in top]:
         singular = word[:-1] if word.endswith("s") else word
         if singular not in domain_words and word not in domain_words and word not in _FILE_NOISE:
             domain_words.append(singular if singular in counts else word)
