@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -294,3 +297,27 @@ def test_output_is_deterministic(engine: StructuralEngine) -> None:
     first, _ = run_sample(engine, "express_routes.js")
     second, _ = run_sample(engine, "express_routes.js")
     assert first == second
+
+
+def test_answers_are_identical_across_processes_with_different_hash_seeds() -> None:
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from iris_codes.engines.structural import StructuralEngine\n"
+        "engine = StructuralEngine()\n"
+        "out = []\n"
+        "for name, language in (('flask_app.py', 'python'), ('express_routes.js', 'javascript'),"
+        " ('http_handlers.go', 'go'), ('OrderService.java', 'java')):\n"
+        "    text = Path(sys.argv[1], name).read_text(encoding='utf-8')\n"
+        "    out.append(engine.analyze(text, language, name).to_dict())\n"
+        "print(json.dumps(out))\n"
+    )
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(SAMPLES)],
+            env=env, capture_output=True, text=True, check=True, timeout=60,
+        )  # fmt: skip
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
