@@ -14,6 +14,7 @@ import requests
 
 from fixtures_cache import RedisServer
 from invariants import assert_valid_analysis
+from openai_stub import OpenAIStub
 from support import StartServer, post_analyze
 
 
@@ -56,6 +57,26 @@ def test_restarted_server_hits_in_redis(
     server.stop()
     server = start_server(env, cache_dir=tmp_path / "b")
     assert post_analyze(server, body_for(2)).json()["metadata"]["cache_hit"] == 1
+
+
+def test_instances_sharing_redis_call_the_llm_once_for_one_new_file(
+    start_server: StartServer, redis_url: str, openai_stub: OpenAIStub, tmp_path: Path
+) -> None:
+    openai_stub.latency = 1.0  # long enough that every request arrives while it runs
+    env = {
+        "IRIS_CACHE_URL": redis_url,
+        "IRIS_ENGINE": "llm",
+        "OPENAI_API_KEY": "sk-test",
+        "OPENAI_BASE_URL": openai_stub.base_url,
+        "IRIS_LLM_API": "chat",
+    }
+    servers = [start_server(env, workers=2, threads=8, cache_dir=tmp_path / name) for name in "ab"]
+    with ThreadPoolExecutor(16) as pool:
+        replies = list(pool.map(lambda n: post_analyze(servers[n % 2], body_for(7)), range(16)))
+    assert [reply.status_code for reply in replies] == [200] * 16
+    assert openai_stub.total_calls() == 1
+    engines = {reply.json()["metadata"]["engine"] for reply in replies}
+    assert engines == {"llm"}  # one answer shared, not 15 structural fallbacks
 
 
 def test_redis_stopped_mid_run_fails_no_request(
