@@ -44,6 +44,7 @@ CORPUS_DIR = Path(os.environ.get("IRIS_BENCH_CORPUS", Path.home() / ".cache" / "
 MIN_LINES, MAX_LINES = 30, 3000
 PAIR_MIN_LINES, PAIR_MAX_LINES = 60, 600
 MIN_DEFINITIONS = 4
+POOL_SIZE = 250  # files per language considered for interleave pairs
 PURITY_LANGUAGES = ("python", "javascript", "typescript", "go")
 INSTALL_HINTS = {
     "go": "apt-get install -y golang-src",
@@ -109,10 +110,15 @@ def _pick(paths: Iterator[Path], limit: int, base: Path | None = None) -> list[S
         if MIN_LINES <= count_lines(text) <= MAX_LINES:
             name = str(path.relative_to(base)) if base and path.is_relative_to(base) else str(path)
             candidates.append(Source(name, text))
-    if len(candidates) <= limit:
-        return candidates
-    step = len(candidates) / limit
-    return [candidates[int(i * step)] for i in range(limit)]
+    return spread(candidates, limit)
+
+
+def spread(items: list[Source], limit: int) -> list[Source]:
+    """At most ``limit`` items taken evenly across ``items``."""
+    if len(items) <= limit:
+        return items
+    step = len(items) / limit
+    return [items[int(i * step)] for i in range(limit)]
 
 
 def _java(limit: int) -> list[Source]:
@@ -130,8 +136,7 @@ def _java(limit: int) -> list[Source]:
                 text = archive.read(name).decode("utf-8", "replace")
                 if MIN_LINES <= count_lines(text) <= MAX_LINES:
                     sources.append(Source(name, text))
-            step = max(1, len(sources) // limit)
-            return sources[::step][:limit]
+            return spread(sources, limit)
     return []
 
 
@@ -239,19 +244,23 @@ def validate(
             result.failures.append(f"{source.name}: {type(exc).__name__}: {str(exc)[:160]}")
 
 
-def chunks(source: str, language: str) -> list[str]:
-    """The module's top-level definitions as text (a split class stays one chunk)."""
+def chunks(source: str, language: str) -> tuple[list[str], int]:
+    """The module's top-level pieces as text (a split class stays one piece), and how many
+    of them are definitions (not imports or comments)."""
     units = extract_units(source, language)
     lines = source.split("\n")
-    pieces: list[tuple[int, int]] = []
+    pieces: list[tuple[int, int, bool]] = []
     for unit in units:
+        defines = unit.kind not in ("import", "comment")
         if unit.parent and pieces:
-            pieces[-1] = (pieces[-1][0], unit.end)
+            pieces[-1] = (pieces[-1][0], unit.end, True)
         else:
-            pieces.append((unit.start, unit.end))
-    if len(pieces) < MIN_DEFINITIONS:  # one class per file (Java): its members are the definitions
-        pieces = [(unit.start, unit.end) for unit in units]
-    return ["\n".join(lines[s - 1 : e]) for s, e in pieces]
+            pieces.append((unit.start, unit.end, defines))
+    if sum(d for *_, d in pieces) < MIN_DEFINITIONS:
+        # One class per file (Java): its members are the definitions.
+        pieces = [(u.start, u.end, u.kind not in ("import", "comment")) for u in units]
+    texts = ["\n".join(lines[s - 1 : e]) for s, e, _ in pieces]
+    return texts, sum(d for *_, d in pieces)
 
 
 def interleave(a: list[str], b: list[str]) -> tuple[str, list[int]]:
@@ -302,11 +311,11 @@ def interleave_test(
         (f, parts)
         for f in files
         if PAIR_MIN_LINES <= f.lines <= PAIR_MAX_LINES
-        and len(parts := chunks(f.text, language)) >= MIN_DEFINITIONS
+        and (parts := chunks(f.text, language))[1] >= MIN_DEFINITIONS
     ]
     half = len(sized) // 2
-    for i in range(min(pairs, half)):
-        (_, a), (_, b) = sized[i], sized[i + half]
+    for i in sorted({int(k * half / pairs) for k in range(pairs)} if half > pairs else range(half)):
+        (_, (a, _)), (_, (b, _)) = sized[i], sized[i + half]
         text, origin = interleave(a, b)
         body = analyse(engine, text, language, "interleaved")
         assert_valid_analysis(body, text)
@@ -369,18 +378,18 @@ def percentile(values: list[float], q: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--per-language", type=int, default=30)
-    parser.add_argument("--pairs", type=int, default=12)
+    parser.add_argument("--pairs", type=int, default=15)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    corpus, missing = gather(args.per_language)
+    corpus, missing = gather(max(args.per_language, POOL_SIZE))
     for line in missing:
         print(f"MISSING {line}")
     engine = StructuralEngine()
     results: dict[str, LanguageResult] = {}
-    for language, files in corpus.items():
+    for language, pool in corpus.items():
         result = LanguageResult()
-        validate(engine, language, files, result)
-        interleave_test(engine, language, files, args.pairs, result)
+        validate(engine, language, spread(pool, args.per_language), result)
+        interleave_test(engine, language, pool, args.pairs, result)
         results[language] = result
     speed = speed_cases(engine, corpus.get("python", []))
 
