@@ -52,7 +52,7 @@ def is_loopback(host: str) -> bool:
 @click.option("--host", help="Address to bind [IRIS_HOST, 127.0.0.1].")
 @click.option("--port", type=int, help="Port to bind [IRIS_PORT, 8080].")
 @click.option("--workers", type=click.IntRange(1), help="Worker processes [IRIS_WORKERS, 2].")
-@click.option("--threads", type=click.IntRange(1), help="Threads per worker [IRIS_THREADS, 32].")
+@click.option("--threads", type=click.IntRange(1), help="Threads per worker [IRIS_THREADS, 64].")
 @click.option(
     "--insecure-no-auth",
     is_flag=True,

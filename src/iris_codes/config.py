@@ -105,7 +105,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", ("IRIS_HOST",), "127.0.0.1", _str, "Address `iris serve` binds."),
     Setting("port", ("IRIS_PORT",), 8080, _int, "Port `iris serve` binds."),
     Setting("workers", ("IRIS_WORKERS",), 2, _int, "Gunicorn worker processes."),
-    Setting("threads", ("IRIS_THREADS",), 32, _int,
+    Setting("threads", ("IRIS_THREADS",), 64, _int,
             "Threads per worker; LLM calls wait on I/O, so keep this well above 1."),
     Setting("env", ("IRIS_ENV",), "dev", _str, "Label in logs and metrics."),
     Setting("log_level", ("IRIS_LOG_LEVEL",), "INFO", _log_level,
@@ -140,7 +140,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     workers: int = 2
-    threads: int = 32
+    threads: int = 64
     env: str = "dev"
     log_level: str = "INFO"
     extra: dict[str, Any] = field(default_factory=dict)

@@ -277,7 +277,21 @@ class Service:
             "cache": cache,
         }
 
+    def warm_up(self) -> None:
+        """Load what the first request would otherwise wait for: engines, SDK, a grammar."""
+        engine = self.engine(self.primary_engine_name)
+        warm = getattr(engine, "warm_up", None)
+        if callable(warm):
+            warm()
+        self.engine("structural").analyze("def warm_up():\n    pass\n", "python", "warm.py")
+        self.cache.health()
+
     def close(self) -> None:
+        """Release the cache and the engines' connections."""
+        for engine in list(self._engines.values()):
+            close = getattr(engine, "close", None)
+            if callable(close):
+                close()
         if self._cache is not None:
             self._cache.close()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -27,7 +29,22 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "forwarded_allow_ips": "127.0.0.1,::1",
         # Several servers on one host would fight over the one default socket path.
         "control_socket_disable": True,
+        "post_worker_init": _warm_up_in_background,
     }
+
+
+def _warm_up_in_background(worker: Any) -> None:
+    """Warm the worker's service without delaying its first accept."""
+    service = worker.wsgi.extensions.get("iris") if hasattr(worker.wsgi, "extensions") else None
+    if service is not None:
+        threading.Thread(target=_warm_up, args=(service,), name="iris-warm-up", daemon=True).start()
+
+
+def _warm_up(service: Any) -> None:
+    try:
+        service.warm_up()
+    except Exception:  # warming is an optimisation; the first request will retry for real
+        logging.getLogger(__name__).warning("warm-up failed; continuing cold", exc_info=False)
 
 
 class IrisGunicorn(BaseApplication):  # type: ignore[misc]
