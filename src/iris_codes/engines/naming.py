@@ -587,8 +587,18 @@ def _echoes(word: str, noun_words: set[str]) -> bool:
     return any(n.startswith(stem) or word.startswith(n[:4]) for n in noun_words)
 
 
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+
+
 def _phrase(topic: list[str], noun: str) -> str:
-    words = [display_word(w) for w in topic]
+    seen = {_singular(w) for w in noun.lower().split()}
+    kept: list[str] = []
+    for word in topic:
+        if _singular(word) not in seen or word == "and":
+            seen.add(_singular(word))
+            kept.append(word)
+    words = [display_word(w) for w in kept]
     text = " ".join([*words, noun]).strip()
     if len(text.split()) < 2:
         text = f"{text} section" if noun != "logic" else f"{text} code"
@@ -713,4 +723,26 @@ def file_intent(
         kind = "script"
     elif language in ("java", "csharp", "kotlin", "scala", "swift", "dart", "php"):
         kind = "class" if sum(1 for u in units if u.kind == "class" and not u.parent) == 1 else kind
-    return f"{lang_name} {kind} for {domain}"
+    stem_domain = " ".join(display_word(w) for w in stem_words[:2])
+    base = f"{lang_name} {kind} for {stem_domain or domain}"
+    return _with_labels(base, labels)
+
+
+def _with_labels(base: str, labels: Sequence[str]) -> str:
+    """``base: label, label and label``, with as many labels as fit in 20 words."""
+    parts = [_lower_first(label) for label in labels[:3]]
+    while parts:
+        text = (
+            f"{base}: {', '.join(parts[:-1])} and {parts[-1]}"
+            if len(parts) > 1
+            else (f"{base}: {parts[0]}")
+        )
+        if len(text.split()) <= 20:
+            return text
+        parts.pop()
+    return base
+
+
+def _lower_first(label: str) -> str:
+    first = label.split(" ", 1)[0]
+    return label if first.isupper() and len(first) > 1 else label[:1].lower() + label[1:]
