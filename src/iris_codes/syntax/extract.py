@@ -23,7 +23,7 @@ _IMPORT = re.compile(
 )
 _CLASS = re.compile(
     r"class|trait|impl_item|object_(?:declaration|definition)|protocol_declaration|mixin"
-    r"|extension_declaration|^module$|module_definition|singleton_class"
+    r"|extension_declaration|^module$|module_definition|singleton_class|^mod_item$"
 )
 _TYPE = re.compile(
     r"interface|struct|enum|type_alias|type_item|typedef|type_definition|type_declaration|union"
@@ -38,7 +38,8 @@ _CONSTANT = re.compile(
     r"|variable|define|^let"
 )
 _TRANSPARENT = re.compile(
-    r"namespace|^preproc_(?:if|ifdef|else|elif)|linkage_specification|^ERROR$|internal_module"
+    r"namespace_(?:definition|declaration|body)|^namespace$|^preproc_(?:if|ifdef|else|elif)"
+    r"|linkage_specification|^ERROR$|internal_module"
     r"|^declarations$|^imports$|^module$|^block_comment_group$"
 )
 _WRAPPER = re.compile(
@@ -52,6 +53,8 @@ _BODY = re.compile(
 _NAME_TYPE = re.compile(
     r"identifier|^name$|^constant$|^word$|^alias$|^simple_identifier$|^variable$", re.I
 )
+# Attributes and tags that belong to the code after them, as comments do.
+_PREAMBLE = frozenset({"attribute_item", "inner_attribute_item", "php_tag", "shebang"})
 _MODULE_LIKE = re.compile(r"module|namespace|package")
 _ELIXIR_DEFS = {"def", "defp", "defmacro", "defmacrop", "defguard", "defdelegate", "defn"}
 _ELIXIR_TYPES = {"defmodule", "defprotocol", "defimpl", "defstruct", "defexception"}
@@ -141,7 +144,10 @@ def _expand(
     if kind == "comment":
         return []
     inner = _unwrap(node)
-    if depth < _MAX_DEPTH and (kind in ("class", "type") or _TRANSPARENT.search(inner.type)):
+    splittable = kind in ("class", "type") or (
+        kind != "import" and _TRANSPARENT.search(inner.type) is not None
+    )
+    if depth < _MAX_DEPTH and splittable:
         members = _members(inner)
         start, end = _line_span(node)
         transparent = bool(_TRANSPARENT.search(inner.type))
@@ -263,7 +269,11 @@ def _is_docstring(node: Any) -> bool:
 
 
 def _classify(node: Any, file: _File) -> tuple[str, str]:
-    if "comment" in node.type or (file.grammar == "python" and _is_docstring(node)):
+    if (
+        "comment" in node.type
+        or node.type in _PREAMBLE
+        or (file.grammar == "python" and _is_docstring(node))
+    ):
         return "comment", ""
     inner = _unwrap(node)
     kind_type = inner.type
@@ -337,15 +347,8 @@ def _classify_elixir(node: Any, file: _File) -> tuple[str, str]:
 def _find_name(node: Any, file: _File, depth: int = 0) -> str:
     if depth > 4:
         return ""
-    for field_name in (
-        "name",
-        "declarator",
-        "left",
-        "pattern",
-        "type",
-        "function",
-        "variable_type_function",
-    ):
+    fields = ("name", "declarator", "left", "pattern", "function", "variable_type_function")
+    for field_name in fields:
         child = node.child_by_field_name(field_name)
         if child is None:
             continue
@@ -355,6 +358,21 @@ def _find_name(node: Any, file: _File, depth: int = 0) -> str:
         if found:
             return found
     named = node.named_children[:6]
+    for child in named:
+        # A declaration's declarator names it; its type field does not (``Repo _repo;``).
+        if "declarator" in child.type:
+            found = _find_name(child, file, depth + 1)
+            if found:
+                return found
+    child = node.child_by_field_name("type")  # e.g. Rust ``impl Trait for Type``
+    if child is not None:
+        found = (
+            _text(child, file, 120).strip()
+            if not child.named_child_count
+            else (_find_name(child, file, depth + 1))
+        )
+        if found:
+            return found
     for child in named:
         if _NAME_TYPE.search(child.type) and child.named_child_count == 0:
             return _text(child, file, 120).strip()
@@ -388,7 +406,7 @@ def _exported(node: Any, name: str, file: _File) -> bool:
     if grammar == "rust":
         return head.lstrip().startswith("pub")
     if grammar in ("java", "csharp", "php"):
-        return "public" in head.split("{")[0]
+        return re.search(r"\bpublic\b", head) is not None
     if grammar in ("c", "cpp"):
         return "static" not in head.split("(")[0]
     return bool(name) and not name.startswith("_")
@@ -473,7 +491,7 @@ def _make_unit(unit_id: int, item: _Item, start: int, end: int, file: _File) -> 
     names.discard("")
     uses = identifiers(body) - names
     signature = file.lines[item.start - 1].strip()[:160]
-    doc = _doc_for(file.lines, start, item.start, end)
+    doc = _doc_for(file.lines, start, item.start, end, file.grammar == "python")
     return Unit(
         id=unit_id,
         kind=item.kind,
@@ -489,12 +507,16 @@ def _make_unit(unit_id: int, item: _Item, start: int, end: int, file: _File) -> 
     )
 
 
-def _doc_for(lines: list[str], start: int, code_start: int, end: int) -> str:
+def _doc_for(
+    lines: list[str], start: int, code_start: int, end: int, docstrings: bool = True
+) -> str:
     leading = (
         comments.leading_comment(lines[start - 1 : code_start - 1]) if code_start > start else ""
     )
     if leading:
         return leading
+    if not docstrings:
+        return ""
     after = lines[code_start : min(end, code_start + 8)]
     for index, line in enumerate(after):
         if line.lstrip()[:1] in ("'", '"') or line.lstrip()[:2].lower() in ('r"', "r'"):
