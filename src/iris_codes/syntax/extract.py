@@ -53,6 +53,8 @@ _BODY = re.compile(
 _NAME_TYPE = re.compile(
     r"identifier|^name$|^constant$|^word$|^alias$|^simple_identifier$|^variable$", re.I
 )
+_COMPOUND_NAME = re.compile(r"index|field_expression|member|scoped|qualified|dot|attribute")
+_ELIXIR_PREAMBLE = ("@impl", "@doc", "@spec", "@decorate", "@deprecated")
 # Attributes and tags that belong to the code after them, as comments do.
 _PREAMBLE = frozenset({"attribute_item", "inner_attribute_item", "php_tag", "shebang"})
 _MODULE_LIKE = re.compile(r"module|namespace|package")
@@ -273,6 +275,7 @@ def _classify(node: Any, file: _File) -> tuple[str, str]:
         "comment" in node.type
         or node.type in _PREAMBLE
         or (file.grammar == "python" and _is_docstring(node))
+        or (file.grammar == "elixir" and _text(node, file, 20).startswith(_ELIXIR_PREAMBLE))
     ):
         return "comment", ""
     inner = _unwrap(node)
@@ -354,6 +357,8 @@ def _find_name(node: Any, file: _File, depth: int = 0) -> str:
             continue
         if child.named_child_count == 0 or _NAME_TYPE.search(child.type):
             return _text(child, file, 120).strip()
+        if _COMPOUND_NAME.search(child.type) and child.start_point[0] == child.end_point[0]:
+            return _text(child, file, 120).strip()  # ``Inventory:add``, ``pkg.Name``
         found = _find_name(child, file, depth + 1)
         if found:
             return found
