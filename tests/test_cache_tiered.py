@@ -231,3 +231,14 @@ def test_counters_are_flushed_to_the_shared_tier(tmp_path: Path) -> None:
     assert stats["all_processes"]["misses"] == 1
     assert stats["shared"]["entries"] == 1
     second.close()
+
+
+def test_recheck_without_counting_leaves_counters_alone(clock: FakeClock) -> None:
+    metrics = Metrics()
+    cache = make_cache(FlakyTier(), clock, metrics)
+    assert cache.get(KEY) is None
+    assert cache.get(KEY, count=False) is None
+    cache.set(KEY, b"v")
+    assert cache.get(KEY, count=False) == b"v"
+    assert metrics.seen == [("cache_misses_total", {})]
+    assert cache.stats()["this_process"]["misses"] == 1

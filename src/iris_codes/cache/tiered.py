@@ -117,10 +117,14 @@ class Cache:
             # Gunicorn workers exit without closing the app: flush their last counts then.
             atexit.register(_flush_at_exit, weakref.ref(self))
 
-    def get(self, key: str) -> bytes | None:
-        """The cached value, or None on a miss or any fault."""
+    def get(self, key: str, *, count: bool = True) -> bytes | None:
+        """The cached value, or None on a miss or any fault.
+
+        ``count=False`` keeps a re-check (e.g. after taking the single-flight lock)
+        out of the hit and miss counters, so one request counts once.
+        """
         try:
-            return self._get(key)
+            return self._get(key, count)
         except Exception:  # the contract: a cache fault is only ever a miss
             logger.exception("cache get failed unexpectedly")
             return None
@@ -209,19 +213,22 @@ class Cache:
 
     # -- internals -------------------------------------------------------------
 
-    def _get(self, key: str) -> bytes | None:
+    def _get(self, key: str, count: bool) -> bytes | None:
         value = self.memory.get(key)
         if value is not None:
-            self._count("hits_memory", "cache_hits_total", tier=self.memory.name)
+            if count:
+                self._count("hits_memory", "cache_hits_total", tier=self.memory.name)
             return value
         if self.shared is not None and self.breaker.allow():
             ok, found = self._call(self.shared.get, key)
             if ok and isinstance(found, bytes):
                 value = found
                 self.memory.set(key, value, min(self.ttl, MEMORY_TTL_CAP))
-                self._count("hits_shared", "cache_hits_total", tier=self.shared.name)
+                if count:
+                    self._count("hits_shared", "cache_hits_total", tier=self.shared.name)
                 return value
-        self._count("misses", "cache_misses_total")
+        if count:
+            self._count("misses", "cache_misses_total")
         return None
 
     def _call(self, method: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
