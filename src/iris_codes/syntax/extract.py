@@ -112,10 +112,14 @@ def extract_units(source: str, language: str) -> list[Unit]:
 # --- walking the tree -----------------------------------------------------------------
 
 
-def _line_span(node: Any) -> tuple[int, int]:
+def _line_span(node: Any, file: _File | None = None) -> tuple[int, int]:
     start = node.start_point[0] + 1
     end_row, end_col = node.end_point
-    end = end_row if end_col == 0 and end_row + 1 > start else end_row + 1
+    trailing_blank = end_col == 0
+    if not trailing_blank and file is not None:
+        # Some grammars end a block after the next line's indentation (Scala, Python).
+        trailing_blank = not file.data[node.end_byte - end_col : node.end_byte].strip()
+    end = end_row if trailing_blank and end_row + 1 > start else end_row + 1
     return start, max(start, end)
 
 
@@ -128,7 +132,7 @@ def _top_items(root: Any, file: _File) -> list[_Item]:
     children = [c for c in root.named_children if _classify(c, file)[0] != "comment"]
     if len(children) == 1:
         only = children[0]
-        start, end = _line_span(only)
+        start, end = _line_span(only, file)
         members = _members(only)
         if len(members) >= 2 and end - start + 1 >= 0.5 * file.line_count:
             kind, name = _classify(only, file)
@@ -151,14 +155,14 @@ def _expand(
     )
     if depth < _MAX_DEPTH and splittable:
         members = _members(inner)
-        start, end = _line_span(node)
+        start, end = _line_span(node, file)
         transparent = bool(_TRANSPARENT.search(inner.type))
         big = end - start + 1 > _SPLIT_LINES or (
             file.line_count >= 30 and end - start + 1 >= 0.6 * file.line_count
         )
         if members and (transparent or (big and len(members) >= 2)):
             return _split(node, kind, name, members, file, depth)
-    start, end = _line_span(node)
+    start, end = _line_span(node, file)
     if parent is None and inner.type == "method_declaration" and file.grammar == "go":
         parent = _go_receiver(inner, file)
     if parent is not None and kind == "function" and methods:
@@ -170,8 +174,8 @@ def _expand(
 def _split(
     node: Any, kind: str, name: str, members: list[Any], file: _File, depth: int
 ) -> list[_Item]:
-    start, end = _line_span(node)
-    first = _line_span(members[0])[0]
+    start, end = _line_span(node, file)
+    first = _line_span(members[0], file)[0]
     body = _body(_unwrap(node))
     header_end = start
     if body is not None:
@@ -179,7 +183,7 @@ def _split(
         header_end = body_start if body_start < first else max(start, body_start - 1)
     header_end = min(header_end, first - 1) if first > start else start
     if body is not None and body.named_child_count and _is_docstring(body.named_children[0]):
-        header_end = max(header_end, min(first - 1, _line_span(body.named_children[0])[1]))
+        header_end = max(header_end, min(first - 1, _line_span(body.named_children[0], file)[1]))
     is_transparent = _TRANSPARENT.search(_unwrap(node).type) is not None
     items: list[_Item] = []
     if first > start:
@@ -478,6 +482,8 @@ def _to_units(items: list[_Item], file: _File) -> list[Unit]:
             start += 1
         end = last_line if index == len(items) - 1 else item.end
         end = max(end, start)
+        while end > start and not lines[end - 1].strip():
+            end -= 1
         units.append(_make_unit(len(units) + 1, item, start, end, file))
         previous_end = end
     return units
