@@ -369,10 +369,33 @@ def detect_role(units: Sequence[Unit], text: str, exclude: frozenset[str] = froz
             return "configuration constants" if _mostly_upper(core) else ""
         if any(u.kind == "type" for u in core) or _MODEL_HINT.search(text):
             return "data models"
+    # Plain data: type declarations and small classes (records, enums, structs, dataclasses).
+    types = [
+        u
+        for u in core
+        if (u.kind == "type" or (u.kind == "class" and u.end - u.start < 15))
+        and not _is_split_header(u, core)
+    ]
+    if len(types) >= 2 and _lines(types) >= 0.6 * _lines(core):
+        return "data models"
     for role, pattern in _ROLE_PATTERNS:
         if role in ("persistence", "validation") and _role_matches(role, pattern, text, 2) >= 2:
             return role
     return ""
+
+
+def _lines(units: Sequence[Unit]) -> int:
+    return sum(u.end - u.start + 1 for u in units)
+
+
+def _is_split_header(unit: Unit, units: Sequence[Unit]) -> bool:
+    """A class whose members are units of their own (the class was split)."""
+    return unit.kind in ("class", "type") and any(u.parent == unit.name for u in units)
+
+
+def _split_header(info: BlockInfo) -> Unit | None:
+    core = _core(info)
+    return next((u for u in core if _is_split_header(u, core)), None)
 
 
 def _mostly_tests(units: Sequence[Unit], text: str) -> bool:
@@ -514,6 +537,8 @@ def _role_noun(info: BlockInfo) -> str:
     dominant = _dominant(info)
     if dominant is not None and dominant.kind in ("class", "type"):
         return "class" if dominant.kind == "class" else "type"
+    if _split_header(info) is not None:
+        return "class"
     verbs: Counter[str] = Counter()
     for unit in core:
         words = split_words(unit.name)
@@ -548,7 +573,7 @@ def _compose(info: BlockInfo, ranked: list[str], used: set[str]) -> str:
     noun = _role_noun(info)
     noun_words = set(noun.lower().split())
     topic_budget = max(1, min(3, 5 - len(noun.split())))
-    main = _dominant(info) or _main_unit(info)
+    main = _dominant(info) or _split_header(info) or _main_unit(info)
     main_words = [w for w in split_words(main.name) if len(w) > 1]
     if noun == "methods" and main.parent:
         main_words = [w for w in split_words(main.parent) if w not in STOPWORDS]
