@@ -537,8 +537,10 @@ def _role_noun(info: BlockInfo) -> str:
     dominant = _dominant(info)
     if dominant is not None and dominant.kind in ("class", "type"):
         return "class" if dominant.kind == "class" else "type"
-    if _split_header(info) is not None:
-        return "class"
+    header = _split_header(info)
+    if header is not None:
+        # A Go or Rust type with its methods beside it reads as methods; a split class as a class.
+        return "class" if header.kind == "class" else "methods"
     verbs: Counter[str] = Counter()
     for unit in core:
         words = split_words(unit.name)

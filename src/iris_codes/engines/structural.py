@@ -20,7 +20,7 @@ from .grouping import group_units
 logger = logging.getLogger(__name__)
 
 # Bump whenever the output for some input changes: it is part of the cache key.
-VERSION = 10
+VERSION = 11
 
 
 class StructuralEngine:
