@@ -83,6 +83,7 @@ def _satellite(unit: Unit) -> bool:
 
 
 def unit_lines(unit: Unit) -> int:
+    """How many lines a unit spans."""
     return unit.end - unit.start + 1
 
 

@@ -16,6 +16,7 @@ from ..syntax.languages import LANGUAGES, get_language
 from ..syntax.units import Unit
 from . import naming
 from .grouping import group_units
+from .intent import file_intent
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ class StructuralEngine:
         for info, label in zip(ordered, labels, strict=True):
             ranges = _ranges(info.units, line_count)
             blocks.append(Block(label, naming.describe(info, label), tuple(ranges)))
-        intent = naming.file_intent(
+        intent = file_intent(
             units, ordered, module_doc(source, language), language, filename, source[:3000], labels
         )
         metadata = {"engine": self.name, "language": language, "units": len(units)}
