@@ -107,6 +107,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("workers", ("IRIS_WORKERS",), 2, _int, "Gunicorn worker processes."),
     Setting("threads", ("IRIS_THREADS",), 64, _int,
             "Threads per worker; LLM calls wait on I/O, so keep this well above 1."),
+    Setting("access_log", ("IRIS_ACCESS_LOG",), "work", _choice("all", "work", "off"),
+            "Access log lines: all requests; work (all but successful cache hits, which "
+            "metrics count); off."),
     Setting("env", ("IRIS_ENV",), "dev", _str, "Label in logs and metrics."),
     Setting("log_level", ("IRIS_LOG_LEVEL",), "INFO", _log_level,
             "Logging level: DEBUG, INFO, WARNING, ERROR."),
@@ -141,6 +144,7 @@ class Settings:
     port: int = 8080
     workers: int = 2
     threads: int = 64
+    access_log: str = "work"
     env: str = "dev"
     log_level: str = "INFO"
     extra: dict[str, Any] = field(default_factory=dict)

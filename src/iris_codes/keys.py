@@ -44,12 +44,12 @@ class KeyStore:
         self._lock = threading.Lock()
         self._keys: tuple[StoredKey, ...] = ()
         self._mtime: float | None = None
-        self._checked = 0.0
+        self._checked = -_RELOAD_EVERY
 
     def keys(self) -> tuple[StoredKey, ...]:
         """The stored keys, re-read when the file changed (checked at most once a second)."""
         now = time.monotonic()
-        if now - self._checked < _RELOAD_EVERY and self._mtime is not None:
+        if now - self._checked < _RELOAD_EVERY:
             return self._keys
         with self._lock:
             self._checked = now
@@ -113,4 +113,4 @@ class KeyStore:
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
-        self._mtime = None
+        self._mtime, self._checked = None, -_RELOAD_EVERY

@@ -12,14 +12,20 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from pathlib import PurePath
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import metrics, postprocess
 from .config import Settings
 from .errors import ConfigError, EngineError, UndecodableSource, UnsupportedLanguage
 from .models import Analysis, AnalyzeRequest
-from .syntax.languages import Language, detect_language, get_language, supported_languages
+from .syntax.languages import (
+    Language,
+    base_name,
+    detect_language,
+    get_language,
+    supported_languages,
+)
 
 if TYPE_CHECKING:
     from .cache import Cache
@@ -63,10 +69,21 @@ def resolve_language(filename: str, language_id: str | None, source: str) -> Lan
 
 def cache_key(identity: str, language: str, filename: str, source: bytes) -> str:
     """SHA-256 over everything that changes the answer (engines read the file's base name)."""
-    name = PurePath(filename).name
+    name = base_name(filename)
     digest = hashlib.sha256(f"{SERVICE_VERSION}\0{identity}\0{language}\0{name}\0".encode())
     digest.update(source)
     return digest.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One request's resolved inputs: its cache key and what the engine needs."""
+
+    key: str
+    engine: Engine
+    source: str
+    language: Language
+    filename: str
 
 
 class _Outcome:
@@ -143,33 +160,48 @@ class Service:
 
     # -- the request path ----------------------------------------------------------------
 
-    def analyze(self, request: AnalyzeRequest) -> Analysis:
-        """Analyse one file; the answer's metadata says engine, cache hit and latency."""
+    def analyze(self, request: AnalyzeRequest, *, looked_up: bool = False) -> Analysis:
+        """Analyse one file; the answer's metadata says engine, cache hit and latency.
+
+        ``looked_up``: ``analyze_cached`` already missed for this request, so this lookup
+        is a re-check and stays out of the cache's hit and miss counters.
+        """
         started = time.perf_counter()
+        job = self._prepare(request)
+        cached = self._lookup(job.key, count=not looked_up)
+        if cached is not None:
+            return self._answer(request, _as_hit(cached), 1, started)
+        outcome = self._single_flight(job.key, lambda: self._compute(job))
+        return self._answer(request, outcome.analysis, 0, started)
+
+    def analyze_cached(self, request: AnalyzeRequest) -> Analysis | None:
+        """The answer if it is cached, else None; never runs an engine (the hit fast path)."""
+        started = time.perf_counter()
+        cached = self._lookup(self._prepare(request).key)
+        if cached is None:
+            return None
+        return self._answer(request, _as_hit(cached), 1, started)
+
+    def _prepare(self, request: AnalyzeRequest) -> _Job:
         source = normalize_newlines(request.source_code)
         language = resolve_language(request.filename, request.language, source)
-        encoded = _encode(source)
         engine = self.engine(self.primary_engine_name)
-        filename = PurePath(request.filename).name
-        key = cache_key(engine.cache_identity(), language.id, filename, encoded)
-        cached = self._lookup(key)
-        if cached is not None:
-            analysis, hit = _as_hit(cached), 1
-        else:
-            outcome = self._single_flight(
-                key, lambda: self._compute(engine, source, language, filename)
-            )
-            analysis, hit = outcome.analysis, 0
-        latency_ms = round((time.perf_counter() - started) * 1000, 3)
+        filename = base_name(request.filename)
+        key = cache_key(engine.cache_identity(), language.id, filename, _encode(source))
+        return _Job(key, engine, source, language, filename)
+
+    def _answer(
+        self, request: AnalyzeRequest, analysis: Analysis, hit: int, started: float
+    ) -> Analysis:
         metrics.inc(
             "requests_total", engine=str(analysis.metadata.get("engine")), cache_hit=str(hit)
         )
         metadata = {**request.metadata, **analysis.metadata, "cache_hit": hit}
-        metadata["latency_ms"] = latency_ms
+        metadata["latency_ms"] = round((time.perf_counter() - started) * 1000, 3)
         return Analysis(analysis.file_intent, analysis.blocks, metadata)
 
-    def _lookup(self, key: str) -> Analysis | None:
-        raw = self.cache.get(key)
+    def _lookup(self, key: str, *, count: bool = True) -> Analysis | None:
+        raw = self.cache.get(key, count=count)
         if raw is None:
             return None
         try:
@@ -213,7 +245,7 @@ class Service:
             if token is not None:
                 break
             time.sleep(_POLL_SECONDS)
-            cached = self._lookup(key)
+            cached = self._lookup(key, count=False)
             if cached is not None:
                 return _Outcome(_as_hit(cached), cacheable=False)
             if time.monotonic() > deadline:
@@ -221,7 +253,7 @@ class Service:
                 token = None
                 break
         try:
-            cached = self._lookup(key)
+            cached = self._lookup(key, count=False)
             if cached is not None:
                 return _Outcome(_as_hit(cached), cacheable=False)
             outcome = compute()
@@ -235,7 +267,8 @@ class Service:
     def _flight_timeout(self) -> float:
         return self.settings.llm_deadline + _LOCK_MARGIN
 
-    def _compute(self, engine: Engine, source: str, language: Language, filename: str) -> _Outcome:
+    def _compute(self, job: _Job) -> _Outcome:
+        engine, source, language, filename = job.engine, job.source, job.language, job.filename
         started = time.perf_counter()
         try:
             raw = engine.analyze(source, language.id, filename)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import PurePath
 
 
 @dataclass(frozen=True)
@@ -86,14 +85,20 @@ def get_language(language_id: str) -> Language | None:
     return _BY_ID.get(language_id.strip().lower())
 
 
+def base_name(filename: str) -> str:
+    """The last part of a ``/`` or ``\\`` separated path (PurePath costs more per request)."""
+    return filename.replace("\\", "/").rpartition("/")[2]
+
+
 def detect_language(filename: str, source: str = "") -> Language | None:
     """The language a file name's extension or a shebang line implies, or None."""
-    path = PurePath(filename)
-    suffix = path.suffix.lower()
+    name = base_name(filename)
+    stem, dot, extension = name.rpartition(".")
+    suffix = f".{extension}".lower() if dot and stem.strip(".") else ""
     if suffix in _BY_EXTENSION:
         return _BY_EXTENSION[suffix]
-    if path.name in _BY_FILENAME:
-        return _BY_FILENAME[path.name]
+    if name in _BY_FILENAME:
+        return _BY_FILENAME[name]
     match = _SHEBANG.match(source[:200])
     if match:
         interpreter = re.sub(r"[\d.]+$", "", match.group(1))

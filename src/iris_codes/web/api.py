@@ -23,6 +23,7 @@ from ..models import AnalyzeRequest
 from ..service import Service
 from ..syntax.languages import LANGUAGES
 from . import auth
+from .fastpath import LOOKED_UP
 from .openapi import openapi_spec
 
 blueprint = Blueprint("iris", __name__, url_prefix="/api/iris")
@@ -66,8 +67,10 @@ def parse_analyze_request() -> AnalyzeRequest:
 
 def read_body(limit: int) -> bytes:
     """The request body, refused with 413 as soon as it passes ``limit`` bytes."""
-    if request.content_length is not None and request.content_length > limit:
-        raise PayloadTooLarge(_too_large(limit))
+    if request.content_length is not None:
+        if request.content_length > limit:
+            raise PayloadTooLarge(_too_large(limit))
+        return request.get_data(cache=False)
     chunks: list[bytes] = []
     total = 0
     while True:
@@ -100,7 +103,8 @@ def _validation_error(exc: ValidationError) -> InvalidField | MissingField:
 def analyze() -> Response:
     _authenticate()
     analysis_request = parse_analyze_request()
-    analysis = _service().analyze(analysis_request)
+    looked_up = bool(request.environ.get(LOOKED_UP))
+    analysis = _service().analyze(analysis_request, looked_up=looked_up)
     response = jsonify(analysis.to_dict())
     response.headers["X-Iris-Cache"] = "hit" if analysis.metadata.get("cache_hit") else "miss"
     return response

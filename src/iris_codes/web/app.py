@@ -12,6 +12,7 @@ from ..config import Settings
 from ..keys import KeyStore
 from ..service import Service
 from . import api, auth, errors, requestlog
+from .fastpath import CacheHitFastPath
 
 
 def create_app(settings: Settings | None = None, *, service: Service | None = None) -> Flask:
@@ -22,18 +23,26 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
     # api.read_body tell a chunked body that is exactly at the limit from one that is over.
     app.config["MAX_CONTENT_LENGTH"] = settings.max_source_bytes + 1
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions["iris"] = service or Service(settings)
+    service = service or Service(settings)
+    authenticator = auth.Authenticator(settings.api_keys, KeyStore(settings.keys_path))
+    app.extensions["iris"] = service
     app.extensions["iris_settings"] = settings
-    app.extensions["iris_auth"] = auth.Authenticator(
-        settings.api_keys, KeyStore(settings.keys_path)
-    )
+    app.extensions["iris_auth"] = authenticator
     metrics.publish_to(settings.cache_path / "metrics")
     _configure_logging(settings)
     errors.register(app)
-    requestlog.register(app)
+    requestlog.register(app, settings.access_log)
     app.register_blueprint(api.blueprint)
     app.add_url_rule("/health", "health", api.health)
     app.add_url_rule("/", "index", _index)
+    app.wsgi_app = CacheHitFastPath(  # type: ignore[method-assign]
+        app.wsgi_app,
+        service,
+        authenticator,
+        max_bytes=settings.max_source_bytes,
+        dumps=app.json.dumps,
+        log_hits=requestlog.should_log(settings.access_log, 200, cache_hit=True),
+    )
     return app
 
 

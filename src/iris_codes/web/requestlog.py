@@ -2,39 +2,62 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 import re
 import time
-import uuid
 
 from flask import Flask, Response, g, request
 
 log = logging.getLogger("iris_codes.web.access")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+# A per-process prefix and a counter: unique per host, far cheaper than uuid4 per request.
+_PREFIX = os.urandom(4).hex()
+_COUNTER = itertools.count(1)
+
+
+def request_id(presented: str | None) -> str:
+    """The client's X-Request-ID when it is a sane token, else a fresh one."""
+    if presented and _REQUEST_ID.fullmatch(presented):
+        return presented
+    return f"{_PREFIX}{next(_COUNTER):08x}"
+
+
+def log_request(
+    method: str, path: str, status: int, elapsed_ms: float, rid: str, key_name: str | None
+) -> None:
+    """Write the access log line for one request."""
+    if log.isEnabledFor(logging.INFO):
+        log.info(
+            "%s %s %s %.1fms rid=%s key=%s", method, path, status, elapsed_ms, rid, key_name or "-"
+        )
 
 
 def _start() -> None:
     g.iris_started = time.perf_counter()
-    presented = request.headers.get("X-Request-ID", "")
-    g.request_id = presented if _REQUEST_ID.fullmatch(presented) else uuid.uuid4().hex[:16]
+    g.request_id = request_id(request.headers.get("X-Request-ID"))
     g.key_name = None
 
 
-def _finish(response: Response) -> Response:
-    elapsed_ms = (time.perf_counter() - g.get("iris_started", time.perf_counter())) * 1000
-    response.headers["X-Request-ID"] = g.get("request_id", "")
-    log.info(
-        "%s %s %s %.1fms rid=%s key=%s",
-        request.method,
-        request.path,
-        response.status_code,
-        elapsed_ms,
-        g.get("request_id"),
-        g.get("key_name") or "-",
-    )
-    return response
+def should_log(mode: str, status: int, cache_hit: bool) -> bool:
+    """Whether IRIS_ACCESS_LOG=``mode`` logs this request (``work`` skips plain cache hits)."""
+    return mode == "all" or (mode == "work" and not (cache_hit and status == 200))
 
 
-def register(app: Flask) -> None:
+def register(app: Flask, mode: str) -> None:
+    """Assign request ids and write access log lines as ``mode`` says."""
+
+    def finish(response: Response) -> Response:
+        rid = g.get("request_id", "")
+        response.headers["X-Request-ID"] = rid
+        hit = response.headers.get("X-Iris-Cache") == "hit"
+        if should_log(mode, response.status_code, hit):
+            started = g.get("iris_started", time.perf_counter())
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            path, status, key = request.path, response.status_code, g.get("key_name")
+            log_request(request.method, path, status, elapsed_ms, rid, key)
+        return response
+
     app.before_request(_start)
-    app.after_request(_finish)
+    app.after_request(finish)
