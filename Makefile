@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint typecheck pytest bench-quality bench-llm bench-cache clean
+.PHONY: serve test lint typecheck pytest bench-deps bench-quality bench-llm bench-cache clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,13 +28,20 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-bench-quality: $(STAMP)
+# The quality corpus is read from installed files; Go's standard library and an npm package
+# with TypeScript sources are the two it needs beyond Python's stdlib and Node's npm.
+bench-deps:
+	@ls -d /usr/share/go-*/src >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq golang-src)
+	@test -d $${IRIS_BENCH_CORPUS:-$$HOME/.cache/iris-bench}/node_modules/rxjs || npm install --no-save --silent --prefix $${IRIS_BENCH_CORPUS:-$$HOME/.cache/iris-bench} rxjs@7
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+
+bench-quality: $(STAMP) bench-deps
 	$(BIN)/python bench/quality.py
 
 bench-llm: $(STAMP)
 	$(BIN)/python bench/llm_concurrency.py
 
-bench-cache: $(STAMP)
+bench-cache: $(STAMP) bench-deps
 	$(BIN)/python bench/cache_hits.py
 
 clean:
