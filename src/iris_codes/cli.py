@@ -263,3 +263,50 @@ def cache_clear(yes: bool, as_json: bool) -> None:
     if not yes:
         click.confirm("Remove every cached analysis?", abort=True)
     _echo_report(_cache_report("clear"), as_json)
+
+
+@main.command()
+@click.option("--tcp", metavar="HOST:PORT", help="Listen on TCP instead of stdin/stdout.")
+@click.option(
+    "--url",
+    metavar="URL",
+    help="Analyse through a running IRIS server (sends IRIS_API_KEY as X-API-Key).",
+)
+def lsp(tcp: str | None, url: str | None) -> None:
+    """Run a language server showing the table of contents in any editor (stdio)."""
+    try:
+        import pygls  # noqa: F401
+    except ImportError:
+        raise click.ClickException(
+            "The language server needs pygls: pip install 'iris-codes[lsp]'"
+        ) from None
+    import logging
+
+    from .lsp import HttpAnalyzer, IrisLanguageServer, LocalAnalyzer
+
+    address = _tcp_address(tcp) if tcp else None
+    settings = load_settings()
+    # stdout carries the protocol, so logs go to stderr only.
+    logging.basicConfig(stream=sys.stderr, level=settings.log_level)
+    if settings.log_level != "DEBUG":
+        logging.getLogger("pygls").setLevel(logging.WARNING)
+    try:
+        analyzer = (
+            HttpAnalyzer(url, settings.api_keys[0] if settings.api_keys else None)
+            if url
+            else LocalAnalyzer(settings)
+        )
+    except IrisError as exc:
+        raise click.UsageError(exc.message) from None
+    server = IrisLanguageServer(analyzer)
+    if address:
+        server.start_tcp(*address)
+    else:
+        server.start_io()
+
+
+def _tcp_address(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit():
+        raise click.BadParameter("expected HOST:PORT, e.g. 127.0.0.1:2087", param_hint="--tcp")
+    return host, int(port)

@@ -1,0 +1,242 @@
+"""The pygls language server: open documents, debounced analyses, and the request handlers.
+
+Every document version is analysed at most once, on a worker thread, and its answer is
+kept until the next version; requests wait for the current version's answer. All state
+below is touched only on the event loop thread, so it needs no locks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+from pygls.lsp.server import LanguageServer
+
+from .. import __version__
+from ..errors import IrisError
+from . import convert
+from .backends import Analyzer, uri_to_filename
+
+log = logging.getLogger(__name__)
+
+ANALYZE_METHOD = "iris/analyze"
+DEBOUNCE_SECONDS = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """One document version's answer: the API body (success or error) and its lines."""
+
+    filename: str
+    version: int
+    body: dict[str, Any]
+    lines: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class _Document:
+    """What the server knows of one open document."""
+
+    version: int = -1
+    answer: asyncio.Future[Result] | None = None  # analysis of `version`, running or done
+    timer: asyncio.TimerHandle | None = None  # a debounced analysis waiting to start
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    uri: str
+    version: int
+    language: str | None
+    source: str
+
+
+class IrisLanguageServer:
+    """IRIS's table of contents as document symbols, code lenses and folding ranges."""
+
+    def __init__(
+        self, analyzer: Analyzer, *, debounce: float = DEBOUNCE_SECONDS, workers: int = 2
+    ) -> None:
+        self.analyzer = analyzer
+        self.debounce = debounce
+        self.server = LanguageServer("iris", __version__)
+        self._executor = ThreadPoolExecutor(workers, thread_name_prefix="iris-lsp")
+        self._documents: dict[str, _Document] = {}
+        self._closed = False
+        self._register()
+
+    def start_io(self) -> None:
+        """Serve one client over stdin/stdout until it exits."""
+        self.server.start_io()
+
+    def start_tcp(self, host: str, port: int) -> None:
+        """Serve one client over TCP on ``host:port``."""
+        self.server.start_tcp(host, port)
+
+    def _register(self) -> None:
+        handlers: list[tuple[str, Callable[..., Any], Any]] = [
+            (types.TEXT_DOCUMENT_DID_OPEN, self._did_open, None),
+            (types.TEXT_DOCUMENT_DID_CHANGE, self._did_change, None),
+            (types.TEXT_DOCUMENT_DID_SAVE, self._did_save, None),
+            (types.TEXT_DOCUMENT_DID_CLOSE, self._did_close, None),
+            (types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, self._document_symbol, None),
+            (types.TEXT_DOCUMENT_CODE_LENS, self._code_lens, types.CodeLensOptions()),
+            (types.TEXT_DOCUMENT_FOLDING_RANGE, self._folding_range, None),
+            (ANALYZE_METHOD, self._analyze_request, None),
+            (types.SHUTDOWN, self._shutdown, None),
+        ]
+        for method, handler, options in handlers:
+            self.server.feature(method, options)(_plain(handler))
+
+    # Notifications: keep the documents' analyses current.
+
+    def _did_open(self, params: types.DidOpenTextDocumentParams) -> None:
+        self._documents[params.text_document.uri] = _Document()
+        self._schedule(params.text_document.uri, delay=0.0)
+
+    def _did_change(self, params: types.DidChangeTextDocumentParams) -> None:
+        self._schedule(params.text_document.uri, delay=self.debounce)
+
+    def _did_save(self, params: types.DidSaveTextDocumentParams) -> None:
+        self._schedule(params.text_document.uri, delay=0.0)
+
+    def _did_close(self, params: types.DidCloseTextDocumentParams) -> None:
+        document = self._documents.pop(params.text_document.uri, None)
+        if document is not None and document.timer is not None:
+            document.timer.cancel()
+
+    def _shutdown(self, params: Any = None) -> None:
+        for document in self._documents.values():
+            if document.timer is not None:
+                document.timer.cancel()
+        self._closed = True
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        self.analyzer.close()
+
+    # Requests: answer from the current version's analysis.
+
+    async def _document_symbol(
+        self, params: types.DocumentSymbolParams
+    ) -> list[types.DocumentSymbol]:
+        result = await self._current(params.text_document.uri)
+        return convert.document_symbols(result.body, result.lines) if result else []
+
+    async def _code_lens(self, params: types.CodeLensParams) -> list[types.CodeLens]:
+        result = await self._current(params.text_document.uri)
+        return convert.code_lenses(result.body) if result else []
+
+    async def _folding_range(self, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
+        result = await self._current(params.text_document.uri)
+        return convert.folding_ranges(result.body) if result else []
+
+    async def _analyze_request(self, params: Any) -> dict[str, Any]:
+        try:
+            uri = str(params.textDocument.uri)
+        except AttributeError:
+            raise JsonRpcInvalidParams("Expected {textDocument: {uri}}.") from None
+        result = await self._current(uri)
+        if result is None:
+            raise JsonRpcInvalidParams(f"Document {uri} is not open.")
+        return result.body
+
+    # Analyses.
+
+    def _schedule(self, uri: str, *, delay: float) -> None:
+        """Analyse ``uri``'s current version after ``delay`` seconds, unless already done."""
+        document = self._documents.get(uri)
+        if document is None:
+            return
+        if document.timer is not None:
+            document.timer.cancel()
+            document.timer = None
+        if document.answer is not None and document.version == self._version(uri):
+            return
+        if delay > 0:
+            loop = asyncio.get_running_loop()
+            document.timer = loop.call_later(delay, self._start, uri)
+        else:
+            self._start(uri)
+
+    def _start(self, uri: str) -> None:
+        document = self._documents.get(uri)
+        if document is None or self._closed:
+            return
+        document.timer = None
+        text = self.server.workspace.get_text_document(uri)
+        snapshot = _Snapshot(uri, text.version or 0, text.language_id, text.source)
+        document.version = snapshot.version
+        loop = asyncio.get_running_loop()
+        answer = loop.run_in_executor(self._executor, self._analyze, snapshot)
+        answer.add_done_callback(self._report)
+        document.answer = answer
+
+    async def _current(self, uri: str) -> Result | None:
+        """The analysis of ``uri``'s current version, started now if it is pending."""
+        document = self._documents.get(uri)
+        if document is None:
+            return None
+        if document.answer is None or document.version != self._version(uri):
+            self._schedule(uri, delay=0.0)
+        if document.answer is None:
+            return None
+        # shield: a cancelled request must not cancel the analysis other requests share.
+        return await asyncio.shield(document.answer)
+
+    def _version(self, uri: str) -> int:
+        return self.server.workspace.get_text_document(uri).version or 0
+
+    def _analyze(self, snapshot: _Snapshot) -> Result:
+        """Runs on a worker thread; never raises, so a failure cannot kill the server."""
+        filename = uri_to_filename(snapshot.uri)
+        try:
+            body = self.analyzer.analyze(filename, snapshot.language, snapshot.source)
+        except IrisError as exc:
+            body = exc.to_dict()
+        except Exception as exc:
+            # The exception's message may quote the document, so log its type and frames only.
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            log.error("Analysis of %s failed with %s:\n%s", filename, type(exc).__name__, frames)
+            body = {
+                "success": False,
+                "error": f"Internal error ({type(exc).__name__}); see the server's log.",
+                "code": "internal_error",
+            }
+        lines = tuple(snapshot.source.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+        return Result(filename, snapshot.version, body, lines)
+
+    def _report(self, answer: asyncio.Future[Result]) -> None:
+        """Tell the client, in its log, why a document has no table of contents."""
+        if answer.cancelled() or answer.exception() is not None:
+            return
+        result = answer.result()
+        if result.body.get("success"):
+            return
+        self.server.window_log_message(
+            types.LogMessageParams(
+                type=types.MessageType.Warning,
+                message=f"IRIS: no table of contents for {result.filename}: "
+                f"{result.body.get('error')}",
+            )
+        )
+
+
+def _plain(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A plain function calling a bound method (pygls tags handlers with attributes)."""
+    if inspect.iscoroutinefunction(method):
+
+        async def handle_async(params: Any = None) -> Any:
+            return await method(params)
+
+        return handle_async
+
+    def handle(params: Any = None) -> Any:
+        return method(params)
+
+    return handle

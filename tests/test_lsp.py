@@ -1,0 +1,416 @@
+"""``iris lsp``: the real server in a subprocess, spoken to over stdio with LSP framing."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+from invariants import assert_valid_analysis
+from iris_codes.lsp import convert, uri_to_filename
+from support import SAMPLES, StartServer
+
+READ_TIMEOUT = 10.0
+Message = dict[str, Any]
+
+
+class LspClient:
+    """A minimal JSON-RPC client: Content-Length framing over a subprocess's stdio."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log_path: Path) -> None:
+        self.log = log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "iris_codes", "lsp", *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            env=env,
+        )
+        self.notifications: list[Message] = []
+        self._inbox: queue.Queue[Message | None] = queue.Queue()
+        self._next_id = 0
+        threading.Thread(target=self._read_loop, daemon=True).start()
+
+    def _read_loop(self) -> None:
+        stdout = self.process.stdout
+        assert stdout is not None
+        while (message := _read_message(stdout)) is not None:
+            self._inbox.put(message)
+        self._inbox.put(None)
+
+    def _send(self, message: Message) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        stdin = self.process.stdin
+        assert stdin is not None
+        stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        stdin.flush()
+
+    def _receive(self) -> Message:
+        try:
+            message = self._inbox.get(timeout=READ_TIMEOUT)
+        except queue.Empty:
+            pytest.fail(f"no message from the server within {READ_TIMEOUT} s")
+        if message is None:
+            pytest.fail(f"the server closed its output; log:\n{self.log_text()}")
+        return message
+
+    def notify(self, method: str, params: Any) -> None:
+        self._send({"method": method, "params": params})
+
+    def request_raw(self, method: str, params: Any = None) -> Message:
+        """The response message (result or error) to one request."""
+        self._next_id += 1
+        request_id = self._next_id
+        self._send({"id": request_id, "method": method, "params": params})
+        while True:
+            message = self._receive()
+            if message.get("id") == request_id and "method" not in message:
+                return message
+            if "id" in message and "method" in message:  # a request from the server
+                self._send({"id": message["id"], "result": None})
+            elif "method" in message:
+                self.notifications.append(message)
+
+    def request(self, method: str, params: Any = None) -> Any:
+        response = self.request_raw(method, params)
+        assert "error" not in response, response["error"]
+        return response["result"]
+
+    def wait_for_notification(self, method: str) -> Message:
+        while True:
+            for message in self.notifications:
+                if message["method"] == method:
+                    self.notifications.remove(message)
+                    return message
+            message = self._receive()
+            if "method" in message and "id" not in message:
+                self.notifications.append(message)
+
+    def initialize(self) -> Message:
+        result: Message = self.request(
+            "initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {}}
+        )
+        self.notify("initialized", {})
+        return result
+
+    def open(self, uri: str, text: str, language: str = "python", version: int = 1) -> None:
+        document = {"uri": uri, "languageId": language, "version": version, "text": text}
+        self.notify("textDocument/didOpen", {"textDocument": document})
+
+    def change(self, uri: str, text: str, version: int) -> None:
+        self.notify(
+            "textDocument/didChange",
+            {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]},
+        )
+
+    def on(self, method: str, uri: str) -> Any:
+        return self.request(method, {"textDocument": {"uri": uri}})
+
+    def exit(self) -> int:
+        self.request("shutdown")
+        self.notify("exit", None)
+        return self.process.wait(timeout=READ_TIMEOUT)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=READ_TIMEOUT)
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                pipe.close()
+        self.log.close()
+
+    def log_text(self) -> str:
+        self.log.flush()
+        return Path(self.log.name).read_text(errors="replace")
+
+
+def _read_message(stream: IO[bytes]) -> Message | None:
+    length = None
+    while True:
+        line = stream.readline()
+        if not line:
+            return None
+        if line in (b"\r\n", b"\n"):
+            break
+        name, _, value = line.decode("ascii").partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value)
+    assert length is not None, "a message without Content-Length"
+    message: Message = json.loads(stream.read(length))
+    return message
+
+
+@pytest.fixture
+def start_lsp(tmp_path: Path) -> Iterator[Callable[..., LspClient]]:
+    """Start real ``iris lsp`` processes (environment already cleaned); all stop afterwards."""
+    started: list[LspClient] = []
+
+    def start(*args: str, env: dict[str, str] | None = None) -> LspClient:
+        environment = {**os.environ, **(env or {})}
+        client = LspClient(list(args), environment, tmp_path / f"lsp-{len(started)}.log")
+        started.append(client)
+        client.initialize()
+        return client
+
+    yield start
+    for client in started:
+        client.close()
+
+
+@pytest.fixture
+def lsp(start_lsp: Callable[..., LspClient]) -> LspClient:
+    return start_lsp()
+
+
+def iris_analyze_json(path: Path, tmp_path: Path) -> Message:
+    """What ``iris analyze --json`` prints for ``path``."""
+    env = {**os.environ, "IRIS_CACHE_DIR": str(tmp_path / "cli-cache")}
+    run = subprocess.run(
+        [sys.executable, "-m", "iris_codes", "analyze", "--json", str(path)],
+        capture_output=True,
+        env=env,
+        check=True,
+        timeout=60,
+    )
+    body: Message = json.loads(run.stdout)
+    return body
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def sample_uri(name: str) -> str:
+    return (SAMPLES / name).as_uri()
+
+
+FLASK_APP = SAMPLES / "flask_app.py"
+UNICODE_TEXT = SAMPLES / "unicode_text.py"
+
+
+def test_initialize_advertises_symbols_lenses_folding_and_sync(
+    start_lsp: Callable[..., LspClient], tmp_path: Path
+) -> None:
+    client = LspClient([], dict(os.environ), tmp_path / "handshake.log")
+    try:
+        result = client.request(
+            "initialize", {"processId": None, "rootUri": None, "capabilities": {}}
+        )
+        client.notify("initialized", {})
+        capabilities = result["capabilities"]
+        assert result["serverInfo"]["name"] == "iris"
+        assert capabilities["documentSymbolProvider"]
+        assert capabilities["codeLensProvider"] == {"resolveProvider": False}
+        assert capabilities["foldingRangeProvider"]
+        assert capabilities["textDocumentSync"]["openClose"] is True
+        assert capabilities["textDocumentSync"]["change"] in (1, 2)
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize("path", [FLASK_APP, UNICODE_TEXT], ids=lambda p: p.name)
+def test_document_symbols_are_the_blocks_of_iris_analyze_with_zero_based_lines(
+    lsp: LspClient, tmp_path: Path, path: Path
+) -> None:
+    text = path.read_text()
+    lines = text.split("\n")
+    expected = iris_analyze_json(path, tmp_path)["responsibility_blocks"]
+    lsp.open(path.as_uri(), text)
+
+    symbols = lsp.on("textDocument/documentSymbol", path.as_uri())
+
+    assert [s["name"] for s in symbols] == [b["label"] for b in expected]
+    for symbol, block in zip(symbols, expected, strict=True):
+        first, last = block["ranges"][0][0], block["ranges"][-1][1]
+        assert symbol["detail"] == block["description"]
+        assert symbol["kind"] == 3  # Namespace
+        assert symbol["range"] == {
+            "start": {"line": first - 1, "character": 0},
+            "end": {"line": last - 1, "character": utf16_length(lines[last - 1])},
+        }
+        assert symbol["selectionRange"]["start"] == {"line": first - 1, "character": 0}
+        assert symbol["selectionRange"]["end"]["line"] == first - 1
+        children = [
+            (c["name"], c["range"]["start"]["line"], c["range"]["end"]["line"])
+            for c in symbol["children"]
+        ]
+        assert children == [
+            (f"lines {a}–{b}" if a != b else f"line {a}", a - 1, b - 1) for a, b in block["ranges"]
+        ]
+
+
+def test_code_lenses_show_intent_on_line_zero_and_each_part_of_each_block(
+    lsp: LspClient, tmp_path: Path
+) -> None:
+    expected = iris_analyze_json(FLASK_APP, tmp_path)
+    lsp.open(FLASK_APP.as_uri(), FLASK_APP.read_text())
+
+    lenses = lsp.on("textDocument/codeLens", FLASK_APP.as_uri())
+
+    shown = [(lens["range"]["start"]["line"], lens["command"]["title"]) for lens in lenses]
+    wanted = [(0, f"IRIS: {expected['file_intent']}")]
+    for number, block in enumerate(expected["responsibility_blocks"], start=1):
+        parts = len(block["ranges"])
+        for part, (start, _) in enumerate(block["ranges"], start=1):
+            suffix = f" ({part} of {parts} parts)" if parts > 1 else ""
+            wanted.append((start - 1, f"§{number} {block['label']}{suffix}"))
+    assert shown == wanted
+    assert any(title.endswith("(2 of 6 parts)") for _, title in shown)
+
+
+def test_folding_ranges_cover_each_multi_line_range_in_file_order(
+    lsp: LspClient, tmp_path: Path
+) -> None:
+    expected = iris_analyze_json(FLASK_APP, tmp_path)["responsibility_blocks"]
+    lsp.open(FLASK_APP.as_uri(), FLASK_APP.read_text())
+
+    folds = lsp.on("textDocument/foldingRange", FLASK_APP.as_uri())
+
+    spans = sorted((a - 1, b - 1) for block in expected for a, b in block["ranges"] if b > a)
+    assert [(f["startLine"], f["endLine"]) for f in folds] == spans
+    assert all(f["kind"] == "region" for f in folds)
+
+
+def test_did_change_updates_the_answer(lsp: LspClient) -> None:
+    uri = "file:///work/project/shapes.py"
+    lsp.open(uri, "def area(r):\n    return 3.14 * r * r\n")
+    before = lsp.on("textDocument/documentSymbol", uri)
+
+    new_text = FLASK_APP.read_text()
+    lsp.change(uri, new_text, version=2)
+    after = lsp.on("textDocument/documentSymbol", uri)
+    raw = lsp.on("iris/analyze", uri)
+
+    assert len(before) == 1
+    assert before[0]["range"]["end"]["line"] == 1
+    assert [s["name"] for s in after] == [b["label"] for b in raw["responsibility_blocks"]]
+    assert len(after) == 3
+    assert_valid_analysis(raw, new_text)
+
+
+def test_iris_analyze_request_returns_the_api_json(lsp: LspClient, tmp_path: Path) -> None:
+    text = FLASK_APP.read_text()
+    lsp.open(FLASK_APP.as_uri(), text)
+
+    body = lsp.on("iris/analyze", FLASK_APP.as_uri())
+
+    assert_valid_analysis(body, text)
+    assert set(body) == {"success", "file_intent", "responsibility_blocks", "metadata"}
+    assert {"engine", "cache_hit", "latency_ms"} <= set(body["metadata"])
+    expected = iris_analyze_json(FLASK_APP, tmp_path)
+    assert body["file_intent"] == expected["file_intent"]
+    assert body["responsibility_blocks"] == expected["responsibility_blocks"]
+
+
+def test_iris_analyze_on_a_closed_document_is_an_invalid_params_error(lsp: LspClient) -> None:
+    response = lsp.request_raw("iris/analyze", {"textDocument": {"uri": "file:///nowhere.py"}})
+
+    assert response["error"]["code"] == -32602
+
+
+def test_unsupported_language_gives_empty_results_and_a_log_message(lsp: LspClient) -> None:
+    uri = "file:///work/notes.txt"
+    lsp.open(uri, "Remember: the secret is swordfish.\n", language="plaintext")
+
+    assert lsp.on("textDocument/documentSymbol", uri) == []
+    assert lsp.on("textDocument/codeLens", uri) == []
+    assert lsp.on("textDocument/foldingRange", uri) == []
+    body = lsp.on("iris/analyze", uri)
+    message = lsp.wait_for_notification("window/logMessage")["params"]["message"]
+
+    assert body["success"] is False
+    assert body["code"] == "unsupported_language"
+    assert "notes.txt" in message
+    assert "not supported" in message
+    assert "swordfish" not in message
+    lsp.open(FLASK_APP.as_uri(), FLASK_APP.read_text())
+    assert len(lsp.on("textDocument/documentSymbol", FLASK_APP.as_uri())) == 3
+
+
+def test_shutdown_then_exit_ends_the_process_with_code_0(lsp: LspClient) -> None:
+    lsp.open(FLASK_APP.as_uri(), FLASK_APP.read_text())
+    lsp.on("textDocument/documentSymbol", FLASK_APP.as_uri())
+
+    assert lsp.exit() == 0
+
+
+def test_url_mode_analyses_through_a_running_server_with_the_api_key(
+    start_server: StartServer, start_lsp: Callable[..., LspClient], tmp_path: Path
+) -> None:
+    server = start_server({"IRIS_API_KEY": "lsp-test-key"})
+    client = start_lsp("--url", server.url, env={"IRIS_API_KEY": "lsp-test-key"})
+    text = FLASK_APP.read_text()
+    client.open(FLASK_APP.as_uri(), text)
+
+    body = client.on("iris/analyze", FLASK_APP.as_uri())
+    symbols = client.on("textDocument/documentSymbol", FLASK_APP.as_uri())
+
+    assert_valid_analysis(body, text)
+    expected = iris_analyze_json(FLASK_APP, tmp_path)
+    assert body["responsibility_blocks"] == expected["responsibility_blocks"]
+    assert [s["name"] for s in symbols] == [b["label"] for b in expected["responsibility_blocks"]]
+    assert client.exit() == 0
+
+
+def test_url_mode_reports_a_rejected_key_without_crashing(
+    start_server: StartServer, start_lsp: Callable[..., LspClient]
+) -> None:
+    server = start_server({"IRIS_API_KEY": "right-key"})
+    client = start_lsp("--url", server.url, env={"IRIS_API_KEY": "wrong-key"})
+    client.open(FLASK_APP.as_uri(), FLASK_APP.read_text())
+
+    body = client.on("iris/analyze", FLASK_APP.as_uri())
+
+    assert body["success"] is False
+    assert body["code"] == "unauthorized"
+    assert client.on("textDocument/documentSymbol", FLASK_APP.as_uri()) == []
+    message = client.wait_for_notification("window/logMessage")["params"]["message"]
+    assert body["error"] in message
+    assert "wrong-key" not in message
+
+
+# Pure conversions: 1-based inclusive IRIS lines → 0-based LSP positions.
+
+
+def test_span_range_ends_after_the_last_line_in_utf16_units() -> None:
+    lines = ["first", "naïve 😀", "third"]
+
+    lsp_range = convert.span_range((1, 2), lines)
+
+    assert (lsp_range.start.line, lsp_range.start.character) == (0, 0)
+    assert (lsp_range.end.line, lsp_range.end.character) == (1, 8)  # the emoji counts 2
+
+
+def test_single_line_ranges_fold_nothing_and_are_named_line() -> None:
+    body = {
+        "success": True,
+        "file_intent": "x",
+        "responsibility_blocks": [{"label": "A b", "description": "d", "ranges": [[3, 3]]}],
+        "metadata": {},
+    }
+
+    assert convert.folding_ranges(body) == []
+    assert convert.span_name((3, 3)) == "line 3"
+    assert convert.code_lenses(body)[1].range.start.line == 2
+
+
+@pytest.mark.parametrize(
+    ("uri", "name"),
+    [
+        ("file:///home/me/src/app.py", "app.py"),
+        ("file:///c%3A/Users/me/My%20App/main.ts", "main.ts"),
+        ("untitled:Untitled-1", "Untitled-1"),
+        ("file:///", "untitled"),
+    ],
+)
+def test_uri_to_filename_gives_the_base_name(uri: str, name: str) -> None:
+    assert uri_to_filename(uri) == name
