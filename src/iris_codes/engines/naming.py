@@ -14,7 +14,7 @@ from pathlib import PurePath
 
 from ..syntax.references import STOPWORDS, split_words
 from ..syntax.units import Unit
-from . import roles
+from . import activity, roles
 
 _VERB_NOUNS = {
     "load": "loading",
@@ -137,6 +137,36 @@ _ACRONYMS = {
     "npm",
     "pr",
     "ci",
+    "wsgi",
+    "asgi",
+    "lru",
+    "ttl",
+    "sha",
+    "md5",
+    "uuid",
+    "sdk",
+    "cpu",
+    "gpu",
+    "tty",
+    "ssh",
+    "ftp",
+    "smtp",
+    "svg",
+    "pdf",
+    "png",
+    "orm",
+    "lsp",
+    "llm",
+    "mime",
+    "gzip",
+    "aws",
+    "dom",
+    "crud",
+    "xss",
+    "csrf",
+    "cors",
+    "oauth",
+    "iso",
 }
 _ROLE_DESCRIPTIONS = {
     "tests": "Test cases",
@@ -172,7 +202,8 @@ def _split_header(info: BlockInfo) -> Unit | None:
 
 
 def settle_roles(infos: list[BlockInfo]) -> list[BlockInfo]:
-    """Keep the CLI entry point role on one block: the one holding the program's main."""
+    """Keep the CLI entry point role on one block; drop a role too common to tell blocks apart."""
+    infos = _without_shared_role(infos, "persistence")
     cli = [k for k, info in enumerate(infos) if info.role == "CLI entry point"]
     if len(cli) <= 1:
         return infos
@@ -191,6 +222,17 @@ def settle_roles(infos: list[BlockInfo]) -> list[BlockInfo]:
                 info.words,
             )
     return settled
+
+
+def _without_shared_role(infos: list[BlockInfo], role: str) -> list[BlockInfo]:
+    """In a storage module every block touches the database: name them by what they do."""
+    holders = sum(1 for info in infos if info.role == role)
+    if holders < 3 or holders * 2 < len(infos):
+        return infos
+    return [
+        BlockInfo(info.units, info.text, "", info.words) if info.role == role else info
+        for info in infos
+    ]
 
 
 def block_words(units: Sequence[Unit]) -> Counter[str]:
@@ -331,7 +373,11 @@ def _compose(info: BlockInfo, ranked: list[str], used: set[str]) -> str:
     noun = _role_noun(info)
     noun_words = set(noun.lower().split())
     topic_budget = max(1, min(3, 5 - len(noun.split())))
-    main = _dominant(info) or _split_header(info) or _main_unit(info)
+    header = _split_header(info)
+    if noun in ("class", "methods") and header is not None:
+        main = header
+    else:
+        main = _dominant(info) or header or _main_unit(info)
     main_words = [w for w in split_words(main.name) if len(w) > 1]
     if noun == "methods" and main.parent:
         main_words = [w for w in split_words(main.parent) if w not in STOPWORDS]
@@ -340,7 +386,12 @@ def _compose(info: BlockInfo, ranked: list[str], used: set[str]) -> str:
     candidates = [w for w in candidates if w in defined] + [
         w for w in candidates if w not in defined
     ]
+    if not info.role and (noun in ("methods", "logic") or noun in _VERB_NOUNS.values()):
+        label = _activity_label(info, used)
+        if label:
+            return label
     options: list[list[str]] = []
+    main_words_option: list[str] | None = None
     if info.role == "route handlers":
         paths = _route_words(info)
         if len(paths) >= 2:
@@ -349,7 +400,9 @@ def _compose(info: BlockInfo, ranked: list[str], used: set[str]) -> str:
             options.append(paths[:1])
     main_first = ("class", "type", "methods", "data models", "error types", "component rendering")
     if noun in main_first and main_words:
-        options.append(main_words[:3])
+        # A class's whole name fits when the noun is one word ("Cache hit fast path class").
+        main_words_option = main_words[: 5 - len(noun.split())]
+        options.append(main_words_option)
     if candidates:
         options.append(candidates[: min(2, topic_budget)])
         options.extend([[w] for w in candidates[:6]])
@@ -358,11 +411,37 @@ def _compose(info: BlockInfo, ranked: list[str], used: set[str]) -> str:
         options.append(main_words[:topic_budget])
     options.append([])
     for topic in options:
-        label = _phrase(_natural_order(topic[:topic_budget], info), noun)
+        budget = 5 - len(noun.split()) if topic is main_words_option else topic_budget
+        label = _phrase(_natural_order(topic[:budget], info), noun)
         if label.lower() not in used and len(label.split()) >= 2:
             return label
     start = info.units[0].start
     return f"{noun.capitalize()} near line {start}"
+
+
+def _activity_label(info: BlockInfo, used: set[str]) -> str:
+    """What the block's functions do together ("Key creation and revocation"), or ""."""
+    actions, objects = activity.activity(_core(info))
+    if not actions:
+        return ""
+    phrases = [activity.action_phrase(actions), actions[0]]
+    if len(actions) > 1:
+        phrases.append(actions[1])
+    action_words = {w for a in actions[:2] for w in a.split()}
+    topics = [t for t in objects if not any(_echoes(w, action_words) for w in t)]
+    lead = activity.lead_topic(_core(info), actions[0]) if len(actions) == 1 else []
+    if lead:
+        # One thing done: the doer's own words say it best ("Book payload validation").
+        topics.insert(0, lead)
+    topics.append([])
+    for phrase in phrases:
+        for topic in topics:
+            if not topic and len(phrase.split()) < 2:
+                continue  # a lone "Resetting" says too little; let the usual naming try
+            label = _phrase(topic, phrase)
+            if label.lower() not in used and len(label.split()) >= 2:
+                return label
+    return ""
 
 
 def _echoes(word: str, noun_words: set[str]) -> bool:
@@ -396,14 +475,29 @@ def describe(info: BlockInfo, label: str) -> str:
     main = _main_unit(info)
     lead = _ROLE_DESCRIPTIONS.get(info.role, "")
     listed = _join_names(names)
-    if main.doc and len(main.doc) <= 160:
-        doc = main.doc.rstrip(".")
-        return f"{doc[:1].upper()}{doc[1:]} ({listed})." if listed else f"{doc}."
+    doc = _readable_doc(main.doc)
+    if doc:
+        doc = f"{doc[:1].upper()}{doc[1:]}"
+        if not listed:
+            return f"{doc}."
+        # A docstring with its own parentheses would read "(...) (names)".
+        return f"{doc}; defines {listed}." if ")" in doc else f"{doc} ({listed})."
     if lead and listed:
         return f"{lead}: {listed}."
     if listed:
         return f"{label}: {listed}."
     return f"{label}, lines {info.units[0].start}-{info.units[-1].end}."
+
+
+_BANNER = re.compile(r"[-=*#~_]{3,}")
+
+
+def _readable_doc(doc: str) -> str:
+    """A docstring fit for a description: not a banner comment, not too long."""
+    text = _BANNER.sub(" ", doc).strip(" .:")
+    if len(text) > 160 or len(text.split()) < 3:
+        return ""
+    return text
 
 
 def _join_names(names: list[str], limit: int = 4) -> str:

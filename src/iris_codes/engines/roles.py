@@ -157,8 +157,14 @@ def detect_role(units: Sequence[Unit], text: str, exclude: frozenset[str] = froz
         return "data models"
     for role, pattern in _ROLE_PATTERNS:
         if role in ("persistence", "validation") and _role_matches(role, pattern, text, 2) >= 2:
+            # Catching ``ValidationError`` is not validating: some definition must say so.
+            if role == "validation" and not any(_VALIDATING.search(u.name) for u in core):
+                continue
             return role
     return ""
+
+
+_VALIDATING = re.compile(r"(?i)valid|sanitiz|verif|check")
 
 
 def _lines(units: Sequence[Unit]) -> int:

@@ -1,0 +1,379 @@
+"""What a block's functions do together, from their names' verbs and nouns.
+
+``activity_label`` turns a block of methods such as ``create``, ``revoke`` and ``_write_keys``
+into "Key creation and revocation": the verbs become nouns of action, the other words of the
+names (or of the docstrings) the object they act on.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from ..syntax.references import STOPWORDS, split_words
+from ..syntax.units import Unit
+
+# Leading name words that say *what a function does*, as a noun of action.
+ACTIONS = {
+    "acquire": "locking",
+    "add": "addition",
+    "allow": "admission",
+    "append": "appending",
+    "apply": "application",
+    "authenticate": "authentication",
+    "authorize": "authorisation",
+    "backoff": "backoff",
+    "build": "building",
+    "cache": "caching",
+    "calc": "calculation",
+    "cancel": "cancellation",
+    "check": "checks",
+    "clear": "clearing",
+    "close": "cleanup",
+    "commit": "commits",
+    "compare": "comparison",
+    "compute": "computation",
+    "configure": "configuration",
+    "connect": "connection",
+    "convert": "conversion",
+    "copy": "copying",
+    "count": "counting",
+    "create": "creation",
+    "decode": "decoding",
+    "dedent": "indentation",
+    "delete": "deletion",
+    "deserialize": "deserialization",
+    "detect": "detection",
+    "dispatch": "dispatch",
+    "div": "arithmetic",
+    "divmod": "arithmetic",
+    "drop": "removal",
+    "dump": "dumping",
+    "emit": "emission",
+    "encode": "encoding",
+    "enter": "entry",
+    "enqueue": "queueing",
+    "dequeue": "queueing",
+    "escape": "escaping",
+    "evict": "eviction",
+    "execute": "execution",
+    "expire": "expiry",
+    "export": "export",
+    "extract": "extraction",
+    "fetch": "fetching",
+    "fill": "filling",
+    "filter": "filtering",
+    "find": "lookup",
+    "flush": "flushing",
+    "format": "formatting",
+    "generate": "generation",
+    "get": "lookup",
+    "handle": "handling",
+    "hash": "hashing",
+    "inc": "counting",
+    "incr": "counting",
+    "increment": "counting",
+    "indent": "indentation",
+    "init": "initialisation",
+    "insert": "insertion",
+    "install": "installation",
+    "join": "joining",
+    "kill": "shutdown",
+    "list": "listing",
+    "listen": "listening",
+    "load": "loading",
+    "lock": "locking",
+    "log": "logging",
+    "lookup": "lookup",
+    "make": "construction",
+    "match": "matching",
+    "merge": "merging",
+    "mod": "arithmetic",
+    "mul": "arithmetic",
+    "normalize": "normalisation",
+    "notify": "notification",
+    "open": "opening",
+    "parse": "parsing",
+    "pay": "payment",
+    "pop": "removal",
+    "pow": "arithmetic",
+    "process": "processing",
+    "prune": "pruning",
+    "publish": "publishing",
+    "push": "pushing",
+    "put": "insertion",
+    "query": "queries",
+    "quote": "quoting",
+    "read": "reading",
+    "record": "recording",
+    "refresh": "refreshing",
+    "register": "registration",
+    "release": "locking",
+    "reload": "loading",
+    "remove": "removal",
+    "render": "rendering",
+    "reset": "resetting",
+    "resolve": "resolution",
+    "restart": "restarts",
+    "retry": "retries",
+    "revoke": "revocation",
+    "run": "running",
+    "save": "saving",
+    "schedule": "scheduling",
+    "scan": "scanning",
+    "search": "search",
+    "send": "sending",
+    "serialize": "serialization",
+    "serve": "serving",
+    "set": "storage",
+    "setup": "setup",
+    "shorten": "shortening",
+    "sign": "signing",
+    "signal": "signalling",
+    "sleep": "waiting",
+    "snapshot": "snapshots",
+    "sort": "sorting",
+    "split": "splitting",
+    "start": "startup",
+    "stop": "shutdown",
+    "store": "storage",
+    "sub": "arithmetic",
+    "subscribe": "subscriptions",
+    "sync": "synchronisation",
+    "touch": "access tracking",
+    "transform": "transformation",
+    "translate": "translation",
+    "trunc": "rounding",
+    "unlock": "locking",
+    "unsubscribe": "subscriptions",
+    "update": "updates",
+    "upsert": "storage",
+    "validate": "validation",
+    "verify": "verification",
+    "wait": "waiting",
+    "watch": "watching",
+    "wrap": "wrapping",
+    "write": "writing",
+}
+# Leading words that only modify the verb after them (``try_lock``, ``do_get``).
+_MODIFIERS = {"try", "do", "maybe", "safe", "async", "on"}
+# Leading words that make a function an accessor or a predicate rather than an action.
+_PREFIX_ACTIONS = {
+    "is": "checks",
+    "has": "checks",
+    "can": "checks",
+    "should": "checks",
+    "to": "conversion",
+    "as": "conversion",
+    "from": "alternate constructors",
+    "with": "variants",
+}
+_DUNDERS: dict[str, str] = {
+    "__init__": "initialisation",
+    "__new__": "construction",
+    "__post_init__": "initialisation",
+    "__del__": "cleanup",
+    "__enter__": "context management",
+    "__exit__": "context management",
+    "__aenter__": "context management",
+    "__aexit__": "context management",
+    "__iter__": "iteration",
+    "__next__": "iteration",
+    "__aiter__": "iteration",
+    "__anext__": "iteration",
+    "__reversed__": "iteration",
+    "__repr__": "representation",
+    "__str__": "representation",
+    "__format__": "representation",
+    "__len__": "container access",
+    "__getitem__": "container access",
+    "__setitem__": "container access",
+    "__delitem__": "container access",
+    "__contains__": "container access",
+    "__getattr__": "attribute access",
+    "__getattribute__": "attribute access",
+    "__setattr__": "attribute access",
+    "__delattr__": "attribute access",
+    "__reduce__": "pickling",
+    "__getstate__": "pickling",
+    "__setstate__": "pickling",
+    "__copy__": "copying",
+    "__deepcopy__": "copying",
+    "__hash__": "hashing",
+    "__bool__": "numeric conversion",
+    "__int__": "numeric conversion",
+    "__float__": "numeric conversion",
+    "__complex__": "numeric conversion",
+    "__index__": "numeric conversion",
+    "__round__": "rounding",
+    "__trunc__": "rounding",
+    "__floor__": "rounding",
+    "__ceil__": "rounding",
+}
+_COMPARISONS = {"eq", "ne", "lt", "le", "gt", "ge", "richcmp", "cmp"}
+_OPERATORS = {
+    "add", "sub", "mul", "matmul", "truediv", "floordiv", "div", "mod", "divmod", "pow",
+    "neg", "pos", "abs", "invert", "lshift", "rshift", "and", "or", "xor",
+}  # fmt: skip
+_CALL_REQUEST_HINTS = ("environ", "start_response", "request", "scope")
+# Stop words that still name what a method acts on (``get(key)``, ``put(item)``).
+_OBJECT_WORDS = frozenset({"key", "keys", "item", "items", "name", "names", "line", "lines", "text",
+    "index", "size", "error", "errors", "value", "values", "option", "options", "context",
+    "test", "count"})  # fmt: skip
+# Name words that qualify a method rather than name what it acts on.
+_NOT_OBJECTS = frozenset({"nowait", "now", "once", "fast", "safe", "quietly", "current", "inner",
+    "raw", "unlocked", "locked", "impl", "internal", "helper", "abs", "all", "many", "one",
+    "new", "old", "ms", "seconds", "after", "before"})  # fmt: skip
+_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_OBJECT_STOPWORDS = (STOPWORDS - _OBJECT_WORDS) | _NOT_OBJECTS
+
+
+def _dunder_action(unit: Unit) -> str:
+    name = unit.name
+    if name in _DUNDERS:
+        return _DUNDERS[name]
+    core = name.strip("_")
+    if core in _COMPARISONS:
+        return "comparison"
+    bare = core[1:] if core[:1] in ("r", "i") and core[1:] in _OPERATORS else core
+    if bare in _OPERATORS:
+        return "arithmetic"
+    if name == "__call__":
+        # A WSGI or ASGI app's __call__ is its request handling, not a generic "call".
+        signature = unit.signature.lower()
+        if "environ" in signature or "start_response" in signature:
+            return "WSGI request handling"
+        return (
+            "request handling" if any(h in signature for h in _CALL_REQUEST_HINTS) else "invocation"
+        )
+    return ""
+
+
+def _leading_action(word: str) -> str:
+    """The action a name's first word is or starts with (``enterabs`` → ``enter``)."""
+    if word in ACTIONS:
+        return word
+    for size in range(len(word) - 1, 3, -1):
+        if word[:size] in ACTIONS and len(word) - size <= 4:
+            return word[:size]
+    return ""
+
+
+def _action_and_objects(unit: Unit) -> tuple[str, list[str]]:
+    """The noun of action a function's name starts with, and the other words of its name."""
+    if unit.name.startswith("__") and unit.name.endswith("__"):
+        return _dunder_action(unit), []
+    words = list(split_words(unit.name))
+    while len(words) > 1 and words[0] in _MODIFIERS:
+        words = words[1:]
+    if not words:
+        return "", []
+    first, rest = words[0], words[1:]
+    if first in _PREFIX_ACTIONS and rest:
+        return _PREFIX_ACTIONS[first], _objects(rest)
+    verb = _leading_action(first)
+    if verb:
+        return ACTIONS[verb], _objects(rest)
+    if first in _COMPARISONS and not rest:
+        return "comparison", []
+    # An accessor such as ``local_counters`` names its object: its head noun, last.
+    return "", _objects(words[-1:])
+
+
+def _objects(words: Sequence[str]) -> list[str]:
+    return [w for w in words if len(w) > 2 and w not in _OBJECT_STOPWORDS and w not in ACTIONS]
+
+
+def _parameter_words(unit: Unit) -> list[str]:
+    """Words of the parameter list in a unit's signature (names and types alike)."""
+    signature = unit.signature
+    at = signature.find(unit.name)
+    opened = signature.find("(", at + len(unit.name) if at >= 0 else 0)
+    closed = signature.find(")", opened)
+    if opened < 0 or closed < 0:
+        return []
+    words: list[str] = []
+    for parameter in signature[opened + 1 : closed].split(","):
+        if "=" not in parameter:  # parameters with defaults are options, not the object
+            for ident in _IDENT.findall(parameter):
+                words.extend(_objects(split_words(ident)))
+    return words
+
+
+def singular(word: str) -> str:
+    """``entries`` → ``entry``, ``keys`` → ``key``; other words unchanged."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ss", "us")):
+        return word
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+
+
+def lead_topic(units: Sequence[Unit], action: str) -> list[str]:
+    """The object words, in name order, of the largest function doing ``action``."""
+    best: tuple[int, int, list[str]] | None = None
+    for unit in units:
+        if unit.kind not in ("function", "method"):
+            continue
+        found, words = _action_and_objects(unit)
+        if found == action and words:
+            key = (unit.start - unit.end, unit.start, words[:2])
+            best = key if best is None or key < best else best
+    return best[2] if best else []
+
+
+def activity(units: Sequence[Unit]) -> tuple[list[str], list[list[str]]]:
+    """Nouns of action of a block's functions (most lines first) and the objects they name.
+
+    An object is one word, or two when several names spell them together
+    (``build_email_message``, ``send_email_message``). Empty when under half the block's
+    function lines start with a recognised verb.
+    """
+    pairs: Counter[tuple[str, str]] = Counter()
+    actions: Counter[str] = Counter()
+    objects: dict[str, float] = {}
+    first_seen: dict[str, int] = {}
+    total = 0
+    for unit in units:
+        if unit.kind not in ("function", "method") or not unit.name:
+            continue
+        lines = unit.end - unit.start + 1
+        total += lines
+        action, words = _action_and_objects(unit)
+        pairs.update(set(itertools.pairwise(words)))
+        if action:
+            actions[action] += lines
+            first_seen.setdefault(action, unit.start)
+        if action.endswith("request handling"):
+            continue  # a WSGI app's environ is not what its block is about
+        # The name's own nouns count most, then what it takes, then its class's name.
+        weighted = [(w, 1.0) for w in words]
+        weighted += [
+            (w, 0.5 / (1 + k)) for k, w in enumerate(dict.fromkeys(_parameter_words(unit)))
+        ]
+        if unit.parent:
+            weighted += [(w, 0.25) for w in _objects(split_words(unit.parent))]
+        for word, weight in weighted:
+            word = singular(word)
+            objects[word] = objects.get(word, 0.0) + weight * lines
+            first_seen.setdefault(word, unit.start)
+    if not actions or sum(actions.values()) * 2 < total:
+        return [], []
+    ranked_actions = sorted(actions, key=lambda a: (-actions[a], first_seen[a], a))
+    ranked_objects = sorted(objects, key=lambda w: (-objects[w], first_seen[w], w))
+    topics = [[w] for w in ranked_objects[:3]]
+    if ranked_objects:
+        top = ranked_objects[0]
+        compounds = [p for p, n in sorted(pairs.items()) if n >= 2 and singular(p[1]) == top]
+        if compounds:
+            topics.insert(0, [compounds[0][0], top])
+    return ranked_actions, topics
+
+
+def action_phrase(actions: Sequence[str]) -> str:
+    """``creation and revocation`` from the two leading nouns of action."""
+    if len(actions) >= 2 and len(actions[0].split()) + len(actions[1].split()) <= 3:
+        return f"{actions[0]} and {actions[1]}"
+    return actions[0]
