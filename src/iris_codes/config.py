@@ -46,6 +46,21 @@ def _choice(*choices: str) -> Callable[[str], str]:
     return parse
 
 
+_PERIODS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
+
+
+def _rate(value: str) -> tuple[int, float] | None:
+    """``"60/minute"`` → (60, 60.0); a bare number is per minute; ``0``/``off`` disables."""
+    value = value.strip().lower()
+    if value in ("", "0", "off", "none"):
+        return None
+    count, _, period = value.partition("/")
+    seconds = _PERIODS.get(period.strip().rstrip("s") or "minute")
+    if seconds is None or not count.strip().isdigit() or int(count) < 1:
+        raise ValueError("expected N/second, N/minute, N/hour or N/day, e.g. 60/minute")
+    return int(count), seconds
+
+
 def _log_level(value: str) -> str:
     return _choice("debug", "info", "warning", "error")(value).upper()
 
@@ -69,6 +84,9 @@ SETTINGS: tuple[Setting, ...] = (
             "None: auth off and the server binds loopback only.", secret=True),
     Setting("api_keys_file", ("IRIS_API_KEYS_FILE",), None, _opt_str,
             "File of hashed keys managed by `iris keys`; default IRIS_CACHE_DIR/api-keys.json."),
+    Setting("rate_limit", ("IRIS_RATE_LIMIT",), None, _rate,
+            "Analyze requests allowed per client (key, else address), e.g. 60/minute; "
+            "counted in the shared cache tier. Default: no limit."),
     Setting("engine", ("IRIS_ENGINE",), "auto", _choice("auto", "structural", "llm"),
             "auto: LLM when OPENAI_API_KEY is set, structural fallback; or structural, llm."),
     Setting("openai_api_key", ("OPENAI_API_KEY",), None, _opt_str,
@@ -123,6 +141,7 @@ class Settings:
 
     api_keys: tuple[str, ...] = ()
     api_keys_file: str | None = None
+    rate_limit: tuple[int, float] | None = None
     engine: str = "auto"
     openai_api_key: str | None = None
     openai_base_url: str | None = None

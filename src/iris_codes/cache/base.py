@@ -30,6 +30,8 @@ class Tier(ABC):
     - ``try_lock`` returns a token when the caller now holds ``key``'s lock and
       ``None`` when another holder does; a lock expires after ``ttl`` seconds.
       ``unlock`` releases only when ``token`` still owns the lock.
+    - ``incr`` adds one to a counter that lives ``ttl`` seconds from its first
+      increment and returns the new count (rate limiting uses fixed windows).
     - Every method raises ``errors.CacheError`` (never a library exception) when the
       backing store fails; ``details["transient"]`` is true for a short contention
       (busy database) that does not mean the tier is down.
@@ -56,6 +58,10 @@ class Tier(ABC):
     @abstractmethod
     def unlock(self, key: str, token: str) -> None:
         """Release ``key``'s lock if ``token`` still owns it."""
+
+    @abstractmethod
+    def incr(self, key: str, ttl: float) -> int:
+        """Add one to counter ``key`` (created to expire after ``ttl``); the new count."""
 
     @abstractmethod
     def ping(self) -> None:

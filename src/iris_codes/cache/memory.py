@@ -26,6 +26,7 @@ class MemoryTier(Tier):
         self._bytes = 0
         self._mutex = threading.Lock()
         self._locks: dict[str, tuple[str, float]] = {}
+        self._counters: dict[str, tuple[int, float]] = {}
 
     def get(self, key: str) -> bytes | None:
         """The value under ``key`` (marking it recently used), or None."""
@@ -76,6 +77,18 @@ class MemoryTier(Tier):
             held = self._locks.get(key)
             if held is not None and held[0] == token:
                 del self._locks[key]
+
+    def incr(self, key: str, ttl: float) -> int:
+        """A per-process counter that restarts after ``ttl`` seconds."""
+        now = self._clock()
+        with self._mutex:
+            count, expires = self._counters.get(key, (0, now + ttl))
+            if expires <= now:
+                count, expires = 0, now + ttl
+            self._counters[key] = (count + 1, expires)
+            if len(self._counters) > 4096:
+                self._counters = {k: v for k, v in self._counters.items() if v[1] > now}
+            return count + 1
 
     def ping(self) -> None:
         """Always usable."""

@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 SOCKET_TIMEOUT = 0.3
 ENTRY_PREFIX = "iris:cache:"
 LOCK_PREFIX = "iris:lock:"
+RATE_PREFIX = "iris:rate:"
 COUNTERS_KEY = "iris:counters"
 MAGIC = b"IRC1"
 _HEADER = struct.Struct(">4sId")  # magic, crc32, created (unix seconds)
@@ -92,6 +93,14 @@ class RedisTier(Tier):
             self._redis()
             self._unlock(keys=[LOCK_PREFIX + key], args=[token])
 
+    def incr(self, key: str, ttl: float) -> int:
+        """SET NX EX then INCR, in one transaction: the window starts at the first hit."""
+        with self._translate("write"):
+            pipe = self._redis().pipeline(transaction=True)
+            pipe.set(RATE_PREFIX + key, 0, nx=True, px=max(1, int(ttl * 1000)))
+            pipe.incr(RATE_PREFIX + key)
+            return int(pipe.execute()[1])
+
     def ping(self) -> None:
         """PING; raise ``CacheError`` when Redis is unreachable."""
         with self._translate("ping"):
@@ -140,7 +149,7 @@ class RedisTier(Tier):
         removed = 0
         with self._translate("write"):
             client = self._redis()
-            for prefix in (ENTRY_PREFIX, LOCK_PREFIX):
+            for prefix in (ENTRY_PREFIX, LOCK_PREFIX, RATE_PREFIX):
                 for batch in _batches(client.scan_iter(match=prefix + "*", count=1000), 500):
                     deleted = int(client.delete(*batch))
                     removed += deleted if prefix == ENTRY_PREFIX else 0

@@ -50,6 +50,11 @@ CREATE TABLE IF NOT EXISTS locks (
     token TEXT NOT NULL,
     expires REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS rates (
+    key TEXT PRIMARY KEY,
+    count INTEGER NOT NULL,
+    expires REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS counters (
     name TEXT PRIMARY KEY,
     value INTEGER NOT NULL
@@ -72,6 +77,14 @@ VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (key) DO UPDATE SET
     value = excluded.value, checksum = excluded.checksum, size = excluded.size,
     created = excluded.created, expires = excluded.expires, accessed = excluded.accessed
+"""
+
+_INCR = """
+INSERT INTO rates (key, count, expires) VALUES (?, 1, ?)
+ON CONFLICT (key) DO UPDATE SET
+    count = CASE WHEN rates.expires <= ? THEN 1 ELSE rates.count + 1 END,
+    expires = CASE WHEN rates.expires <= ? THEN excluded.expires ELSE rates.expires END
+RETURNING count
 """
 
 _LOCK = """
@@ -151,6 +164,13 @@ class SqliteTier(Tier):
         with self._translate("unlock"):
             self._conn().execute("DELETE FROM locks WHERE key = ? AND token = ?", (key, token))
 
+    def incr(self, key: str, ttl: float) -> int:
+        """Create or bump the counter in one statement (restarting it once expired)."""
+        now = self._clock()
+        with self._translate("write"):
+            row = self._conn().execute(_INCR, (key, now + ttl, now, now)).fetchone()
+            return int(row[0])
+
     def ping(self) -> None:
         """Open the file and touch the schema; raise ``CacheError`` if that fails."""
         with self._translate("open"):
@@ -177,6 +197,7 @@ class SqliteTier(Tier):
         with self._translate("write"), self._transaction() as conn:
             expired = conn.execute("DELETE FROM entries WHERE expires <= ?", (now,)).rowcount
             conn.execute("DELETE FROM locks WHERE expires <= ?", (now,))
+            conn.execute("DELETE FROM rates WHERE expires <= ?", (now,))
         evicted = 0
         with self._translate("write"):
             conn = self._conn()
@@ -189,6 +210,7 @@ class SqliteTier(Tier):
         with self._translate("write"), self._transaction() as conn:
             removed = conn.execute("DELETE FROM entries").rowcount
             conn.execute("DELETE FROM locks")
+            conn.execute("DELETE FROM rates")
             conn.execute("UPDATE counters SET value = 0")
         return int(removed)
 

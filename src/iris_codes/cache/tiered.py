@@ -156,8 +156,22 @@ class Cache:
             # Unlock even while the breaker is open: a stale lock only delays others.
             self._call(self.shared.unlock, key, raw)
 
-    def health(self) -> dict[str, Any]:
-        """Which shared tier, whether it is up, and why not; no I/O."""
+    def incr(self, key: str, ttl: float) -> int:
+        """Bump a shared counter living ``ttl`` seconds; per-process while the tier is down."""
+        if self.shared is not None and self.breaker.allow():
+            ok, count = self._call(self.shared.incr, key, ttl)
+            if ok:
+                return int(count)
+        return self.memory.incr(key, ttl)
+
+    def health(self, *, probe: bool = False) -> dict[str, Any]:
+        """Which shared tier, whether it is up, and why not.
+
+        No I/O unless ``probe``: then a shared tier believed up is pinged, so a worker that
+        has not touched it since it failed still reports the truth.
+        """
+        if probe and self.shared is not None and not self.breaker.down:
+            self._call(self.shared.ping)
         if self.shared is None:
             return {"tier": "memory", "ok": True, "note": "memory only; not shared or persisted"}
         if self.breaker.down:

@@ -24,6 +24,7 @@ from ..service import Service
 from ..syntax.languages import LANGUAGES
 from . import auth
 from .fastpath import LOOKED_UP
+from .limits import COUNTED, RateLimiter, client_id
 from .openapi import openapi_spec
 
 blueprint = Blueprint("iris", __name__, url_prefix="/api/iris")
@@ -42,6 +43,12 @@ def _settings() -> Settings:
 def _authenticate() -> None:
     authenticator: auth.Authenticator = current_app.extensions["iris_auth"]
     g.key_name = authenticator.check(request.headers.get(auth.HEADER))
+
+
+def _rate_limit() -> None:
+    limiter: RateLimiter | None = current_app.extensions["iris_limiter"]
+    if limiter is not None and not request.environ.get(COUNTED):
+        limiter.check(client_id(request.environ, g.key_name))
 
 
 def parse_analyze_request() -> AnalyzeRequest:
@@ -102,6 +109,7 @@ def _validation_error(exc: ValidationError) -> InvalidField | MissingField:
 @blueprint.post("/analyze")
 def analyze() -> Response:
     _authenticate()
+    _rate_limit()
     analysis_request = parse_analyze_request()
     looked_up = bool(request.environ.get(LOOKED_UP))
     analysis = _service().analyze(analysis_request, looked_up=looked_up)

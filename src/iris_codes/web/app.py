@@ -13,6 +13,7 @@ from ..keys import KeyStore
 from ..service import Service
 from . import api, auth, errors, requestlog
 from .fastpath import CacheHitFastPath
+from .limits import RateLimiter
 
 
 def create_app(settings: Settings | None = None, *, service: Service | None = None) -> Flask:
@@ -28,6 +29,11 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
     app.extensions["iris"] = service
     app.extensions["iris_settings"] = settings
     app.extensions["iris_auth"] = authenticator
+    limiter = None
+    if settings.rate_limit is not None:
+        limit, window = settings.rate_limit
+        limiter = RateLimiter(limit, window, lambda: service.cache)
+    app.extensions["iris_limiter"] = limiter
     metrics.publish_to(settings.cache_path / "metrics")
     _configure_logging(settings)
     errors.register(app)
@@ -42,6 +48,7 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
         max_bytes=settings.max_source_bytes,
         dumps=app.json.dumps,
         log_hits=requestlog.should_log(settings.access_log, 200, cache_hit=True),
+        limiter=limiter,
     )
     return app
 

@@ -16,10 +16,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import IrisError
+from ..errors import IrisError, RateLimited
 from ..models import AnalyzeRequest
 from ..service import Service
 from .auth import Authenticator
+from .limits import COUNTED, RateLimiter, client_id
 from .requestlog import log_request, request_id
 
 ANALYZE_PATH = "/api/iris/analyze"
@@ -42,6 +43,7 @@ class CacheHitFastPath:
         max_bytes: int,
         dumps: Callable[[Any], str],
         log_hits: bool,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.app = app
         self.service = service
@@ -49,6 +51,7 @@ class CacheHitFastPath:
         self.max_bytes = max_bytes
         self.dumps = dumps
         self.log_hits = log_hits
+        self.limiter = limiter
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         body = self._body(environ)
@@ -57,7 +60,12 @@ class CacheHitFastPath:
         started = time.perf_counter()
         try:
             key_name = self.authenticator.check(environ.get("HTTP_X_API_KEY"))
+            if self.limiter is not None:
+                environ[COUNTED] = True
+                self.limiter.check(client_id(environ, key_name))
             analysis = self.service.analyze_cached(AnalyzeRequest.model_validate_json(body))
+        except RateLimited as exc:
+            return self._refuse(exc, environ, start_response, started)
         except (IrisError, ValidationError, ValueError):
             analysis = None  # Flask renders the precise error
         if analysis is None:
@@ -77,6 +85,29 @@ class CacheHitFastPath:
         if self.log_hits:
             elapsed_ms = (time.perf_counter() - started) * 1000
             log_request("POST", ANALYZE_PATH, 200, elapsed_ms, rid, key_name)
+        return [payload]
+
+    def _refuse(
+        self,
+        error: RateLimited,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        started: float,
+    ) -> Iterable[bytes]:
+        """The 429 the Flask error handler would render."""
+        payload = (self.dumps(error.to_dict()) + "\n").encode()
+        rid = request_id(environ.get("HTTP_X_REQUEST_ID"))
+        start_response(
+            "429 TOO MANY REQUESTS",
+            [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(payload))),
+                ("Retry-After", str(max(1, round(error.retry_after)))),
+                ("X-Request-ID", rid),
+            ],
+        )
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        log_request("POST", ANALYZE_PATH, 429, elapsed_ms, rid, None)
         return [payload]
 
     def _body(self, environ: dict[str, Any]) -> bytes | None:
