@@ -297,11 +297,11 @@ class Service:
         return _Outcome(Analysis(cached.file_intent, cached.blocks, metadata), cacheable=False)
 
     def health(self) -> dict[str, Any]:
-        """Readiness of the engines and the cache, without calling any upstream."""
+        """Readiness of the engines and the cache (pinged); never calls the LLM."""
         engines = {"structural": self.engine("structural").health()}
         if self.primary_engine_name == "llm":
             engines["llm"] = self.engine("llm").health()
-        cache = self.cache.health()
+        cache = self.cache.health(probe=True)
         return {
             "ok": bool(cache.get("ok", False)) or cache.get("tier") == "memory",
             "engine": self.settings.engine,
