@@ -13,11 +13,13 @@ from typing import Any
 import pytest
 
 from invariants import assert_valid_analysis
+from iris_codes.engines import naming
 from iris_codes.engines.base import Engine
 from iris_codes.engines.structural import StructuralEngine
 from iris_codes.models import Analysis
 from iris_codes.postprocess import enforce
 from iris_codes.syntax.languages import detect_language
+from iris_codes.syntax.units import Unit
 from support import read_sample, sample_files
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -321,3 +323,192 @@ def test_answers_are_identical_across_processes_with_different_hash_seeds() -> N
         )  # fmt: skip
         outputs.add(done.stdout)
     assert len(outputs) == 1
+
+
+# --- Label quality on class-heavy modules -------------------------------------------------
+
+TIERED_CACHE = '''"""An in-process cache tier with per-key locks."""
+
+import threading
+import time
+
+
+class MemoryTier:
+    """Entries held in memory, bounded by count."""
+
+    def __init__(self, max_entries):
+        self._entries = {}
+        self._locks = {}
+        self._guard = threading.Lock()
+        self.max_entries = max_entries
+
+    def try_lock(self, key, ttl):
+        """Take the per-process lock on ``key`` for ``ttl`` seconds (None when held)."""
+        with self._guard:
+            held = self._locks.get(key)
+            if held is not None and held > time.monotonic():
+                return None
+            self._locks[key] = time.monotonic() + ttl
+            return key
+
+    def unlock(self, key):
+        """Release the lock on ``key``."""
+        with self._guard:
+            self._locks.pop(key, None)
+            self._locks.pop(key + ":extra", None)
+
+    def lock_holder(self, key):
+        with self._guard:
+            return self._locks.get(key)
+
+    def get(self, key):
+        """The value stored under ``key`` (moved to most recent), or None."""
+        with self._guard:
+            value = self._entries.pop(key, None)
+            if value is not None:
+                self._entries[key] = value
+            return value
+
+    def set(self, key, value):
+        """Store ``value`` under ``key``, evicting the oldest entries past the bound."""
+        with self._guard:
+            self._entries[key] = value
+            while len(self._entries) > self.max_entries:
+                self._entries.pop(next(iter(self._entries)))
+
+    def delete(self, key):
+        with self._guard:
+            self._entries.pop(key, None)
+            self._entries.pop(key + ":meta", None)
+'''
+
+
+def _unit(uid: int, kind: str, name: str, start: int, end: int, **extra: Any) -> Unit:
+    return Unit(uid, kind, name, start, end, **extra)
+
+
+def test_method_blocks_of_one_class_get_distinct_labels_saying_what_they_do() -> None:
+    locks = [
+        _unit(
+            1,
+            "method",
+            "try_lock",
+            10,
+            20,
+            parent="MemoryTier",
+            signature="def try_lock(self, key, ttl):",
+        ),
+        _unit(
+            2, "method", "unlock", 21, 26, parent="MemoryTier", signature="def unlock(self, key):"
+        ),
+    ]
+    entries = [
+        _unit(3, "method", "get", 30, 38, parent="MemoryTier", signature="def get(self, key):"),
+        _unit(
+            4, "method", "set", 39, 48, parent="MemoryTier", signature="def set(self, key, value):"
+        ),
+        _unit(
+            5, "method", "delete", 49, 52, parent="MemoryTier", signature="def delete(self, key):"
+        ),
+    ]
+    infos = [naming.describe_block(units, "") for units in (locks, entries)]
+    first, second = naming.label_blocks(infos)
+    assert first != second
+    assert "locking" in first.lower()
+    assert "lookup" in second.lower()
+    assert "storage" in second.lower()
+    for label in (first, second):
+        assert "methods" not in label.lower()
+        assert "memory tier" not in label.lower()
+
+
+def test_class_split_into_blocks_is_not_labelled_class_and_methods(
+    engine: StructuralEngine,
+) -> None:
+    body = run(engine, TIERED_CACHE, "python", "memory.py")
+    labels = [b["label"] for b in body["responsibility_blocks"]]
+    assert len(set(labels)) == len(labels)
+    assert not any(label.endswith(" methods") for label in labels), labels
+    assert any("locking" in label.lower() for label in labels), labels
+
+
+def test_acronyms_keep_their_case_in_labels() -> None:
+    units = [
+        _unit(1, "function", "parse_json_payload", 1, 10, signature="def parse_json_payload(raw):"),
+        _unit(2, "function", "load_yaml_config", 11, 20, signature="def load_yaml_config(path):"),
+        _unit(3, "class", "WsgiApp", 21, 40),
+    ]
+    labels = naming.label_blocks([naming.describe_block([u], "") for u in units])
+    words = " ".join(labels).split()
+    assert {"JSON", "YAML", "WSGI"} <= set(words), labels
+    assert not {"Json", "json", "Yaml", "yaml", "Wsgi", "wsgi"} & set(words), labels
+
+
+FASTPATH = '''"""WSGI middleware answering cached requests."""
+
+from pydantic import ValidationError
+
+
+class CacheHitFastPath:
+    """Serves cache hits before the framework sees the request."""
+
+    def __init__(self, app, cache):
+        self.app = app
+        self.cache = cache
+
+    def __call__(self, environ, start_response):
+        try:
+            key = environ["PATH_INFO"]
+            hit = self.cache.lookup(key)
+        except (KeyError, ValidationError, ValueError):
+            hit = None
+        if hit is None:
+            return self.app(environ, start_response)
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [hit]
+'''
+
+
+def test_wsgi_call_catching_validation_error_is_not_labelled_validation(
+    engine: StructuralEngine,
+) -> None:
+    body = run(engine, FASTPATH, "python", "fastpath.py")
+    labels = " ".join(b["label"].lower() for b in body["responsibility_blocks"])
+    assert "validation" not in labels
+    call = body["responsibility_blocks"][block_of(body, line_of(FASTPATH, "def __call__"))]
+    assert call["description"]
+
+
+def test_wsgi_call_is_request_handling() -> None:
+    call = _unit(
+        1, "method", "__call__", 10, 30, parent="FastPath",
+        signature="def __call__(self, environ, start_response):",
+    )  # fmt: skip
+    (label,) = naming.label_blocks([naming.describe_block([call], "")])
+    assert "request handling" in label.lower()
+
+
+def test_description_never_doubles_parentheses(engine: StructuralEngine) -> None:
+    doc_with_parens = "The stored keys, re-read when the file changed (at most once a second)."
+    units = [
+        _unit(1, "method", "keys", 1, 20, parent="KeyStore", doc=doc_with_parens),
+        _unit(2, "method", "_write", 21, 30, parent="KeyStore"),
+    ]
+    info = naming.describe_block(units, "")
+    description = naming.describe(info, "Key file reading")
+    assert ") (" not in description
+    assert "at most once a second" in description
+    assert "_write" in description
+    for path in sample_files():
+        source = read_sample(path).replace("\r\n", "\n")
+        language = detect_language(path.name)
+        assert language is not None
+        body = run(engine, source, language.id, path.name)
+        for block in body["responsibility_blocks"]:
+            assert ") (" not in block["description"], (path.name, block["description"])
+
+
+def test_banner_comment_is_not_used_as_a_description() -> None:
+    unit = _unit(1, "function", "connect", 1, 20, doc="-- internals -------------------------")
+    info = naming.describe_block([unit], "")
+    assert "---" not in naming.describe(info, "Connection logic")

@@ -475,7 +475,9 @@ def describe(info: BlockInfo, label: str) -> str:
     main = _main_unit(info)
     lead = _ROLE_DESCRIPTIONS.get(info.role, "")
     listed = _join_names(names)
-    doc = _readable_doc(main.doc)
+    # The largest unit's docstring, else its class's: another method's would mislead.
+    headers = [u for u in by_size if u.kind in ("class", "type")]
+    doc = next((d for d in (_readable_doc(u.doc) for u in (main, *headers)) if d), "")
     if doc:
         doc = f"{doc[:1].upper()}{doc[1:]}"
         if not listed:
