@@ -110,6 +110,8 @@ ACTIONS = {
     "record": "recording",
     "refresh": "refreshing",
     "register": "registration",
+    "refuse": "refusal",
+    "reject": "rejection",
     "release": "locking",
     "reload": "loading",
     "remove": "removal",

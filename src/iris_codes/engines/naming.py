@@ -386,7 +386,10 @@ def _compose(info: BlockInfo, ranked: list[str], used: set[str]) -> str:
     candidates = [w for w in candidates if w in defined] + [
         w for w in candidates if w not in defined
     ]
-    if not info.role and (noun in ("methods", "logic") or noun in _VERB_NOUNS.values()):
+    functions = sum(1 for u in info.units if u.kind in ("function", "method"))
+    verbal = noun in ("methods", "logic") or noun in _VERB_NOUNS.values()
+    # One function keeps the usual naming, which reads its constants too ("Bio length validation").
+    if not info.role and verbal and (functions >= 2 or noun == "methods"):
         label = _activity_label(info, used)
         if label:
             return label
@@ -433,7 +436,8 @@ def _activity_label(info: BlockInfo, used: set[str]) -> str:
     if lead:
         # One thing done: the doer's own words say it best ("Book payload validation").
         topics.insert(0, lead)
-    topics.append([])
+    # "WSGI request handling" is whole already; another word would only crowd it.
+    topics.insert(0 if len(actions[0].split()) >= 3 else len(topics), [])
     for phrase in phrases:
         for topic in topics:
             if not topic and len(phrase.split()) < 2:
