@@ -134,13 +134,14 @@ def _assert_error(reply: requests.Response, status: int, code: str) -> dict[str,
     return body
 
 
+def _post_raw(server: ServerProcess, raw: bytes) -> requests.Response:
+    """POST bytes as they are, labelled JSON."""
+    headers = {"Content-Type": "application/json"}
+    return requests.post(f"{server.url}/api/iris/analyze", data=raw, headers=headers, timeout=10)
+
+
 def test_rejects_malformed_json_with_400(shared_server: ServerProcess) -> None:
-    reply = requests.post(
-        f"{shared_server.url}/api/iris/analyze",
-        data=b'{"filename": "a.py", "source_code": ',
-        headers={"Content-Type": "application/json"},
-        timeout=10,
-    )
+    reply = _post_raw(shared_server, b'{"filename": "a.py", "source_code": ')
     _assert_error(reply, 400, "malformed_json")
 
 
@@ -237,24 +238,12 @@ def test_rejects_binary_source_with_422(shared_server: ServerProcess) -> None:
 
 def test_rejects_non_utf8_body_with_422(shared_server: ServerProcess) -> None:
     raw = b'{"filename": "a.py", "source_code": "caf\xe9"}'
-    reply = requests.post(
-        f"{shared_server.url}/api/iris/analyze",
-        data=raw,
-        headers={"Content-Type": "application/json"},
-        timeout=10,
-    )
-    _assert_error(reply, 422, "undecodable_source")
+    _assert_error(_post_raw(shared_server, raw), 422, "undecodable_source")
 
 
 def test_rejects_lone_surrogate_with_422(shared_server: ServerProcess) -> None:
     raw = b'{"filename": "a.py", "source_code": "x = \\"\\ud800\\""}'
-    reply = requests.post(
-        f"{shared_server.url}/api/iris/analyze",
-        data=raw,
-        headers={"Content-Type": "application/json"},
-        timeout=10,
-    )
-    _assert_error(reply, 422, "undecodable_source")
+    _assert_error(_post_raw(shared_server, raw), 422, "undecodable_source")
 
 
 def test_unknown_path_gets_json_404(shared_server: ServerProcess) -> None:

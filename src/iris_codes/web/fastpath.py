@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 
 from pydantic import ValidationError
@@ -71,21 +72,9 @@ class CacheHitFastPath:
         if analysis is None:
             environ[LOOKED_UP] = True
             return self.app(environ, start_response)
-        payload = (self.dumps(analysis.to_dict()) + "\n").encode()
-        rid = request_id(environ.get("HTTP_X_REQUEST_ID"))
-        start_response(
-            "200 OK",
-            [
-                ("Content-Type", "application/json"),
-                ("Content-Length", str(len(payload))),
-                ("X-Iris-Cache", "hit"),
-                ("X-Request-ID", rid),
-            ],
-        )
-        if self.log_hits:
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            log_request("POST", ANALYZE_PATH, 200, elapsed_ms, rid, key_name)
-        return [payload]
+        extra = [("X-Iris-Cache", "hit")]
+        answer = analysis.to_dict()
+        return self._respond(environ, start_response, started, 200, answer, extra, key_name)
 
     def _refuse(
         self,
@@ -95,19 +84,32 @@ class CacheHitFastPath:
         started: float,
     ) -> Iterable[bytes]:
         """The 429 the Flask error handler would render."""
-        payload = (self.dumps(error.to_dict()) + "\n").encode()
+        extra = [("Retry-After", str(max(1, round(error.retry_after))))]
+        return self._respond(environ, start_response, started, 429, error.to_dict(), extra, None)
+
+    def _respond(
+        self,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        started: float,
+        status: int,
+        body: dict[str, Any],
+        extra_headers: list[tuple[str, str]],
+        key_name: str | None,
+    ) -> Iterable[bytes]:
+        """Send ``body`` as Flask's JSON would be sent, and log it as the access log says."""
+        payload = (self.dumps(body) + "\n").encode()
         rid = request_id(environ.get("HTTP_X_REQUEST_ID"))
-        start_response(
-            "429 TOO MANY REQUESTS",
-            [
-                ("Content-Type", "application/json"),
-                ("Content-Length", str(len(payload))),
-                ("Retry-After", str(max(1, round(error.retry_after)))),
-                ("X-Request-ID", rid),
-            ],
-        )
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        log_request("POST", ANALYZE_PATH, 429, elapsed_ms, rid, None)
+        headers = [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(payload))),
+            *extra_headers,
+            ("X-Request-ID", rid),
+        ]
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+        if status != 200 or self.log_hits:
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            log_request("POST", ANALYZE_PATH, status, elapsed_ms, rid, key_name)
         return [payload]
 
     def _body(self, environ: dict[str, Any]) -> bytes | None:
