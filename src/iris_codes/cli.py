@@ -18,11 +18,13 @@ if TYPE_CHECKING:
 
 
 def _settings_epilog() -> str:
-    lines = ["Settings (environment variables, .env honoured):", ""]
+    # "\b" keeps click from re-wrapping the block into one paragraph.
+    lines = ["\b", "Settings (environment variables; a .env file is honoured):"]
     for setting in SETTINGS:
         default = "" if setting.secret or setting.default in (None, ()) else f" [{setting.default}]"
-        lines.append(f"  {' / '.join(setting.env)}{default}: {setting.help}")
-    return "\b\n" + "\n".join(lines)
+        lines.append(f"  {' / '.join(setting.env)}{default}")
+    lines.append("See docs/configuration.md or `iris config` for what each one does.")
+    return "\n".join(lines)
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -288,8 +290,8 @@ def lsp(tcp: str | None, url: str | None) -> None:
     settings = load_settings()
     # stdout carries the protocol, so logs go to stderr only.
     logging.basicConfig(stream=sys.stderr, level=settings.log_level)
-    if settings.log_level != "DEBUG":
-        logging.getLogger("pygls").setLevel(logging.WARNING)
+    # pygls logs whole messages (document text included) below ERROR.
+    logging.getLogger("pygls").setLevel(logging.ERROR)
     try:
         analyzer = (
             HttpAnalyzer(url, settings.api_keys[0] if settings.api_keys else None)

@@ -59,7 +59,10 @@ def resolve_language(filename: str, language_id: str | None, source: str) -> Lan
     named = (
         f"Language {language_id!r} is not supported"
         if language_id
-        else (f"Cannot detect the language of {filename!r}; send a 'language'")
+        else (
+            f"Cannot detect the language of {filename!r}; name it ('language' in the API, "
+            "--language in the CLI)"
+        )
     )
     supported = supported_languages()
     raise UnsupportedLanguage(
