@@ -5,17 +5,22 @@ from __future__ import annotations
 import json
 import os
 import queue
+import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import pytest
+from click.testing import CliRunner
 
 from invariants import assert_valid_analysis
+from iris_codes.cli import main
 from iris_codes.lsp import convert, uri_to_filename
+from iris_codes.testing import free_port
 from support import SAMPLES, StartServer
 
 READ_TIMEOUT = 10.0
@@ -34,24 +39,28 @@ class LspClient:
             stderr=self.log,
             env=env,
         )
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.reader: IO[bytes] = self.process.stdout
+        self.writer: IO[bytes] = self.process.stdin
+        self.sock: socket.socket | None = None
+        if "--tcp" in args:
+            self.sock = _connect(args[args.index("--tcp") + 1])
+            self.reader = self.writer = self.sock.makefile("rwb")
         self.notifications: list[Message] = []
         self._inbox: queue.Queue[Message | None] = queue.Queue()
         self._next_id = 0
         threading.Thread(target=self._read_loop, daemon=True).start()
 
     def _read_loop(self) -> None:
-        stdout = self.process.stdout
-        assert stdout is not None
-        while (message := _read_message(stdout)) is not None:
+        while (message := _read_message(self.reader)) is not None:
             self._inbox.put(message)
         self._inbox.put(None)
 
     def _send(self, message: Message) -> None:
         body = json.dumps({"jsonrpc": "2.0", **message}).encode()
-        stdin = self.process.stdin
-        assert stdin is not None
-        stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        stdin.flush()
+        self.writer.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.writer.flush()
 
     def _receive(self) -> Message:
         try:
@@ -94,10 +103,9 @@ class LspClient:
             if "method" in message and "id" not in message:
                 self.notifications.append(message)
 
-    def initialize(self) -> Message:
-        result: Message = self.request(
-            "initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {}}
-        )
+    def initialize(self, capabilities: Message | None = None) -> Message:
+        params = {"processId": os.getpid(), "rootUri": None, "capabilities": capabilities or {}}
+        result: Message = self.request("initialize", params)
         self.notify("initialized", {})
         return result
 
@@ -123,9 +131,11 @@ class LspClient:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=READ_TIMEOUT)
-        for pipe in (self.process.stdin, self.process.stdout):
-            if pipe is not None:
-                pipe.close()
+        for stream in (self.process.stdin, self.process.stdout, self.reader):
+            if stream is not None:
+                stream.close()
+        if self.sock is not None:
+            self.sock.close()
         self.log.close()
 
     def log_text(self) -> str:
@@ -133,10 +143,26 @@ class LspClient:
         return Path(self.log.name).read_text(errors="replace")
 
 
+def _connect(address: str) -> socket.socket:
+    """Connect to the server's TCP port, waiting (up to the read timeout) for it to listen."""
+    host, _, port = address.rpartition(":")
+    deadline = time.monotonic() + READ_TIMEOUT
+    while True:
+        try:
+            return socket.create_connection((host, int(port)), timeout=READ_TIMEOUT)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _read_message(stream: IO[bytes]) -> Message | None:
     length = None
     while True:
-        line = stream.readline()
+        try:
+            line = stream.readline()
+        except OSError:
+            return None
         if not line:
             return None
         if line in (b"\r\n", b"\n"):
@@ -154,11 +180,13 @@ def start_lsp(tmp_path: Path) -> Iterator[Callable[..., LspClient]]:
     """Start real ``iris lsp`` processes (environment already cleaned); all stop afterwards."""
     started: list[LspClient] = []
 
-    def start(*args: str, env: dict[str, str] | None = None) -> LspClient:
+    def start(
+        *args: str, env: dict[str, str] | None = None, capabilities: Message | None = None
+    ) -> LspClient:
         environment = {**os.environ, **(env or {})}
         client = LspClient(list(args), environment, tmp_path / f"lsp-{len(started)}.log")
         started.append(client)
-        client.initialize()
+        client.initialize(capabilities)
         return client
 
     yield start
@@ -336,6 +364,22 @@ def test_unsupported_language_gives_empty_results_and_a_log_message(lsp: LspClie
     assert len(lsp.on("textDocument/documentSymbol", FLASK_APP.as_uri())) == 3
 
 
+def test_edits_and_saves_are_analysed_without_a_request(lsp: LspClient) -> None:
+    uri = "file:///work/todo.txt"
+    lsp.open(uri, "first draft\n", language="plaintext")
+    first = lsp.wait_for_notification("window/logMessage")
+
+    lsp.change(uri, "second draft\n", version=2)
+    after_change = lsp.wait_for_notification("window/logMessage")
+    lsp.change(uri, "third draft\n", version=3)
+    lsp.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+    after_save = lsp.wait_for_notification("window/logMessage")
+
+    assert "todo.txt" in first["params"]["message"]
+    assert after_change["params"] == first["params"]
+    assert after_save["params"] == first["params"]
+
+
 def test_shutdown_then_exit_ends_the_process_with_code_0(lsp: LspClient) -> None:
     lsp.open(FLASK_APP.as_uri(), FLASK_APP.read_text())
     lsp.on("textDocument/documentSymbol", FLASK_APP.as_uri())
@@ -379,6 +423,49 @@ def test_url_mode_reports_a_rejected_key_without_crashing(
 
 
 # Pure conversions: 1-based inclusive IRIS lines → 0-based LSP positions.
+
+
+def test_ranges_count_characters_in_the_encoding_the_client_negotiated(
+    start_lsp: Callable[..., LspClient],
+) -> None:
+    client = start_lsp(capabilities={"general": {"positionEncodings": ["utf-8", "utf-16"]}})
+    uri = "file:///work/greet.py"
+    last_line = '    return "héllo wörld 😀"'
+    client.open(uri, f"def greet():\n{last_line}\n")
+
+    symbols = client.on("textDocument/documentSymbol", uri)
+
+    assert len(symbols) == 1
+    assert symbols[0]["range"]["end"] == {"line": 1, "character": len(last_line.encode())}
+
+
+def test_tcp_mode_serves_a_client_on_a_port(start_lsp: Callable[..., LspClient]) -> None:
+    client = start_lsp("--tcp", f"127.0.0.1:{free_port()}")
+    client.open(FLASK_APP.as_uri(), FLASK_APP.read_text())
+
+    assert len(client.on("textDocument/documentSymbol", FLASK_APP.as_uri())) == 3
+    assert client.exit() == 0
+
+
+def test_rejects_a_malformed_tcp_address_in_one_line() -> None:
+    result = CliRunner().invoke(main, ["lsp", "--tcp", "2087"])
+
+    assert result.exit_code == 2
+    assert "expected HOST:PORT" in result.output
+
+
+def test_names_the_extra_to_install_when_pygls_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "pygls", None)  # makes `import pygls` fail
+
+    result = CliRunner().invoke(main, ["lsp"])
+
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: The language server needs pygls: pip install 'iris-codes[lsp]'"
+    )
+    assert result.exception is not None
 
 
 def test_span_range_ends_after_the_last_line_in_utf16_units() -> None:

@@ -1,7 +1,8 @@
 """An API analysis body → LSP document symbols, code lenses and folding ranges.
 
-IRIS ranges are 1-based and inclusive; LSP lines are 0-based and characters count
-UTF-16 code units, so a range ends at the end of its last line.
+IRIS ranges are 1-based and inclusive; LSP lines are 0-based, and a range ends after
+the last character of its last line, counted in the code units the client negotiated
+(UTF-16 unless it asked for UTF-8 or UTF-32).
 """
 
 from __future__ import annotations
@@ -14,21 +15,30 @@ from lsprotocol import types
 Span = tuple[int, int]
 
 
-def _utf16_length(line: str) -> int:
-    return len(line.encode("utf-16-le", "surrogatepass")) // 2
+UTF16 = "utf-16"
 
 
-def _line_end(lines: Sequence[str], line: int) -> types.Position:
+def code_units(text: str, encoding: str = UTF16) -> int:
+    """The length of ``text`` in an LSP position encoding's code units."""
+    if encoding == "utf-32":
+        return len(text)
+    if encoding == "utf-8":
+        return len(text.encode("utf-8", "surrogatepass"))
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _line_end(lines: Sequence[str], line: int, encoding: str) -> types.Position:
     """The position after the last character of 0-based ``line``."""
     text = lines[line] if 0 <= line < len(lines) else ""
-    return types.Position(line=line, character=_utf16_length(text))
+    return types.Position(line=line, character=code_units(text, encoding))
 
 
-def span_range(span: Span, lines: Sequence[str]) -> types.Range:
+def span_range(span: Span, lines: Sequence[str], encoding: str = UTF16) -> types.Range:
     """Whole lines ``start..end`` (1-based, inclusive) as an LSP range."""
     start, end = span
     return types.Range(
-        start=types.Position(line=start - 1, character=0), end=_line_end(lines, end - 1)
+        start=types.Position(line=start - 1, character=0),
+        end=_line_end(lines, end - 1, encoding),
     )
 
 
@@ -48,7 +58,9 @@ def _blocks(body: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any], list[Sp
             yield number, block, spans
 
 
-def document_symbols(body: dict[str, Any], lines: Sequence[str]) -> list[types.DocumentSymbol]:
+def document_symbols(
+    body: dict[str, Any], lines: Sequence[str], encoding: str = UTF16
+) -> list[types.DocumentSymbol]:
     """One symbol per block in reading order, with one child per line range."""
     symbols = []
     for _, block, spans in _blocks(body):
@@ -56,8 +68,8 @@ def document_symbols(body: dict[str, Any], lines: Sequence[str]) -> list[types.D
             types.DocumentSymbol(
                 name=span_name(span),
                 kind=types.SymbolKind.Namespace,
-                range=span_range(span, lines),
-                selection_range=span_range((span[0], span[0]), lines),
+                range=span_range(span, lines, encoding),
+                selection_range=span_range((span[0], span[0]), lines, encoding),
             )
             for span in spans
         ]
@@ -67,8 +79,8 @@ def document_symbols(body: dict[str, Any], lines: Sequence[str]) -> list[types.D
                 name=block["label"],
                 detail=block["description"],
                 kind=types.SymbolKind.Namespace,
-                range=span_range((spans[0][0], spans[-1][1]), lines),
-                selection_range=span_range(first_line, lines),
+                range=span_range((spans[0][0], spans[-1][1]), lines, encoding),
+                selection_range=span_range(first_line, lines, encoding),
                 children=children,
             )
         )

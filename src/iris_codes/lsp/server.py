@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import sys
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -74,7 +75,10 @@ class IrisLanguageServer:
 
     def start_io(self) -> None:
         """Serve one client over stdin/stdout until it exits."""
-        self.server.start_io()
+        stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+        # The protocol owns stdout; a stray print() anywhere must not corrupt it.
+        sys.stdout = sys.stderr
+        self.server.start_io(stdin, stdout)
 
     def start_tcp(self, host: str, port: int) -> None:
         """Serve one client over TCP on ``host:port``."""
@@ -126,7 +130,10 @@ class IrisLanguageServer:
         self, params: types.DocumentSymbolParams
     ) -> list[types.DocumentSymbol]:
         result = await self._current(params.text_document.uri)
-        return convert.document_symbols(result.body, result.lines) if result else []
+        if result is None:
+            return []
+        encoding = str(self.server.workspace.position_encoding or convert.UTF16)
+        return convert.document_symbols(result.body, result.lines, encoding)
 
     async def _code_lens(self, params: types.CodeLensParams) -> list[types.CodeLens]:
         result = await self._current(params.text_document.uri)
