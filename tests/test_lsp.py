@@ -477,6 +477,11 @@ def test_span_range_ends_after_the_last_line_in_utf16_units() -> None:
     assert (lsp_range.end.line, lsp_range.end.character) == (1, 8)  # the emoji counts 2
 
 
+@pytest.mark.parametrize(("encoding", "units"), [("utf-8", 11), ("utf-16", 8), ("utf-32", 7)])
+def test_code_units_follow_the_position_encoding(encoding: str, units: int) -> None:
+    assert convert.code_units("naïve 😀", encoding) == units
+
+
 def test_single_line_ranges_fold_nothing_and_are_named_line() -> None:
     body = {
         "success": True,

@@ -34,6 +34,10 @@ class Analyzer(Protocol):
         """The API's success body for ``source``."""
         ...
 
+    def warm_up(self) -> None:
+        """Load what the first analysis would otherwise wait for (may do nothing)."""
+        ...
+
     def close(self) -> None:
         """Release connections and engines."""
         ...
@@ -65,6 +69,10 @@ class LocalAnalyzer:
             filename=filename, language=language, source_code=source, metadata=_CLIENT
         )
         return self._service.analyze(request).to_dict()
+
+    def warm_up(self) -> None:
+        """Load the engines, one grammar and the cache before the first document arrives."""
+        self._service.warm_up()
 
     def close(self) -> None:
         """Close the service's engines and cache."""
@@ -107,6 +115,9 @@ class HttpAnalyzer:
         if self._api_key:
             headers["X-API-Key"] = self._api_key
         return headers
+
+    def warm_up(self) -> None:
+        """Nothing to load: the server does the work."""
 
     def close(self) -> None:
         """Nothing to release: each request opens its own connection."""

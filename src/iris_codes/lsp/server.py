@@ -72,6 +72,7 @@ class IrisLanguageServer:
         self._documents: dict[str, _Document] = {}
         self._closed = False
         self._register()
+        self._executor.submit(self._warm_up)
 
     def start_io(self) -> None:
         """Serve one client over stdin/stdout until it exits."""
@@ -132,7 +133,8 @@ class IrisLanguageServer:
         result = await self._current(params.text_document.uri)
         if result is None:
             return []
-        encoding = str(self.server.workspace.position_encoding or convert.UTF16)
+        negotiated = self.server.workspace.position_encoding  # an enum, or the client's string
+        encoding = str(getattr(negotiated, "value", negotiated) or convert.UTF16)
         return convert.document_symbols(result.body, result.lines, encoding)
 
     async def _code_lens(self, params: types.CodeLensParams) -> list[types.CodeLens]:
@@ -217,6 +219,14 @@ class IrisLanguageServer:
             }
         lines = tuple(snapshot.source.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
         return Result(filename, snapshot.version, body, lines)
+
+    def _warm_up(self) -> None:
+        try:
+            self.analyzer.warm_up()
+        except IrisError as exc:
+            log.warning("Warm-up failed: %s", exc.message)
+        except Exception as exc:
+            log.warning("Warm-up failed with %s", type(exc).__name__)
 
     def _report(self, answer: asyncio.Future[Result]) -> None:
         """Tell the client, in its log, why a document has no table of contents."""
