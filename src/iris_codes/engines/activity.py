@@ -169,8 +169,7 @@ _PREFIX_ACTIONS = {
     "should": "checks",
     "to": "conversion",
     "as": "conversion",
-    "from": "alternate constructors",
-    "with": "variants",
+    "from": "construction",
 }
 _DUNDERS: dict[str, str] = {
     "__init__": "initialisation",

@@ -449,6 +449,8 @@ def _activity_label(info: BlockInfo, used: set[str]) -> str:
 
 
 def _echoes(word: str, noun_words: set[str]) -> bool:
+    if activity.ACTIONS.get(word) in noun_words or _VERB_NOUNS.get(word) in noun_words:
+        return True  # "save" in "Save user saving"
     stem = word[:4]
     return any(n.startswith(stem) or word.startswith(n[:4]) for n in noun_words)
 
