@@ -49,7 +49,7 @@ ACTIONS = {
     "dispatch": "dispatch",
     "div": "arithmetic",
     "divmod": "arithmetic",
-    "drop": "removal",
+    "drop": "deletion",
     "dump": "dumping",
     "emit": "emission",
     "encode": "encoding",
@@ -218,6 +218,9 @@ _OPERATORS = {
     "add", "sub", "mul", "matmul", "truediv", "floordiv", "div", "mod", "divmod", "pow",
     "neg", "pos", "abs", "invert", "lshift", "rshift", "and", "or", "xor",
 }  # fmt: skip
+# Actions most classes have; named when they lead a block, never as its third action.
+_BOILERPLATE = frozenset({"initialisation", "construction", "conversion", "representation",
+    "numeric conversion", "checks", "cleanup"})  # fmt: skip
 _CALL_REQUEST_HINTS = ("environ", "start_response", "request", "scope")
 # Stop words that still name what a method acts on (``get(key)``, ``put(item)``).
 _OBJECT_WORDS = frozenset({"key", "keys", "item", "items", "name", "names", "line", "lines", "text",
@@ -363,6 +366,10 @@ def activity(units: Sequence[Unit]) -> tuple[list[str], list[list[str]]]:
     if not actions or sum(actions.values()) * 2 < total:
         return [], []
     ranked_actions = sorted(actions, key=lambda a: (-actions[a], first_seen[a], a))
+    # A third action is named only when it is a real part of the block, not a helper.
+    top = actions[ranked_actions[0]]
+    third = [a for a in ranked_actions[2:] if a not in _BOILERPLATE and actions[a] * 4 >= top]
+    ranked_actions = ranked_actions[:2] + third[:1]
     ranked_objects = sorted(objects, key=lambda w: (-objects[w], first_seen[w], w))
     topics = [[w] for w in ranked_objects[:3]]
     if ranked_objects:
@@ -374,7 +381,9 @@ def activity(units: Sequence[Unit]) -> tuple[list[str], list[list[str]]]:
 
 
 def action_phrase(actions: Sequence[str]) -> str:
-    """``creation and revocation`` from the two leading nouns of action."""
+    """``creation and revocation`` (or ``listing, addition and removal``) from leading actions."""
+    if len(actions) >= 3 and all(" " not in a for a in actions[:3]):
+        return f"{actions[0]}, {actions[1]} and {actions[2]}"
     if len(actions) >= 2 and len(actions[0].split()) + len(actions[1].split()) <= 3:
         return f"{actions[0]} and {actions[1]}"
     return actions[0]

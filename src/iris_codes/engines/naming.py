@@ -427,21 +427,24 @@ def _activity_label(info: BlockInfo, used: set[str]) -> str:
     actions, objects = activity.activity(_core(info))
     if not actions:
         return ""
-    phrases = [activity.action_phrase(actions), actions[0]]
+    phrases = [activity.action_phrase(actions), activity.action_phrase(actions[:2]), actions[0]]
     if len(actions) > 1:
         phrases.append(actions[1])
-    action_words = {w for a in actions[:2] for w in a.split()}
-    topics = [t for t in objects if not any(_echoes(w, action_words) for w in t)]
+    phrases = list(dict.fromkeys(phrases))
+    topics = list(objects)
     lead = activity.lead_topic(_core(info), actions[0]) if len(actions) == 1 else []
     if lead:
         # One thing done: the doer's own words say it best ("Book payload validation").
         topics.insert(0, lead)
     # "WSGI request handling" is whole already; another word would only crowd it.
     topics.insert(0 if len(actions[0].split()) >= 3 else len(topics), [])
-    for phrase in phrases:
-        for topic in topics:
+    # The best object first, with the fullest phrase it does not echo ("Counter counting").
+    for topic in topics:
+        for phrase in phrases:
             if not topic and len(phrase.split()) < 2:
                 continue  # a lone "Resetting" says too little; let the usual naming try
+            if any(_echoes(w, {p.strip(",") for p in phrase.split()}) for w in topic):
+                continue
             label = _phrase(topic, phrase)
             if label.lower() not in used and len(label.split()) >= 2:
                 return label
