@@ -367,8 +367,8 @@ def activity(units: Sequence[Unit]) -> tuple[list[str], list[list[str]]]:
         return [], []
     ranked_actions = sorted(actions, key=lambda a: (-actions[a], first_seen[a], a))
     # A third action is named only when it is a real part of the block, not a helper.
-    top = actions[ranked_actions[0]]
-    third = [a for a in ranked_actions[2:] if a not in _BOILERPLATE and actions[a] * 4 >= top]
+    lead = actions[ranked_actions[0]]
+    third = [a for a in ranked_actions[2:] if a not in _BOILERPLATE and actions[a] * 4 >= lead]
     ranked_actions = ranked_actions[:2] + third[:1]
     ranked_objects = sorted(objects, key=lambda w: (-objects[w], first_seen[w], w))
     topics = [[w] for w in ranked_objects[:3]]
