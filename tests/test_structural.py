@@ -442,6 +442,7 @@ def test_acronyms_keep_their_case_in_labels() -> None:
     words = " ".join(labels).split()
     assert {"JSON", "YAML", "WSGI"} <= set(words), labels
     assert not {"Json", "json", "Yaml", "yaml", "Wsgi", "wsgi"} & set(words), labels
+    assert naming.display_word("sqlite") == "SQLite"
 
 
 FASTPATH = '''"""WSGI middleware answering cached requests."""

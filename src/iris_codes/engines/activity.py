@@ -310,7 +310,7 @@ def singular(word: str) -> str:
     """``entries`` → ``entry``, ``keys`` → ``key``; other words unchanged."""
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
-    if word.endswith(("ss", "us")):
+    if word.endswith(("ss", "us", "is")):
         return word
     return word[:-1] if word.endswith("s") and len(word) > 3 else word
 

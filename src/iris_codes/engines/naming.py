@@ -165,7 +165,6 @@ _ACRONYMS = {
     "xss",
     "csrf",
     "cors",
-    "oauth",
     "iso",
 }
 _ROLE_DESCRIPTIONS = {
@@ -227,7 +226,7 @@ def settle_roles(infos: list[BlockInfo]) -> list[BlockInfo]:
 def _without_shared_role(infos: list[BlockInfo], role: str) -> list[BlockInfo]:
     """In a storage module every block touches the database: name them by what they do."""
     holders = sum(1 for info in infos if info.role == role)
-    if holders < 3 or holders * 2 < len(infos):
+    if holders < 2 or holders * 2 < len(infos):
         return infos
     return [
         BlockInfo(info.units, info.text, "", info.words) if info.role == role else info
@@ -254,9 +253,20 @@ def block_words(units: Sequence[Unit]) -> Counter[str]:
     return counts
 
 
+_CASED = {
+    "sqlite": "SQLite",
+    "graphql": "GraphQL",
+    "oauth": "OAuth",
+    "javascript": "JavaScript",
+    "typescript": "TypeScript",
+    "github": "GitHub",
+    "redis": "Redis",
+}
+
+
 def display_word(word: str) -> str:
-    """A label word as shown: acronyms upper-case (``JSON``), others as they are."""
-    return word.upper() if word in _ACRONYMS else word
+    """A label word as shown: acronyms upper-case (``JSON``), names cased (``SQLite``)."""
+    return word.upper() if word in _ACRONYMS else _CASED.get(word, word)
 
 
 def label_blocks(infos: Sequence[BlockInfo]) -> list[str]:
@@ -485,7 +495,10 @@ def describe(info: BlockInfo, label: str) -> str:
     lead = _ROLE_DESCRIPTIONS.get(info.role, "")
     listed = _join_names(names)
     # The largest unit's docstring, else its class's: another method's would mislead.
-    headers = [u for u in by_size if u.kind in ("class", "type")]
+    parents = {u.parent for u in core if u.parent}
+    headers = sorted(
+        (u for u in by_size if u.kind in ("class", "type")), key=lambda u: u.name not in parents
+    )
     doc = next((d for d in (_readable_doc(u.doc) for u in (main, *headers)) if d), "")
     if doc:
         doc = f"{doc[:1].upper()}{doc[1:]}"
