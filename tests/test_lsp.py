@@ -19,7 +19,8 @@ from click.testing import CliRunner
 
 from invariants import assert_valid_analysis
 from iris_codes.cli import main
-from iris_codes.lsp import convert, uri_to_filename
+from iris_codes.errors import ConfigError, EngineError
+from iris_codes.lsp import HttpAnalyzer, convert, uri_to_filename
 from iris_codes.testing import free_port
 from support import SAMPLES, StartServer
 
@@ -419,6 +420,18 @@ def test_url_mode_reports_a_rejected_key_without_crashing(
     message = client.wait_for_notification("window/logMessage")["params"]["message"]
     assert body["error"] in message
     assert "wrong-key" not in message
+
+
+def test_http_analyzer_turns_an_unreachable_server_into_an_engine_error() -> None:
+    analyzer = HttpAnalyzer(f"http://127.0.0.1:{free_port()}")
+
+    with pytest.raises(EngineError, match="Cannot reach the IRIS server"):
+        analyzer.analyze("app.py", "python", "x = 1\n")
+
+
+def test_http_analyzer_accepts_only_http_urls() -> None:
+    with pytest.raises(ConfigError, match="http:// or https://"):
+        HttpAnalyzer("file:///etc/passwd")
 
 
 # Pure conversions: 1-based inclusive IRIS lines → 0-based LSP positions.
