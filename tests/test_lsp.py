@@ -22,6 +22,7 @@ from iris_codes.cli import main
 from iris_codes.errors import ConfigError, EngineError
 from iris_codes.lsp import HttpAnalyzer, convert, uri_to_filename
 from iris_codes.testing import free_port
+from openai_stub import OpenAIStub
 from support import SAMPLES, StartServer
 
 READ_TIMEOUT = 10.0
@@ -337,6 +338,25 @@ def test_iris_analyze_request_returns_the_api_json(lsp: LspClient, tmp_path: Pat
     expected = iris_analyze_json(FLASK_APP, tmp_path)
     assert body["file_intent"] == expected["file_intent"]
     assert body["responsibility_blocks"] == expected["responsibility_blocks"]
+
+
+def test_uses_the_llm_when_configured_and_its_cache_across_documents(
+    start_lsp: Callable[..., LspClient], openai_stub: OpenAIStub
+) -> None:
+    env = {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": openai_stub.base_url}
+    client = start_lsp(env={**env, "IRIS_LLM_API": "chat"})
+    text = FLASK_APP.read_text()
+    client.open("file:///one/flask_app.py", text)
+    client.open("file:///two/flask_app.py", text)
+
+    first = client.on("iris/analyze", "file:///one/flask_app.py")
+    second = client.on("iris/analyze", "file:///two/flask_app.py")
+
+    assert_valid_analysis(first, text)
+    assert first["metadata"]["engine"] == "llm"
+    assert "degraded" not in first["metadata"]
+    assert second["responsibility_blocks"] == first["responsibility_blocks"]
+    assert openai_stub.total_calls() == 1
 
 
 def test_iris_analyze_on_a_closed_document_is_an_invalid_params_error(lsp: LspClient) -> None:
