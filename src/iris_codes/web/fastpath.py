@@ -59,6 +59,7 @@ class CacheHitFastPath:
         if body is None:
             return self.app(environ, start_response)
         started = time.perf_counter()
+        key_name: str | None = None
         try:
             key_name = self.authenticator.check(environ.get("HTTP_X_API_KEY"))
             if self.limiter is not None:
@@ -66,7 +67,7 @@ class CacheHitFastPath:
                 self.limiter.check(client_id(environ, key_name))
             analysis = self.service.analyze_cached(AnalyzeRequest.model_validate_json(body))
         except RateLimited as exc:
-            return self._refuse(exc, environ, start_response, started)
+            return self._refuse(exc, environ, start_response, started, key_name)
         except (IrisError, ValidationError, ValueError):
             analysis = None  # Flask renders the precise error
         if analysis is None:
@@ -82,10 +83,13 @@ class CacheHitFastPath:
         environ: dict[str, Any],
         start_response: StartResponse,
         started: float,
+        key_name: str | None,
     ) -> Iterable[bytes]:
         """The 429 the Flask error handler would render."""
         extra = [("Retry-After", str(max(1, round(error.retry_after))))]
-        return self._respond(environ, start_response, started, 429, error.to_dict(), extra, None)
+        return self._respond(
+            environ, start_response, started, 429, error.to_dict(), extra, key_name
+        )
 
     def _respond(
         self,
