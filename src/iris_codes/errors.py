@@ -16,7 +16,8 @@
     ├── EngineError                503 engine_unavailable
     │   ├── LLMUnavailable         503 llm_unavailable
     │   ├── LLMTimeout             504 llm_timeout
-    │   └── LLMBadOutput           503 llm_bad_output
+    │   ├── LLMBadOutput           503 llm_bad_output
+    │   └── AnalysisTimeout        504 analysis_timeout
     ├── CacheError                 503 cache_unavailable
     └── ConfigError                500 config_error
 
@@ -125,6 +126,11 @@ class LLMTimeout(EngineError):
 
 class LLMBadOutput(EngineError):
     code = "llm_bad_output"
+
+
+class AnalysisTimeout(EngineError):
+    status = 504
+    code = "analysis_timeout"
 
 
 class CacheError(IrisError):

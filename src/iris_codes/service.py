@@ -12,12 +12,19 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import metrics, postprocess
 from .config import Settings
-from .errors import ConfigError, EngineError, UndecodableSource, UnsupportedLanguage
+from .errors import (
+    AnalysisTimeout,
+    ConfigError,
+    EngineError,
+    UndecodableSource,
+    UnsupportedLanguage,
+)
 from .models import Analysis, AnalyzeRequest
 from .syntax.languages import (
     Language,
@@ -227,7 +234,14 @@ class Service:
                 future = self._flights[key] = Future()
         if not leader:
             metrics.inc("single_flight_waits_total")
-            return future.result(timeout=self._flight_timeout())
+            try:
+                shared = future.result(timeout=self._flight_timeout())
+            except FutureTimeout:
+                raise AnalysisTimeout(
+                    "The analysis of this file did not finish in time; try again."
+                ) from None
+            # The leader paid for the analysis; this request cost nothing.
+            return _Outcome(_as_hit(shared.analysis), shared.cacheable)
         try:
             outcome = self._lead(key, compute)
             future.set_result(outcome)
