@@ -17,7 +17,7 @@ _ERRORS = {
     "undecodable_source, invalid_field.",
     "429": "Rate limited (code rate_limited, Retry-After header).",
     "503": "Engine unavailable and no fallback allowed (llm_unavailable, llm_bad_output).",
-    "504": "Engine timed out and no fallback allowed (llm_timeout).",
+    "504": "Engine timed out and no fallback allowed (llm_timeout, analysis_timeout).",
 }
 
 
