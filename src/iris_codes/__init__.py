@@ -1,8 +1,7 @@
 """IRIS: a table of contents for any source file.
 
->>> from iris_codes import analyze
->>> analysis = analyze("def main():\n    pass\n", filename="app.py")
->>> analysis.file_intent
+In-process: ``iris_codes.analyze(source, filename="app.py")`` returns an ``Analysis``
+(``file_intent`` and ``blocks``); ``iris serve`` offers the same over HTTP.
 """
 
 from __future__ import annotations
