@@ -20,6 +20,8 @@ ACTIONS = {
     "acquire": "locking",
     "add": "addition",
     "allow": "admission",
+    "analyse": "analysis",
+    "analyze": "analysis",
     "append": "appending",
     "apply": "application",
     "authenticate": "authentication",
@@ -62,6 +64,7 @@ ACTIONS = {
     "expire": "expiry",
     "export": "export",
     "extract": "extraction",
+    "fallback": "fallback",
     "fetch": "fetching",
     "fill": "filling",
     "filter": "filtering",
@@ -98,6 +101,7 @@ ACTIONS = {
     "parse": "parsing",
     "pay": "payment",
     "pop": "removal",
+    "prepare": "preparation",
     "pow": "arithmetic",
     "process": "processing",
     "prune": "pruning",
@@ -158,6 +162,28 @@ ACTIONS = {
     "watch": "watching",
     "wrap": "wrapping",
     "write": "writing",
+}
+# Names, or name words, that say what a method does without a verb (``qsize``, ``_body``).
+_NAME_ACTIONS = {
+    "empty": "size queries",
+    "full": "size queries",
+    "qsize": "size queries",
+    "size": "size queries",
+    "len": "size queries",
+    "length": "size queries",
+    "health": "health checks",
+    "healthcheck": "health checks",
+    "stats": "statistics",
+    "statistics": "statistics",
+    "body": "body reading",
+    "single_flight": "single-flight coordination",
+    "singleflight": "single-flight coordination",
+    "warm_up": "warm-up",
+    "warmup": "warm-up",
+    "task_done": "task tracking",
+    "ping": "health checks",
+    "timeout": "timeouts",
+    "retry_delay": "retries",
 }
 # Leading words that only modify the verb after them (``try_lock``, ``do_get``).
 _MODIFIERS = {"try", "do", "maybe", "safe", "async", "on"}
@@ -230,6 +256,8 @@ _OBJECT_WORDS = frozenset({"key", "keys", "item", "items", "name", "names", "lin
 _NOT_OBJECTS = frozenset({"nowait", "now", "once", "fast", "safe", "quietly", "current", "inner",
     "raw", "unlocked", "locked", "impl", "internal", "helper", "abs", "all", "many", "one",
     "new", "old", "ms", "seconds", "after", "before"})  # fmt: skip
+_WEAK_OBJECTS = frozenset({"name", "text", "value", "line", "option", "context", "index", "data",
+    "arg", "args", "kwargs", "param", "params", "result", "obj", "object", "cmd"})  # fmt: skip
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _OBJECT_STOPWORDS = (STOPWORDS - _OBJECT_WORDS) | _NOT_OBJECTS
 
@@ -266,7 +294,7 @@ def _leading_action(word: str) -> str:
 
 
 def _action_and_objects(unit: Unit) -> tuple[str, list[str]]:
-    """The noun of action a function's name starts with, and the other words of its name."""
+    """The noun of action a function's name (else its docstring) starts with, and its objects."""
     if unit.name.startswith("__") and unit.name.endswith("__"):
         return _dunder_action(unit), []
     words = list(split_words(unit.name))
@@ -282,8 +310,29 @@ def _action_and_objects(unit: Unit) -> tuple[str, list[str]]:
         return ACTIONS[verb], _objects(rest)
     if first in _COMPARISONS and not rest:
         return "comparison", []
+    whole = "_".join(words)
+    for known in (whole, "_".join(words[:2]), first, words[-1]):
+        if known in _NAME_ACTIONS:
+            return _NAME_ACTIONS[known], _objects([w for w in words if w not in known.split("_")])
+    action = _doc_action(unit.doc)
+    if action:
+        return action, _objects(words)  # ``keys_create``: "Create a key ..."
     # An accessor such as ``local_counters`` names its object: its head noun, last.
     return "", _objects(words[-1:])
+
+
+def _doc_action(doc: str) -> str:
+    """The action a docstring opens with ("Load the engines ..." → loading), or ""."""
+    match = _DOC_VERB.match(doc)
+    if not match:
+        return ""
+    word = match.group(1).lower()
+    return ACTIONS[word] if word in ACTIONS and word not in _WEAK_DOC_VERBS else ""
+
+
+_DOC_VERB = re.compile(r"([A-Z][a-z]+)\s+(?:an?|the|this|that|every|each|one|all|its|our|``)\b")
+# Docstring openers too vague to name an action ("Get the ...": what is wanted is the object).
+_WEAK_DOC_VERBS = frozenset({"get", "set", "make", "handle", "process", "run", "do", "apply"})
 
 
 def _objects(words: Sequence[str]) -> list[str]:
@@ -328,46 +377,82 @@ def lead_topic(units: Sequence[Unit], action: str) -> list[str]:
     return best[2] if best else []
 
 
+def _weight(unit: Unit) -> float:
+    """A unit's say in its block: its lines, halved for a private helper (``_lead``)."""
+    lines = unit.end - unit.start + 1
+    private = unit.name.startswith("_") and not unit.name.endswith("__")
+    return lines / 2 if private else float(lines)
+
+
+def _doc_objects(unit: Unit, known: set[str]) -> list[str]:
+    """Words of a docstring's opening clause that the block's identifiers also spell."""
+    clause = re.split(r"[.,;:(]|``", unit.doc, maxsplit=1)[0].lower()
+    words = re.findall(r"[a-z]{4,}", clause)
+    return [w for w in dict.fromkeys(words) if singular(w) in known and w not in _OBJECT_STOPWORDS]
+
+
+def _identifier_words(units: Sequence[Unit]) -> set[str]:
+    known: set[str] = set()
+    for unit in units:
+        for name in (unit.name, unit.parent or "", *unit.uses):
+            known.update(singular(w) for w in split_words(name))
+        known.update(singular(w) for w in _parameter_words(unit))
+    return known
+
+
 def activity(units: Sequence[Unit]) -> tuple[list[str], list[list[str]]]:
     """Nouns of action of a block's functions (most lines first) and the objects they name.
 
     An object is one word, or two when several names spell them together
     (``build_email_message``, ``send_email_message``). Empty when under half the block's
-    function lines start with a recognised verb.
+    function lines (private helpers' counting half) do a recognised action.
     """
     pairs: Counter[tuple[str, str]] = Counter()
-    actions: Counter[str] = Counter()
+    actions: dict[str, float] = {}
     objects: dict[str, float] = {}
     first_seen: dict[str, int] = {}
-    total = 0
-    for unit in units:
-        if unit.kind not in ("function", "method") or not unit.name:
-            continue
-        lines = unit.end - unit.start + 1
+    total = 0.0
+    functions = [u for u in units if u.kind in ("function", "method") and u.name]
+    known = _identifier_words(functions)
+    docs = {unit.id: _doc_objects(unit, known) for unit in functions}
+    shared = Counter(w for words in docs.values() for w in words)
+    for unit in functions:
+        lines = _weight(unit)
         total += lines
         action, words = _action_and_objects(unit)
         pairs.update(set(itertools.pairwise(words)))
         if action:
-            actions[action] += lines
+            actions[action] = actions.get(action, 0.0) + lines
             first_seen.setdefault(action, unit.start)
         if action.endswith("request handling"):
             continue  # a WSGI app's environ is not what its block is about
-        # The name's own nouns count most, then what it takes, then its class's name.
+        # The name's own nouns count most, then what it takes and what its docstring names,
+        # then its class's name.
         weighted = [(w, 1.0) for w in words]
         weighted += [
             (w, 0.5 / (1 + k)) for k, w in enumerate(dict.fromkeys(_parameter_words(unit)))
+        ]
+        # A docstring speaks for a name that names nothing, else only with another docstring.
+        weighted += [
+            (w, 0.5 if not weighted else 0.15)
+            for w in docs[unit.id]
+            if (not weighted and not unit.name.endswith("__")) or shared[w] >= 2
         ]
         if unit.parent:
             weighted += [(w, 0.25) for w in _objects(split_words(unit.parent))]
         for word, weight in weighted:
             word = singular(word)
+            # "name", "text", "value": any function takes one; they rarely say what it is about.
+            weight = weight / 4 if word in _WEAK_OBJECTS else weight
             objects[word] = objects.get(word, 0.0) + weight * lines
             first_seen.setdefault(word, unit.start)
     if not actions or sum(actions.values()) * 2 < total:
         return [], []
-    ranked_actions = sorted(actions, key=lambda a: (-actions[a], first_seen[a], a))
+    # Every class has an __init__: it leads a block only when nothing else does much.
+    rank = {a: n / 2 if a in _BOILERPLATE else n for a, n in actions.items()}
+    ranked_actions = sorted(actions, key=lambda a: (-rank[a], first_seen[a], a))
     # A third action is named only when it is a real part of the block, not a helper.
-    lead = actions[ranked_actions[0]]
+    lead = rank[ranked_actions[0]]
     third = [a for a in ranked_actions[2:] if a not in _BOILERPLATE and actions[a] * 4 >= lead]
     ranked_actions = ranked_actions[:2] + third[:1]
     ranked_objects = sorted(objects, key=lambda w: (-objects[w], first_seen[w], w))

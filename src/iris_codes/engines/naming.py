@@ -447,7 +447,8 @@ def _activity_label(info: BlockInfo, used: set[str]) -> str:
         # One thing done: the doer's own words say it best ("Book payload validation").
         topics.insert(0, lead)
     # "WSGI request handling" is whole already; another word would only crowd it.
-    topics.insert(0 if len(actions[0].split()) >= 3 else len(topics), [])
+    whole = len(re.split(r"[\s-]+", actions[0])) >= 3  # "single-flight coordination" counts 3
+    topics.insert(0 if whole else len(topics), [])
     # The best object first, with the fullest phrase it does not echo ("Counter counting").
     for topic in topics:
         for phrase in phrases:

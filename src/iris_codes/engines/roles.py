@@ -66,6 +66,10 @@ _ROLE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# Roles read from code only: names in strings and comments do not count.
+_CODE_ROLES = frozenset(
+    {"route handlers", "CLI entry point", "component rendering", "persistence", "validation"}
+)
 ENTRY_ROLES = {"route handlers", "CLI entry point", "component rendering", "tests"}
 
 
@@ -129,10 +133,14 @@ def _role_matches(role: str, pattern: re.Pattern[str], text: str, limit: int) ->
 def detect_role(units: Sequence[Unit], text: str, exclude: frozenset[str] = frozenset()) -> str:
     """The recognisable role of a block, or "" when none stands out."""
     core = [u for u in units if u.kind not in ("import", "comment")] or list(units)
+    code = ""
     for role, pattern in _ROLE_PATTERNS:
         if role in ("persistence", "validation") or role in exclude:
             continue
-        if _role_matches(role, pattern, text, 1):
+        on_code = role in _CODE_ROLES
+        if on_code and not code and _HINT_PATTERNS[role].search(text):
+            code = code_only(text)  # a regex table's "route" or "argparse" is neither
+        if _role_matches(role, pattern, code if on_code else text, 1):
             if role == "component rendering" and not any(u.name[:1].isupper() for u in core):
                 continue
             if role == "tests" and not _mostly_tests(core, text):
@@ -156,12 +164,37 @@ def detect_role(units: Sequence[Unit], text: str, exclude: frozenset[str] = froz
     if len(types) >= 2 and _lines(types) >= 0.6 * _lines(core):
         return "data models"
     for role, pattern in _ROLE_PATTERNS:
-        if role in ("persistence", "validation") and _role_matches(role, pattern, text, 2) >= 2:
+        if role not in ("persistence", "validation") or not _HINT_PATTERNS[role].search(text):
+            continue
+        # Words in strings and comments are not what the code does (a verb table's "commit").
+        code = code or code_only(text)
+        if _role_matches(role, pattern, code, 2) >= 2:
             # Catching ``ValidationError`` is not validating: some definition must say so.
             if role == "validation" and not any(_VALIDATING.search(u.name) for u in core):
                 continue
             return role
     return ""
+
+
+_STRING = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|`(?:\\.|[^`\\])*`'
+)
+_COMMENT = re.compile(r"(?:^|(?<=\s))(?:#|//|--)[^\n]*", re.M)
+_SQL = re.compile(
+    r"\b(?:INSERT\s+INTO|SELECT\s.+?\sFROM|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+TABLE)\b",
+    re.S,
+)
+
+
+def code_only(text: str) -> str:
+    """``text`` without comments and string contents, but for SQL, URL paths and ``__main__``."""
+
+    def keep(match: re.Match[str]) -> str:
+        literal = match.group(0)
+        keep = _SQL.search(literal) or literal[1:2] == "/" or literal[1:-1] == "__main__"
+        return literal if keep else '""'
+
+    return _COMMENT.sub(" ", _STRING.sub(keep, text))
 
 
 _VALIDATING = re.compile(r"(?i)valid|sanitiz|verif|check")
@@ -173,7 +206,19 @@ def _lines(units: Sequence[Unit]) -> int:
 
 def is_split_header(unit: Unit, units: Sequence[Unit]) -> bool:
     """A class whose members are units of their own (the class was split)."""
-    return unit.kind in ("class", "type") and any(u.parent == unit.name for u in units)
+    return (
+        unit.kind in ("class", "type")
+        and not is_namespace(unit)
+        and any(u.parent == unit.name for u in units)
+    )
+
+
+_NAMESPACE = re.compile(r"\s*(?:bare)?module\s")
+
+
+def is_namespace(unit: Unit) -> bool:
+    """A module header (Julia's ``module Stats``): it groups functions, it is not a class."""
+    return unit.kind == "class" and _NAMESPACE.match(unit.signature) is not None
 
 
 def _mostly_tests(units: Sequence[Unit], text: str) -> bool:
