@@ -513,3 +513,67 @@ def test_banner_comment_is_not_used_as_a_description() -> None:
     unit = _unit(1, "function", "connect", 1, 20, doc="-- internals -------------------------")
     info = naming.describe_block([unit], "")
     assert "---" not in naming.describe(info, "Connection logic")
+
+
+def test_methods_without_verbs_are_named_by_what_they_do() -> None:
+    units = [
+        _unit(1, "method", "qsize", 1, 4, parent="Queue"),
+        _unit(2, "method", "empty", 5, 17, parent="Queue"),
+        _unit(3, "method", "full", 18, 27, parent="Queue"),
+    ]
+    (label,) = naming.label_blocks([naming.describe_block(units, "")])
+    assert label == "Queue size queries"
+
+
+def test_private_helpers_weigh_less_than_public_methods() -> None:
+    units = [
+        _unit(1, "method", "_lead", 1, 30, parent="Service"),
+        _unit(2, "method", "_single_flight", 31, 60, parent="Service"),
+        _unit(3, "method", "__init__", 61, 76, parent="Service"),
+        _unit(4, "method", "health", 77, 89, parent="Service"),
+    ]
+    (label,) = naming.label_blocks([naming.describe_block(units, "")])
+    assert label == "Single-flight coordination"
+
+
+def test_docstring_verb_names_an_action_the_name_does_not() -> None:
+    units = [
+        _unit(1, "function", "keys_create", 1, 12, doc="Create a key called NAME."),
+        _unit(2, "function", "keys_revoke", 13, 20, doc="Revoke the key called NAME."),
+    ]
+    (label,) = naming.label_blocks([naming.describe_block(units, "")])
+    assert label == "Key creation and revocation"
+
+
+def test_parameter_words_like_name_do_not_become_the_object() -> None:
+    units = [
+        _unit(1, "function", "inc", 1, 7, signature="def inc(name, amount=1.0):",
+              doc="Add ``amount`` to the counter ``name``."),
+        _unit(2, "function", "publish", 8, 22, doc="Write this process's counters to its file."),
+        _unit(3, "function", "_counters", 23, 25),
+    ]  # fmt: skip
+    (label,) = naming.label_blocks([naming.describe_block(units, "")])
+    assert label == "Counter publishing"
+
+
+def test_persistence_words_in_strings_and_comments_are_not_persistence() -> None:
+    text = (
+        "def describe(word):\n"
+        '    """Say what the database would call it."""\n'
+        '    return {"commit": "commits", "execute": "execution"}.get(word)  # cursor\n'
+    )
+    unit = _unit(1, "function", "describe", 1, 3)
+    assert naming.describe_block([unit], text).role == ""
+    real = (
+        "def save(conn, row):\n"
+        '    conn.execute("INSERT INTO t VALUES (?)", row)\n'
+        "    conn.commit()\n"
+    )
+    assert naming.describe_block([_unit(1, "function", "save", 1, 3)], real).role == "persistence"
+
+
+def test_julia_module_is_not_labelled_a_class(engine: StructuralEngine) -> None:
+    source = (SAMPLES / "stats.jl").read_text()
+    body = run(engine, source, "julia", "stats.jl")
+    labels = [block["label"] for block in body["responsibility_blocks"]]
+    assert not any(label.endswith(" class") for label in labels), labels
