@@ -577,3 +577,24 @@ def test_julia_module_is_not_labelled_a_class(engine: StructuralEngine) -> None:
     body = run(engine, source, "julia", "stats.jl")
     labels = [block["label"] for block in body["responsibility_blocks"]]
     assert not any(label.endswith(" class") for label in labels), labels
+
+
+def test_class_header_block_says_what_its_methods_do_of_the_class() -> None:
+    units = [
+        _unit(1, "class", "Service", 1, 2),
+        _unit(2, "method", "health", 3, 15, parent="Service"),
+        _unit(3, "method", "warm_up", 16, 24, parent="Service"),
+        _unit(4, "method", "engine", 25, 34, parent="Service"),
+    ]
+    (label,) = naming.label_blocks([naming.describe_block(units, "")])
+    assert label == "Service health checks and warm-up"
+
+
+def test_short_verbless_methods_read_as_accessors() -> None:
+    units = [
+        _unit(1, "method", "cache_path", 1, 3, parent="Settings"),
+        _unit(2, "method", "keys_path", 4, 6, parent="Settings"),
+        _unit(3, "method", "llm_configured", 7, 9, parent="Settings"),
+    ]
+    (label,) = naming.label_blocks([naming.describe_block(units, "")])
+    assert label.endswith("accessors")

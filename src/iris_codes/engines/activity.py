@@ -24,6 +24,7 @@ ACTIONS = {
     "analyze": "analysis",
     "append": "appending",
     "apply": "application",
+    "auth": "authentication",
     "authenticate": "authentication",
     "authorize": "authorisation",
     "backoff": "backoff",
@@ -32,6 +33,7 @@ ACTIONS = {
     "calc": "calculation",
     "cancel": "cancellation",
     "check": "checks",
+    "classify": "classification",
     "clear": "clearing",
     "close": "cleanup",
     "commit": "commits",
@@ -120,6 +122,7 @@ ACTIONS = {
     "reload": "loading",
     "remove": "removal",
     "render": "rendering",
+    "respond": "responses",
     "reset": "resetting",
     "resolve": "resolution",
     "restart": "restarts",
@@ -184,9 +187,12 @@ _NAME_ACTIONS = {
     "ping": "health checks",
     "timeout": "timeouts",
     "retry_delay": "retries",
+    "on": "subscriptions",
+    "off": "subscriptions",
+    "once": "subscriptions",
 }
 # Leading words that only modify the verb after them (``try_lock``, ``do_get``).
-_MODIFIERS = {"try", "do", "maybe", "safe", "async", "on"}
+_MODIFIERS = {"try", "do", "maybe", "safe", "async", "on", "did", "will"}
 # Leading words that make a function an accessor or a predicate rather than an action.
 _PREFIX_ACTIONS = {
     "is": "checks",
@@ -400,6 +406,11 @@ def _identifier_words(units: Sequence[Unit]) -> set[str]:
     return known
 
 
+def _is_accessor(unit: Unit) -> bool:
+    """A short method whose name holds no action: a property or a getter."""
+    return unit.kind == "method" and unit.end - unit.start < 6 and not unit.name.startswith("__")
+
+
 def activity(units: Sequence[Unit]) -> tuple[list[str], list[list[str]]]:
     """Nouns of action of a block's functions (most lines first) and the objects they name.
 
@@ -446,6 +457,10 @@ def activity(units: Sequence[Unit]) -> tuple[list[str], list[list[str]]]:
             weight = weight / 4 if word in _WEAK_OBJECTS else weight
             objects[word] = objects.get(word, 0.0) + weight * lines
             first_seen.setdefault(word, unit.start)
+    verbless = sum(actions.values()) * 2 < total
+    if verbless and len(functions) >= 2 and all(_is_accessor(u) for u in functions):
+        actions = {"accessors": total}  # ``cache_path``, ``keys_path``: properties, getters
+        first_seen["accessors"] = functions[0].start
     if not actions or sum(actions.values()) * 2 < total:
         return [], []
     # Every class has an __init__: it leads a block only when nothing else does much.

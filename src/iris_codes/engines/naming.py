@@ -403,6 +403,11 @@ def _compose(info: BlockInfo, ranked: list[str], used: set[str]) -> str:
         label = _activity_label(info, used)
         if label:
             return label
+    if noun == "class" and header is not None and functions >= 2 and _methods_dominate(info):
+        # A class header beside most of its methods: what they do, said of the class.
+        label = _activity_label(info, used, main_words)
+        if label:
+            return label
     options: list[list[str]] = []
     main_words_option: list[str] | None = None
     if info.role == "route handlers":
@@ -432,17 +437,26 @@ def _compose(info: BlockInfo, ranked: list[str], used: set[str]) -> str:
     return f"{noun.capitalize()} near line {start}"
 
 
-def _activity_label(info: BlockInfo, used: set[str]) -> str:
+def _methods_dominate(info: BlockInfo) -> bool:
+    """True when methods hold most of the block's lines (not fields or a nested type)."""
+    core = _core(info)
+    methods = sum(u.end - u.start + 1 for u in core if u.kind in ("function", "method"))
+    return methods * 3 >= 2 * sum(u.end - u.start + 1 for u in core)
+
+
+def _activity_label(info: BlockInfo, used: set[str], owner: Sequence[str] = ()) -> str:
     """What the block's functions do together ("Key creation and revocation"), or ""."""
     actions, objects = activity.activity(_core(info))
     if not actions:
         return ""
+    if owner:
+        objects = [list(owner)]  # the class's own name, or no label from here
     phrases = [activity.action_phrase(actions), activity.action_phrase(actions[:2]), actions[0]]
     if len(actions) > 1:
         phrases.append(actions[1])
     phrases = list(dict.fromkeys(phrases))
     topics = list(objects)
-    lead = activity.lead_topic(_core(info), actions[0]) if len(actions) == 1 else []
+    lead = activity.lead_topic(_core(info), actions[0]) if len(actions) == 1 and not owner else []
     if lead:
         # One thing done: the doer's own words say it best ("Book payload validation").
         topics.insert(0, lead)
@@ -457,7 +471,7 @@ def _activity_label(info: BlockInfo, used: set[str]) -> str:
             if any(_echoes(w, {p.strip(",") for p in phrase.split()}) for w in topic):
                 continue
             label = _phrase(topic, phrase)
-            if label.lower() not in used and len(label.split()) >= 2:
+            if label.lower() not in used and 2 <= len(label.split()) <= 5:
                 return label
     return ""
 
