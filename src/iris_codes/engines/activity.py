@@ -11,6 +11,7 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ..syntax.references import STOPWORDS, split_words
 from ..syntax.units import Unit
@@ -361,6 +362,7 @@ def _parameter_words(unit: Unit) -> list[str]:
     return words
 
 
+@lru_cache(maxsize=16384)
 def singular(word: str) -> str:
     """``entries`` → ``entry``, ``keys`` → ``key``; other words unchanged."""
     if word.endswith("ies") and len(word) > 4:
@@ -398,11 +400,12 @@ def _doc_objects(unit: Unit, known: set[str]) -> list[str]:
 
 
 def _identifier_words(units: Sequence[Unit]) -> set[str]:
-    known: set[str] = set()
+    names: set[str] = set()
     for unit in units:
-        for name in (unit.name, unit.parent or "", *unit.uses):
-            known.update(singular(w) for w in split_words(name))
-        known.update(singular(w) for w in _parameter_words(unit))
+        names.update(unit.uses)
+        names.update((unit.name, unit.parent or ""))
+    known = {singular(w) for name in names for w in split_words(name)}
+    known.update(singular(w) for unit in units for w in _parameter_words(unit))
     return known
 
 
@@ -424,7 +427,7 @@ def activity(units: Sequence[Unit]) -> tuple[list[str], list[list[str]]]:
     first_seen: dict[str, int] = {}
     total = 0.0
     functions = [u for u in units if u.kind in ("function", "method") and u.name]
-    known = _identifier_words(functions)
+    known = _identifier_words(functions) if any(u.doc for u in functions) else set()
     docs = {unit.id: _doc_objects(unit, known) for unit in functions}
     shared = Counter(w for words in docs.values() for w in words)
     for unit in functions:

@@ -176,10 +176,14 @@ def detect_role(units: Sequence[Unit], text: str, exclude: frozenset[str] = froz
     return ""
 
 
-_STRING = re.compile(
+# Strings and comments in one pass: whichever starts first wins, so a quote inside a comment
+# or a ``#`` inside a string is read as what holds it. The lookahead skips most positions fast.
+_NOISE = re.compile(
+    r"(?=[\"'`#/-])(?:"
     r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|`(?:\\.|[^`\\])*`'
+    r"|(?:^|(?<=\s))(?:#|//|--)[^\n]*)",
+    re.M,
 )
-_COMMENT = re.compile(r"(?:^|(?<=\s))(?:#|//|--)[^\n]*", re.M)
 _SQL = re.compile(
     r"\b(?:INSERT\s+INTO|SELECT\s.+?\sFROM|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+TABLE)\b",
     re.S,
@@ -189,12 +193,14 @@ _SQL = re.compile(
 def code_only(text: str) -> str:
     """``text`` without comments and string contents, but for SQL, URL paths and ``__main__``."""
 
-    def keep(match: re.Match[str]) -> str:
+    def blank(match: re.Match[str]) -> str:
         literal = match.group(0)
+        if literal[:1] not in "\"'`":
+            return " "  # a comment
         keep = _SQL.search(literal) or literal[1:2] == "/" or literal[1:-1] == "__main__"
         return literal if keep else '""'
 
-    return _COMMENT.sub(" ", _STRING.sub(keep, text))
+    return _NOISE.sub(blank, text)
 
 
 _VALIDATING = re.compile(r"(?i)valid|sanitiz|verif|check")
