@@ -598,3 +598,8 @@ def test_short_verbless_methods_read_as_accessors() -> None:
     ]
     (label,) = naming.label_blocks([naming.describe_block(units, "")])
     assert label.endswith("accessors")
+
+
+def test_intent_without_a_domain_word_ends_cleanly(engine: StructuralEngine) -> None:
+    analysis = engine.analyze("def main():\n    pass\n", "python", "app.py")
+    assert analysis.file_intent == "Python command-line program"

@@ -120,16 +120,17 @@ def file_intent(
         if singular not in domain_words and word not in domain_words and word not in _FILE_NOISE:
             domain_words.append(singular if singular in counts else word)
     domain_words = domain_words[:3]
-    domain = " ".join(display_word(w) for w in domain_words) or "its definitions"
+    domain = " ".join(display_word(w) for w in domain_words)
+    topic = f" for {domain}" if domain else ""
     roles = {info.role for info in infos}
     lang_name = _LANGUAGE_NAMES.get(language, language.capitalize())
     lower_head = source_head.lower()
     if "tests" in roles and all(i.role in ("tests", "") for i in infos):
-        return f"{lang_name} tests for {domain}"
+        return f"{lang_name} tests{topic}"
     if "route handlers" in roles:
         imports = "\n".join(line for line in lower_head.split("\n") if _IMPORT_LINE.match(line))
         framework = next((n for key, n in _FRAMEWORKS if key in imports), lang_name)
-        return f"{framework} routes for {domain}"
+        return f"{framework} routes{topic}"
     if "component rendering" in roles:
         component = next(
             (
@@ -148,11 +149,11 @@ def file_intent(
         ][:2]
         if component and others:
             return f"React component {component} with {' and '.join(others)}"
-        return f"React component {component} for {domain}".replace("  ", " ")
+        return f"React component {component}{topic}".replace("  ", " ")
     if "CLI entry point" in roles:
-        return f"{lang_name} command-line program for {domain}"
+        return f"{lang_name} command-line program{topic}"
     if roles <= {"data models", "error types", "configuration constants"} and roles:
-        return f"{lang_name} type definitions for {domain}"
+        return f"{lang_name} type definitions{topic}"
     kind = "module"
     if language in ("go",):
         kind = "package code"
@@ -161,7 +162,8 @@ def file_intent(
     elif language in ("java", "csharp", "kotlin", "scala", "swift", "dart", "php"):
         kind = "class" if sum(1 for u in units if u.kind == "class" and not u.parent) == 1 else kind
     stem_domain = " ".join(display_word(w) for w in stem_words[:2])
-    base = f"{lang_name} {kind} for {stem_domain or domain}"
+    subject = stem_domain or domain
+    base = f"{lang_name} {kind} for {subject}" if subject else f"{lang_name} {kind}"
     return _with_labels(base, labels)
 
 

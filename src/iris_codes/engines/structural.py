@@ -21,7 +21,7 @@ from .intent import file_intent
 logger = logging.getLogger(__name__)
 
 # Bump whenever the output for some input changes: it is part of the cache key.
-VERSION = 14
+VERSION = 15
 
 
 class StructuralEngine:
