@@ -14,7 +14,6 @@ Figures are median and p90 milliseconds over all files and rounds.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -23,58 +22,13 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "tests" / "samples"
+sys.path.insert(0, str(ROOT / "tests"))
 
-
-class Client:
-    """A synchronous LSP client over a subprocess's stdio (requests one at a time)."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "iris_codes", "lsp"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
-        assert self.process.stdin is not None
-        assert self.process.stdout is not None
-        self.stdin: IO[bytes] = self.process.stdin
-        self.stdout: IO[bytes] = self.process.stdout
-        self.next_id = 0
-
-    def send(self, message: dict[str, Any]) -> None:
-        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
-        self.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        self.stdin.flush()
-
-    def receive(self) -> dict[str, Any]:
-        length = 0
-        while (line := self.stdout.readline()) not in (b"\r\n", b""):
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":")[1])
-        message: dict[str, Any] = json.loads(self.stdout.read(length))
-        return message
-
-    def request(self, method: str, params: Any) -> Any:
-        self.next_id += 1
-        self.send({"id": self.next_id, "method": method, "params": params})
-        while True:
-            message = self.receive()
-            if message.get("id") == self.next_id and "method" not in message:
-                assert "error" not in message, message
-                return message["result"]
-
-    def notify(self, method: str, params: Any) -> None:
-        self.send({"method": method, "params": params})
-
-    def close(self) -> None:
-        self.request("shutdown", None)
-        self.notify("exit", None)
-        self.process.wait(timeout=30)
+from lsp_client import LspClient  # noqa: E402
 
 
 def sample_files() -> list[Path]:
@@ -118,9 +72,8 @@ def cli_times(files: list[Path], env: dict[str, str]) -> list[float]:
 def lsp_times(files: list[Path], env: dict[str, str], round_: int) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {"ready": [], "open": [], "again": [], "change": []}
     start = time.perf_counter()
-    client = Client(env)
-    client.request("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {}})
-    client.notify("initialized", {})
+    client = LspClient([], env, Path(tempfile.mkdtemp(prefix="iris-lsp-bench-")) / "lsp.log")
+    client.initialize()
     times["ready"].append((time.perf_counter() - start) * 1000)
     for path in files:
         uri = f"file:///bench/round{round_}/{path.name}"
@@ -147,6 +100,7 @@ def lsp_times(files: list[Path], env: dict[str, str], round_: int) -> dict[str, 
             timed(lambda s=symbols: client.request("textDocument/documentSymbol", s))
         )
         times["change"].append(timed(change_and_ask))
+    client.exit()
     client.close()
     return times
 
