@@ -1,0 +1,81 @@
+"""The shared-tier contract, checked the same way on SQLite and Redis: locks and counters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from fixtures_cache import FakeClock
+from iris_codes.cache.base import Tier
+from iris_codes.cache.memory import MemoryTier
+from iris_codes.cache.redis import RedisTier
+from iris_codes.cache.sqlite import SqliteTier
+from iris_codes.cache.tiered import Cache
+
+KEY = "a" * 64
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def two_views(request: pytest.FixtureRequest) -> Iterator[tuple[Tier, Tier]]:
+    """Two tiers over one shared store, as two processes or instances see it."""
+    if request.param == "sqlite":
+        make: Callable[..., SqliteTier] = request.getfixturevalue("make_sqlite_tier")
+        yield make(), make()
+        return
+    url: str = request.getfixturevalue("redis_url")
+    first, second = RedisTier(url), RedisTier(url)
+    yield first, second
+    first.close()
+    second.close()
+
+
+def test_second_lock_fails_and_wrong_token_does_not_unlock(two_views: tuple[Tier, Tier]) -> None:
+    first, second = two_views
+    token = first.try_lock(KEY, ttl=10)
+    assert token is not None
+    assert second.try_lock(KEY, ttl=10) is None
+    second.unlock(KEY, "someone-else")
+    assert second.try_lock(KEY, ttl=10) is None
+    first.unlock(KEY, token)
+    assert second.try_lock(KEY, ttl=10) is not None
+
+
+def test_counter_is_shared_by_both_views(two_views: tuple[Tier, Tier]) -> None:
+    first, second = two_views
+    assert first.incr("c", 60) == 1
+    assert second.incr("c", 60) == 2
+    assert first.incr("other", 60) == 1
+    first.clear()
+    assert second.incr("c", 60) == 1  # clear drops counters too
+
+
+def test_memory_counter_counts_then_restarts_after_its_window(clock: FakeClock) -> None:
+    tier = MemoryTier(10, 10_000, clock=clock)
+    assert [tier.incr("c", 60) for _ in range(3)] == [1, 2, 3]
+    clock.advance(61)
+    assert tier.incr("c", 60) == 1
+
+
+def test_sqlite_counter_restarts_after_its_window_and_survives_prune(
+    make_sqlite_tier: Callable[..., SqliteTier], clock: FakeClock
+) -> None:
+    first, second = make_sqlite_tier(), make_sqlite_tier()  # two processes' views of one file
+    assert first.incr("c", 60) == 1
+    assert second.incr("c", 60) == 2
+    clock.advance(61)
+    assert second.incr("c", 60) == 1
+    first.prune()
+    assert first.incr("c", 60) == 2
+
+
+def test_cache_counts_in_memory_while_the_shared_tier_is_down(clock: FakeClock) -> None:
+    class Down(MemoryTier):
+        def incr(self, key: str, ttl: float) -> int:
+            from iris_codes.errors import CacheError
+
+            raise CacheError("down")
+
+    cache = Cache(MemoryTier(10, 10_000), Down(10, 10_000), ttl=60, inc=lambda *a, **k: None)
+    assert [cache.incr("c", 60) for _ in range(2)] == [1, 2]
+    assert cache.health()["ok"] is False
