@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -148,23 +149,16 @@ def test_exactly_one_thread_gets_a_contended_lock(make_sqlite_tier: MakeTier) ->
 
 def test_many_threads_write_and_read_one_file(make_sqlite_tier: MakeTier) -> None:
     tier = make_sqlite_tier(max_bytes=1 << 30)
-    errors: list[BaseException] = []
 
-    def work(worker: int) -> None:
-        try:
-            for index in range(100):
-                key = f"{worker}-{index}"
-                tier.set(key, key.encode() * 20, ttl=60)
-                assert tier.get(key) == key.encode() * 20
-        except BaseException as exc:
-            errors.append(exc)
+    def work(worker: int) -> int:
+        for index in range(100):
+            key = f"{worker}-{index}"
+            tier.set(key, key.encode() * 20, ttl=60)
+            assert tier.get(key) == key.encode() * 20
+        return 100
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    with ThreadPoolExecutor(8) as pool:  # map re-raises any worker's failure here
+        assert sum(pool.map(work, range(8))) == 800
     assert tier.stats()["entries"] == 800
 
 

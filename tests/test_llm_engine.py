@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -384,21 +384,11 @@ def test_auto_api_uses_responses_on_openai_only(base_url: str | None, api: str) 
 def test_one_engine_serves_many_threads(llm_engine: MakeEngine, openai_stub: OpenAIStub) -> None:
     engine = llm_engine()
     openai_stub.latency = 0.2
-    results: list[Analysis] = []
-    errors: list[BaseException] = []
 
-    def run(n: int) -> None:
-        source = SOURCE + f"\nVERSION_{n} = {n}\n"
-        try:
-            results.append(engine.analyze(source, "python", f"f{n}.py"))
-        except BaseException as exc:
-            errors.append(exc)
+    def run(n: int) -> Analysis:
+        return engine.analyze(SOURCE + f"\nVERSION_{n} = {n}\n", "python", f"f{n}.py")
 
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    with ThreadPoolExecutor(16) as pool:  # map re-raises any thread's failure here
+        results = list(pool.map(run, range(16)))
     assert len(results) == 16
     assert openai_stub.total_calls() == 16
