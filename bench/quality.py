@@ -1,6 +1,6 @@
 """Quality benchmark of the structural engine over real files nobody on this project wrote.
 
-    .venv/bin/python bench/quality.py [--per-language N] [--pairs N]
+    .venv/bin/python bench/quality.py [--per-language N] [--pairs N] [--show N] [--seed S]
 
 The corpus is gathered at run time from what is installed: the Python standard library,
 npm's bundled packages, Go's sources (Debian package golang-src), the JDK's src.zip,
@@ -9,17 +9,26 @@ rxjs in ~/.cache/iris-bench (or $IRIS_BENCH_CORPUS). It reports, per language:
 
 - validator pass rate: every file through the engine and ``postprocess.enforce`` must
   pass ``tests/invariants.assert_valid_analysis`` (must be 100%);
-- the interleave test: the top-level definitions of two unrelated real modules are
-  interleaved (each keeps its order); line-weighted block purity (share of each block's
-  lines from its majority module) and block count, median over pairs;
+- reading: ranges per block (median, p90, max), share of blocks that are one contiguous
+  range, lines of code per block, files of 150+ lines with fewer than 4 blocks and files
+  under 40 lines with more than 3;
+- words: intents that are templates, carry markup or end mid-clause; labels holding an
+  identifier or a repeated word; descriptions with name lists ("and 2 more") or that echo
+  the label;
+- the interleave test (informational, not a target): the top-level definitions of two
+  unrelated real modules are interleaved; line-weighted block purity, median over pairs;
 - speed: median and p95 ms per file and lines per second, plus a real 1,000-line file
   (median of 20 runs after warm-up) and a 20,000-line file built from real modules.
+
+``--show N`` prints N outputs picked at random (``--seed``) in full, for reading.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
+import re
 import statistics
 import sys
 import sysconfig
@@ -35,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.invariants import assert_valid_analysis  # noqa: E402
 
-from iris_codes.engines.structural import StructuralEngine  # noqa: E402
+from iris_codes.engines.structural import StructuralEngine, vocabulary  # noqa: E402
 from iris_codes.postprocess import count_lines, enforce  # noqa: E402
 from iris_codes.syntax import extract_units, get_language  # noqa: E402
 from iris_codes.syntax.parsing import parse  # noqa: E402
@@ -74,6 +83,14 @@ class LanguageResult:
     block_counts: list[int] = field(default_factory=list)
     baseline_purities: list[float] = field(default_factory=list)
     parse_ms: list[float] = field(default_factory=list)
+    ranges_per_block: list[int] = field(default_factory=list)
+    code_lines_per_block: list[float] = field(default_factory=list)
+    few_blocks: list[str] = field(default_factory=list)  # 150+ lines, < 4 blocks
+    many_blocks: list[str] = field(default_factory=list)  # < 40 lines, > 3 blocks
+    bad_intents: list[str] = field(default_factory=list)
+    bad_labels: list[str] = field(default_factory=list)
+    bad_descriptions: list[str] = field(default_factory=list)
+    outputs: list[tuple[str, str, dict]] = field(default_factory=list)
 
 
 # --- corpus --------------------------------------------------------------------------
@@ -240,8 +257,94 @@ def validate(
             result.lines += source.lines
             assert_valid_analysis(body, source.text)
             result.passed += 1
+            read_checks(body, source, result)
         except Exception as exc:  # a benchmark reports every failure and goes on
             result.failures.append(f"{source.name}: {type(exc).__name__}: {str(exc)[:160]}")
+
+
+# --- reading checks ------------------------------------------------------------------
+
+LANGUAGE_NAMES = r"Python|JavaScript|TypeScript|Go|Java|C|C\+\+|C#|Rust|Ruby|PHP|Shell|Perl|React"
+TEMPLATE_INTENT = re.compile(
+    rf"^(?:{LANGUAGE_NAMES})\s+(?:module|program|command-line program|file|script|library|"
+    rf"header|component|package|source)\b|\bmodule for\b|for its definitions|^Source file\b",
+    re.I,
+)
+MARKUP = re.compile(r"={3,}|-{3,}|\*{2,}|`|:[a-z]+:`|^#|/\*|\*/|<[a-z]+>|\[[^\]]+\]\(|~{3,}")
+DANGLING = frozenset(
+    "a an the and or but of to in on at by for with from as into that which is are be its "
+    "their this these".split()
+)
+NAME_LIST = re.compile(r"\band \d+ more\b|(?:\b\w+\(\),\s*){2,}")
+CODE_TOKEN = re.compile(r"[_()]|[a-z][A-Z]|[A-Z][a-z]+[A-Z]|\.[a-z]")
+
+
+def code_lines(text: str) -> int:
+    return sum(1 for line in text.split("\n") if line.strip())
+
+
+def intent_problem(intent: str, stem: str) -> str:
+    """Why an intent fails the reading checks, or ""."""
+    if TEMPLATE_INTENT.search(intent):
+        return "template"
+    if MARKUP.search(intent):
+        return "markup"
+    words = intent.rstrip(".!?").split()
+    if intent.rstrip()[-1:] in ",;:-" or (words and words[-1].lower() in DANGLING):
+        return "mid-clause"
+    if len(stem) > 3 and not vocabulary.is_word(stem) and stem.lower() in intent.lower().split():
+        return "file name"
+    return ""
+
+
+def label_problem(label: str, identifiers: set[str]) -> str:
+    """Why a label fails the reading checks, or ""."""
+    words = label.split()
+    lowered = [vocabulary.singular(w.lower()) for w in words]
+    if len(set(lowered)) < len(lowered):
+        return "repeated word"
+    for word in words:
+        if CODE_TOKEN.search(word):
+            return f"identifier {word!r}"
+        bare = word.strip(",.").lower()
+        for part in bare.split("-"):
+            if part in identifiers and not vocabulary.is_word(part) and not word.isupper():
+                return f"identifier {word!r}"
+    return ""
+
+
+def description_problem(description: str, label: str) -> str:
+    if NAME_LIST.search(description):
+        return "name list"
+    if description.lower().startswith(label.lower() + ":"):
+        return "label echo"
+    return ""
+
+
+def read_checks(body: dict, source: Source, result: LanguageResult) -> None:
+    blocks = body["responsibility_blocks"]
+    lines = source.text.split("\n")
+    for block in blocks:
+        result.ranges_per_block.append(len(block["ranges"]))
+        text = "\n".join("\n".join(lines[s - 1 : e]) for s, e in block["ranges"])
+        result.code_lines_per_block.append(code_lines(text))
+    if source.lines >= 150 and len(blocks) < 4:
+        result.few_blocks.append(f"{source.name} ({source.lines} lines, {len(blocks)} blocks)")
+    if source.lines < 40 and len(blocks) > 3:
+        result.many_blocks.append(f"{source.name} ({source.lines} lines, {len(blocks)} blocks)")
+    stem = Path(source.name).stem
+    problem = intent_problem(body["file_intent"], stem)
+    if problem:
+        result.bad_intents.append(f"{source.name}: {problem}: {body['file_intent']!r}")
+    identifiers = {w.lower() for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source.text)}
+    for block in blocks:
+        problem = label_problem(block["label"], identifiers)
+        if problem:
+            result.bad_labels.append(f"{source.name}: {problem}: {block['label']!r}")
+        problem = description_problem(block["description"], block["label"])
+        if problem:
+            result.bad_descriptions.append(f"{source.name}: {problem}: {block['description']!r}")
+    result.outputs.append((source.name, source.text, body))
 
 
 def chunks(source: str, language: str) -> tuple[list[str], int]:
@@ -375,10 +478,30 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
+def show(results: dict[str, LanguageResult], count: int, seed: int) -> None:
+    """Print ``count`` outputs picked at random, in full, for a person to read."""
+    pool = [(lang, *out) for lang, r in results.items() for out in r.outputs]
+    rng = random.Random(seed)
+    for lang, name, text, body in rng.sample(pool, min(count, len(pool))):
+        print(f"\n=== {name} [{lang}, {count_lines(text)} lines]")
+        print(f"intent: {body['file_intent']}")
+        for block in body["responsibility_blocks"]:
+            ranges = ", ".join(f"{s}-{e}" if s != e else str(s) for s, e in block["ranges"])
+            print(f"  {block['label']}  [{ranges}]")
+            print(f"      {block['description']}")
+
+
+def median(values: list[float] | list[int]) -> float:
+    return float(statistics.median(values)) if values else 0.0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--per-language", type=int, default=30)
     parser.add_argument("--pairs", type=int, default=15)
+    parser.add_argument("--show", type=int, default=0, help="print N random outputs in full")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--problems", action="store_true", help="list every failed check")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     corpus, missing = gather(max(args.per_language, POOL_SIZE))
@@ -394,10 +517,27 @@ def main(argv: list[str] | None = None) -> int:
     speed = speed_cases(engine, corpus.get("python", []))
 
     print(
-        "| language | files | valid | ms median | ms p95 | lines/s | x parse-only | pairs "
-        "| purity median | baseline purity | blocks median |"
+        "| language | files | valid | ranges/block median | p90 | max | one range | "
+        "code lines/block | 150+ lines <4 blocks | <40 lines >3 blocks | bad intents "
+        "| bad labels | bad descriptions |"
     )
-    print("|" + "---|" * 11)
+    print("|" + "---|" * 13)
+    for language, r in results.items():
+        blocks = len(r.ranges_per_block)
+        one = sum(1 for n in r.ranges_per_block if n == 1) / max(1, blocks)
+        print(
+            f"| {language} | {r.files} | {r.passed}/{r.files} | {median(r.ranges_per_block):g} "
+            f"| {percentile(r.ranges_per_block, 0.9):g} | {max(r.ranges_per_block or [0])} "
+            f"| {100 * one:.0f}% | {median(r.code_lines_per_block):.0f} | {len(r.few_blocks)} "
+            f"| {len(r.many_blocks)} | {len(r.bad_intents)} | {len(r.bad_labels)} "
+            f"| {len(r.bad_descriptions)} |"
+        )
+    print()
+    print(
+        "| language | ms median | ms p95 | lines/s | x parse-only | pairs | purity median "
+        "(informational) | positional baseline | blocks median |"
+    )
+    print("|" + "---|" * 9)
     all_times: list[float] = []
     for language, r in results.items():
         all_times += r.times_ms
@@ -409,8 +549,8 @@ def main(argv: list[str] | None = None) -> int:
         p50 = statistics.median(r.times_ms or [0])
         p95 = percentile(r.times_ms, 0.95)
         print(
-            f"| {language} | {r.files} | {r.passed}/{r.files} | {p50:.1f} | {p95:.1f} "
-            f"| {rate:,.0f} | {ratio:.1f} | {len(r.purities)} | {pur} | {base} | {blk} |"
+            f"| {language} | {p50:.1f} | {p95:.1f} | {rate:,.0f} | {ratio:.1f} "
+            f"| {len(r.purities)} | {pur} | {base} | {blk} |"
         )
     print()
     print("| speed case | lines | median ms | parse-only ms | x parse-only | target |")
@@ -421,25 +561,46 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"| {label} | {lines:,} | {ms:.1f} | {parse_ms:.1f} | {ms / parse_ms:.1f} | {target} |"
         )
+    limit = None if args.problems else 5
     for r in results.values():
         for failure in r.failures[:5]:
             print(f"FAIL {failure}")
+        for kind, items in (
+            ("FEW-BLOCKS", r.few_blocks),
+            ("MANY-BLOCKS", r.many_blocks),
+            ("INTENT", r.bad_intents),
+            ("LABEL", r.bad_labels),
+            ("DESCRIPTION", r.bad_descriptions),
+        ):
+            for item in items[:limit]:
+                print(f"{kind} {item}")
+    if args.show:
+        show(results, args.show, args.seed)
+
     files = sum(r.files for r in results.values())
     passed = sum(r.passed for r in results.values())
-    purity_ok = all(
+    all_ranges = [n for r in results.values() for n in r.ranges_per_block]
+    one_share = sum(1 for n in all_ranges if n == 1) / max(1, len(all_ranges))
+    reading_ok = all(
         lang in results
-        and results[lang].purities
-        and statistics.median(results[lang].purities) >= 0.90
-        and 3 <= statistics.median(results[lang].block_counts) <= 10
+        and median(results[lang].ranges_per_block) <= 2
+        and percentile(results[lang].ranges_per_block, 0.9) <= 4
         for lang in PURITY_LANGUAGES
     )
+    words_ok = not any(
+        r.few_blocks or r.many_blocks or r.bad_intents or r.bad_labels or r.bad_descriptions
+        for r in results.values()
+    )
     speed_ok = speed[0][2] <= 30 and speed[1][2] <= 1000
-    ok = passed == files and purity_ok and speed_ok and not missing
+    ok = passed == files and reading_ok and one_share >= 0.7 and words_ok and speed_ok
+    ok = ok and not missing
     share = 100 * passed / max(1, files)
     print(
         f"\nSUMMARY {'PASS' if ok else 'FAIL'}: {passed}/{files} valid ({share:.1f}%) "
-        f"across {len(results)} languages; purity>=0.90 and 3-10 blocks for "
-        f"{'/'.join(PURITY_LANGUAGES)}: {'yes' if purity_ok else 'no'}; "
+        f"across {len(results)} languages; ranges/block median<=2 and p90<=4 for "
+        f"{'/'.join(PURITY_LANGUAGES)}: {'yes' if reading_ok else 'no'}; "
+        f"one-range blocks {100 * one_share:.0f}%; size, intent, label and description checks: "
+        f"{'clean' if words_ok else 'problems above'}; "
         f"1,000 lines {speed[0][2]:.1f} ms, 20,000 lines {speed[1][2]:.0f} ms; "
         f"p50 {statistics.median(all_times or [0]):.1f} ms/file; "
         f"{time.perf_counter() - started:.0f} s total"

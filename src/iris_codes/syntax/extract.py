@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import comments
-from .languages import get_language
+from .languages import Language, get_language
 from .parsing import parse
 from .references import identifiers, import_names
 from .units import Unit
@@ -63,7 +63,6 @@ _ELIXIR_TYPES = {"defmodule", "defprotocol", "defimpl", "defstruct", "defexcepti
 _ELIXIR_IMPORTS = {"alias", "import", "use", "require"}
 _REQUIRE = re.compile(r"\brequire(?:_relative)?\s*[\(\s]['\"]|\bsource\s+\S|^\s*\.\s+\S|library\(")
 _R_FUNCTION = re.compile(r"^\s*([\w.]+)\s*(?:<-|=)\s*function\b")
-_JS_GRAMMARS = {"javascript", "typescript", "tsx"}
 _MAX_DEPTH = 3
 _SPLIT_LINES = 60
 
@@ -84,22 +83,21 @@ class _Item:
 class _File:
     data: bytes
     lines: list[str]
-    grammar: str
+    lang: Language
     line_count: int
 
 
 def extract_units(source: str, language: str) -> list[Unit]:
     """The file's units in source order, numbered 1..n (see the module docstring)."""
-    lang = get_language(language)
-    grammar = lang.grammar if lang else language
+    lang = get_language(language) or Language(language, language, ())
     lines = source.split("\n")
     if source.endswith("\n"):
         lines.pop()
     if not source.strip():
         return []
     data = source.encode("utf-8", "surrogatepass")
-    tree = parse(data, grammar)
-    file = _File(data, lines, grammar, len(lines))
+    tree = parse(data, lang.grammar)
+    file = _File(data, lines, lang, len(lines))
     items = [
         _clamp(item, file.line_count)
         for item in _top_items(tree.root_node, file)
@@ -163,7 +161,7 @@ def _expand(
         if members and (transparent or (big and len(members) >= 2)):
             return _split(node, kind, name, members, file, depth)
     start, end = _line_span(node, file)
-    if parent is None and inner.type == "method_declaration" and file.grammar == "go":
+    if parent is None and inner.type == "method_declaration" and file.lang.hook == "go":
         parent = _go_receiver(inner, file)
     if parent is not None and kind == "function" and methods:
         kind = "method"
@@ -196,7 +194,7 @@ def _split(
         items.append(header)
     member_parent = None if is_transparent else name
     # Functions in a module or namespace stay functions; in a class they are methods.
-    methods = not _MODULE_LIKE.search(_unwrap(node).type) and file.grammar != "elixir"
+    methods = not _MODULE_LIKE.search(_unwrap(node).type) and file.lang.hook != "elixir"
     for member in members:
         items.extend(_expand(member, file, depth + 1, member_parent, methods))
     if items:
@@ -278,15 +276,15 @@ def _classify(node: Any, file: _File) -> tuple[str, str]:
     if (
         "comment" in node.type
         or node.type in _PREAMBLE
-        or (file.grammar == "python" and _is_docstring(node))
-        or (file.grammar == "elixir" and _text(node, file, 20).startswith(_ELIXIR_PREAMBLE))
+        or (file.lang.docstrings and _is_docstring(node))
+        or (file.lang.hook == "elixir" and _text(node, file, 20).startswith(_ELIXIR_PREAMBLE))
     ):
         return "comment", ""
     inner = _unwrap(node)
     kind_type = inner.type
-    if file.grammar == "elixir" and kind_type == "call":
+    if file.lang.hook == "elixir" and kind_type == "call":
         return _classify_elixir(inner, file)
-    if file.grammar == "zig" and kind_type in ("Decl", "TestDecl"):
+    if file.lang.hook == "zig" and kind_type in ("Decl", "TestDecl"):
         return _classify_zig(inner, file)
     text_start = _text(inner, file, 200)
     if _IMPORT.search(kind_type) or (
@@ -295,7 +293,7 @@ def _classify(node: Any, file: _File) -> tuple[str, str]:
         and "\n" not in text_start.strip()
     ):
         return "import", _find_name(inner, file)
-    if file.grammar == "r":
+    if file.lang.hook == "r":
         match = _R_FUNCTION.match(text_start)
         if match:
             return "function", match.group(1)
@@ -307,7 +305,7 @@ def _classify(node: Any, file: _File) -> tuple[str, str]:
     if _TYPE.search(kind_type):
         return "type", name
     if _CONSTANT.search(kind_type) or _is_assignment(inner):
-        if file.grammar in _JS_GRAMMARS and re.search(
+        if file.lang.arrow_functions and re.search(
             r"=\s*(?:async\s*)?(?:\(|function|\w+\s*=>)", text_start.split("\n")[0]
         ):
             return "function", name
@@ -407,16 +405,16 @@ def _first_identifier(node: Any, file: _File, depth: int) -> str:
 
 def _exported(node: Any, name: str, file: _File) -> bool:
     head = _text(node, file, 160)
-    grammar = file.grammar
-    if grammar in _JS_GRAMMARS:
+    rule = file.lang.exports
+    if rule == "keyword":
         return head.startswith(("export", "module.exports", "exports."))
-    if grammar == "go":
+    if rule == "capital":
         return name[:1].isupper()
-    if grammar == "rust":
+    if rule == "pub":
         return head.lstrip().startswith("pub")
-    if grammar in ("java", "csharp", "php"):
+    if rule == "public":
         return re.search(r"\bpublic\b", head) is not None
-    if grammar in ("c", "cpp"):
+    if rule == "not_static":
         return "static" not in head.split("(")[0]
     return bool(name) and not name.startswith("_")
 
@@ -495,14 +493,14 @@ def _make_unit(unit_id: int, item: _Item, start: int, end: int, file: _File) -> 
         body = body[:200_000]
     names = set(item.defines)
     if item.kind == "import":
-        names |= import_names(_text(item.node, file), file.grammar)
+        names |= import_names(_text(item.node, file), file.lang.imports)
     elif item.name:
         names.add(item.name)
         names.add(re.split(r"[.:/\\]+", item.name)[-1])
     names.discard("")
     uses = identifiers(body) - names
     signature = file.lines[item.start - 1].strip()[:160]
-    doc = _doc_for(file.lines, start, item.start, end, file.grammar == "python")
+    doc = _doc_for(file.lines, start, item.start, end, file.lang.docstrings)
     return Unit(
         id=unit_id,
         kind=item.kind,

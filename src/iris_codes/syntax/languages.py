@@ -10,9 +10,21 @@ import re
 from dataclasses import dataclass
 
 
+_PY_CLI = r"\bargparse\b|\bsys\.argv\b|\bgetopt\b|\boptparse\b|@click\.|\btyper\b|\bdocopt\b"
+_JS_CLI = r"process\.argv|\bcommander\b|\byargs\b|\bminimist\b|\bparseArgs\b"
+_JS_ROUTES = r"\b(?:app|router|server|api)\.(?:get|post|put|patch|delete|all|route)\(\s*['\"`/]"
+_JS_DESCRIPTION = r"\bdescription\s*[:=]\s*(['\"`])(?P<text>[^'\"`\n]{12,200})\1"
+_C_CLI = r"\bargv\s*\[\s*[1-9]|\bgetopt(?:_long)?\s*\(|\bargc\s*[<>!=]"
+
+
 @dataclass(frozen=True)
 class Language:
-    """A supported language: editor id, grammar, extensions, aliases and interpreters."""
+    """A supported language: one entry holds everything IRIS knows about it.
+
+    ``grammar`` names the tree-sitter grammar in tree-sitter-language-pack. The rest tells
+    the extractor and the structural engine how the language writes its documentation,
+    its public surface and its roles, so no code elsewhere branches on a language's name.
+    """
 
     id: str
     grammar: str
@@ -20,33 +32,68 @@ class Language:
     aliases: tuple[str, ...] = ()
     interpreters: tuple[str, ...] = ()
     filenames: tuple[str, ...] = ()
+    name: str = ""  # how people write it: "TypeScript", "C#"
+    docstrings: bool = False  # a string opening a body documents it (Python)
+    exports: str = "name"  # public surface: keyword | capital | pub | public | not_static | name
+    hook: str = ""  # an extraction hook in syntax/extract.py: go | elixir | zig | r
+    arrow_functions: bool = False  # ``const f = () => ...`` defines a function
+    imports: str = ""  # import syntax for local names: python | js | "" (generic)
+    cli: str = ""  # regex: an entry point that parses its command line
+    routes: str = ""  # regex: HTTP route declarations
+    description: str = ""  # regex with a ``text`` group: the file describes itself
+    framework: str = ""  # UI component framework: React, SwiftUI, Flutter
+    framework_evidence: str = ""  # regex: a component of that framework
 
+
+_JS = dict(
+    exports="keyword", arrow_functions=True, imports="js", cli=_JS_CLI, routes=_JS_ROUTES,
+    description=_JS_DESCRIPTION,
+)  # fmt: skip
+_REACT = dict(_JS, framework="React", framework_evidence=r"return\s*\(?\s*<[A-Za-z>]|=>\s*\(?\s*<[A-Za-z>]")
 
 LANGUAGES: tuple[Language, ...] = (
-    Language("python", "python", (".py", ".pyi", ".pyw"), ("py", "python3"), ("python", "python3")),
-    Language("javascript", "javascript", (".js", ".mjs", ".cjs"), ("js", "node"), ("node",)),
-    Language("javascriptreact", "javascript", (".jsx",), ("jsx",)),
-    Language("typescript", "typescript", (".ts", ".mts", ".cts"), ("ts",), ("ts-node", "deno")),
-    Language("typescriptreact", "tsx", (".tsx",), ("tsx",)),
-    Language("go", "go", (".go",), ("golang",)),
-    Language("java", "java", (".java",)),
-    Language("kotlin", "kotlin", (".kt", ".kts"), ("kt",)),
-    Language("c", "c", (".c", ".h")),
+    Language(
+        "python", "python", (".py", ".pyi", ".pyw"), ("py", "python3"), ("python", "python3"),
+        name="Python", docstrings=True, imports="python", cli=_PY_CLI,
+        routes=r"^\s*@\w+(?:\.\w+)*\.(?:route|get|post|put|patch|delete|websocket)\(",
+    ),
+    Language("javascript", "javascript", (".js", ".mjs", ".cjs"), ("js", "node"), ("node",), name="JavaScript", **_JS),  # type: ignore[arg-type]
+    Language("javascriptreact", "javascript", (".jsx",), ("jsx",), name="JavaScript", **_REACT),  # type: ignore[arg-type]
+    Language("typescript", "typescript", (".ts", ".mts", ".cts"), ("ts",), ("ts-node", "deno"), name="TypeScript", **_JS),  # type: ignore[arg-type]
+    Language("typescriptreact", "tsx", (".tsx",), ("tsx",), name="TypeScript", **_REACT),  # type: ignore[arg-type]
+    Language(
+        "go", "go", (".go",), ("golang",), name="Go", exports="capital", hook="go",
+        cli=r"\bflag\.(?:Parse|String|Int|Bool|Duration|Var)\b|os\.Args\[1|\bcobra\b|\bpflag\b",
+        routes=r"\bHandleFunc\(|\.Handle\(\s*\"/|\.(?:GET|POST|PUT|PATCH|DELETE)\(\s*\"/",
+    ),
+    Language(
+        "java", "java", (".java",), name="Java", exports="public",
+        cli=r"\bargs\s*\[\s*\d|\bargs\.length\b|\bCommandLine\b",
+        routes=r"@(?:Get|Post|Put|Patch|Delete|Request)Mapping\b|@Path\(",
+    ),
+    Language("kotlin", "kotlin", (".kt", ".kts"), ("kt",), name="Kotlin", cli=r"\bargs\s*\[\s*\d|\bargs\.size\b"),
+    Language("c", "c", (".c", ".h"), name="C", exports="not_static", cli=_C_CLI),
     Language(
         "cpp",
         "cpp",
         (".cpp", ".cc", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", ".ipp"),
         ("c++", "cplusplus"),
+        name="C++", exports="not_static", cli=_C_CLI,
     ),
-    Language("csharp", "csharp", (".cs", ".csx"), ("c#", "cs")),
-    Language("rust", "rust", (".rs",), ("rs",)),
     Language(
-        "ruby", "ruby", (".rb", ".rake", ".gemspec"), ("rb",), ("ruby",), ("Rakefile", "Gemfile")
+        "csharp", "csharp", (".cs", ".csx"), ("c#", "cs"), name="C#", exports="public",
+        cli=r"\bargs\s*\[\s*\d|\bargs\.Length\b", routes=r"\[Http(?:Get|Post|Put|Patch|Delete)\b|\bMap(?:Get|Post|Put|Delete)\(",
     ),
-    Language("php", "php", (".php", ".phtml"), (), ("php",)),
-    Language("swift", "swift", (".swift",)),
-    Language("scala", "scala", (".scala", ".sc"), (), ("scala",)),
-    Language("lua", "lua", (".lua",), (), ("lua", "luajit")),
+    Language("rust", "rust", (".rs",), ("rs",), name="Rust", exports="pub", cli=r"env::args\(\)|\bclap\b|\bstructopt\b|#\[derive\([^)]*Parser"),
+    Language(
+        "ruby", "ruby", (".rb", ".rake", ".gemspec"), ("rb",), ("ruby",), ("Rakefile", "Gemfile"),
+        name="Ruby", cli=r"\bARGV\b|\bOptionParser\b|\bThor\b",
+        routes=r"^\s*(?:get|post|put|patch|delete)\s+['\"]/",
+    ),
+    Language("php", "php", (".php", ".phtml"), (), ("php",), name="PHP", exports="public", cli=r"\$argv\b|\bgetopt\(", routes=r"Route::(?:get|post|put|patch|delete)\("),
+    Language("swift", "swift", (".swift",), name="Swift", cli=r"CommandLine\.arguments|ArgumentParser", framework="SwiftUI", framework_evidence=r":\s*(?:some\s+)?View\b[\s\S]*\bvar\s+body\b|\bvar\s+body\s*:\s*some\s+View\b"),
+    Language("scala", "scala", (".scala", ".sc"), (), ("scala",), name="Scala", cli=r"\bargs\s*\(\s*\d|\bargs\.length\b"),
+    Language("lua", "lua", (".lua",), (), ("lua", "luajit"), name="Lua", cli=r"\barg\s*\[\s*[1-9]"),
     Language(
         "shellscript",
         "bash",
@@ -54,16 +101,17 @@ LANGUAGES: tuple[Language, ...] = (
         ("bash", "sh", "zsh", "shell", "ksh"),
         ("bash", "sh", "zsh", "ksh", "dash"),
         (".bashrc", ".bash_profile", ".zshrc", ".profile"),
+        name="Shell", cli=r"\bgetopts?\b|\$[1-9]\b|\$@|\$#",
     ),
-    Language("dart", "dart", (".dart",)),
-    Language("elixir", "elixir", (".ex", ".exs"), ("ex",), ("elixir",)),
-    Language("haskell", "haskell", (".hs",), ("hs",), ("runhaskell",)),
-    Language("zig", "zig", (".zig",)),
-    Language("r", "r", (".r", ".R"), ("rscript",), ("Rscript",)),
-    Language("ocaml", "ocaml", (".ml",), ("ml",), ("ocaml",)),
-    Language("perl", "perl", (".pl", ".pm"), ("pl",), ("perl",)),
-    Language("julia", "julia", (".jl",), ("jl",), ("julia",)),
-)
+    Language("dart", "dart", (".dart",), name="Dart", cli=r"\bArgParser\b|\bargs\s*\[\s*\d", framework="Flutter", framework_evidence=r"\bWidget\s+build\s*\("),
+    Language("elixir", "elixir", (".ex", ".exs"), ("ex",), ("elixir",), name="Elixir", hook="elixir", cli=r"\bOptionParser\b|System\.argv"),
+    Language("haskell", "haskell", (".hs",), ("hs",), ("runhaskell",), name="Haskell", cli=r"\bgetArgs\b|\boptparse\b"),
+    Language("zig", "zig", (".zig",), name="Zig", hook="zig", cli=r"\bargsAlloc\b|\bargs\(\)"),
+    Language("r", "r", (".r", ".R"), ("rscript",), ("Rscript",), name="R", hook="r", cli=r"commandArgs\(|\boptparse\b|\bargparse\b"),
+    Language("ocaml", "ocaml", (".ml",), ("ml",), ("ocaml",), name="OCaml", cli=r"Sys\.argv|\bArg\.parse\b"),
+    Language("perl", "perl", (".pl", ".pm"), ("pl",), ("perl",), name="Perl", cli=r"@ARGV|\bGetOptions\b|\bGetopt::"),
+    Language("julia", "julia", (".jl",), ("jl",), ("julia",), name="Julia", cli=r"\bARGS\b|\bArgParse\b"),
+)  # fmt: skip
 
 _BY_ID: dict[str, Language] = {}
 for _lang in LANGUAGES:

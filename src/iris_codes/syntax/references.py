@@ -88,9 +88,9 @@ _ALIAS = re.compile(r"(?:\*\s+as\s+)?([A-Za-z_$][\w$]*)(?:\s+as\s+([A-Za-z_$][\w
 _LAST_SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?=$|[,;}\s)])")
 
 
-def import_names(text: str, grammar: str) -> frozenset[str]:
-    """The local names an import statement brings into scope (best effort per language)."""
-    if grammar == "python":
+def import_names(text: str, style: str) -> frozenset[str]:
+    """The local names an import statement brings into scope (``style``: python, js or "")."""
+    if style == "python":
         match = _PY_FROM.match(text)
         if match:
             return frozenset(_aliases(match.group(1)))
@@ -101,7 +101,7 @@ def import_names(text: str, grammar: str) -> frozenset[str]:
                 bits = part.split(" as ")
                 names.add(bits[-1].strip() if len(bits) > 1 else bits[0].strip().split(".")[0])
             return frozenset(n for n in names if n.isidentifier())
-    if grammar in ("javascript", "typescript", "tsx"):
+    if style == "js":
         match = _JS_FROM.match(text) or _JS_REQUIRE_LEFT.match(text)
         if match:
             return frozenset(_aliases(match.group(1)))

@@ -1,0 +1,496 @@
+"""Naming: candidate labels for each section, chosen by a score with named weights.
+
+Candidates come from the author's section marker, the class that owns the section, what
+its members do (verbs and the object they share), the main member's docstring, the main
+definition's name, and a role when the code shows evidence of one. Each is scored for
+where it came from, how much of the section it speaks for, how specific its words are,
+and its shape (``weights.NamingWeights``); hard rules drop candidates with words that are
+not words (raw identifiers), parameter names, or a repeated word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ...syntax.languages import Language
+from ...syntax.references import split_words
+from ...syntax.units import Unit
+from . import vocabulary
+from .segment import Section
+from .weights import NAMING, NamingWeights
+
+_DEFINITION_KINDS = frozenset({"function", "method", "class", "type", "constant", "paragraph"})
+_PARAMS = re.compile(r"\(([^()]*)\)")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_ARTICLES = frozenset(
+    "a an the this that these those its their his her our your my all any each every some "
+    "one given new two".split()
+)
+_SENTENCE_END = re.compile(r"[.!?:;](?:\s|$)")
+_KIND_WORD = {"function": "function", "method": "method", "class": "class", "type": "type",
+              "constant": "constant", "paragraph": "step"}  # fmt: skip
+_DOXYGEN = re.compile(r"[@\\](?:brief|short|details?|summary|fn|class|struct)\b\s*")
+_DOC_TAIL = re.compile(r"\s[@\\](?:param|return|returns|throws|see|tparam|pre|post)\b.*$", re.S)
+_MATH = re.compile(r"@f\$.*?@f\$|@f\[.*?@f\]|\{@\w+\s+([^}]*)\}|@c\s+|@p\s+|@a\s+|@e\s+")
+
+
+@dataclass
+class Candidate:
+    """A label in the making: its words, where it came from, and what it speaks for."""
+
+    words: list[str]
+    source: str
+    covers: frozenset[int] = field(default_factory=frozenset)  # unit ids
+
+    def text(self, acronyms: frozenset[str]) -> str:
+        shown = [w.upper() if w.lower() in acronyms else w for w in self.words]
+        phrase = " ".join(shown)
+        return phrase[:1].upper() + phrase[1:]
+
+
+@dataclass
+class FileWords:
+    """What naming needs to know about the whole file."""
+
+    language: Language | None
+    acronyms: frozenset[str]
+    block_words: list[Counter[str]]  # per section: its definitions' name words
+    prose: frozenset[str] = frozenset()  # words the author writes in comments and docs
+    code_names: frozenset[str] = frozenset()  # whole identifiers of the code, lower case
+
+    def accepts(self, word: str) -> bool:
+        """A label may use ``word``: English, an acronym, or the author's own prose word
+        that is not itself one of the code's identifiers (``proactor``, not ``fnmatch``)."""
+        lower = word.lower()
+        if vocabulary.is_word(lower) or lower in self.acronyms:
+            return True
+        return lower in self.prose and lower not in self.code_names and len(lower) > 3
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+_STRING = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
+_TRIPLE = re.compile(r'"""|\'\'\'')
+
+
+def file_words(
+    source_lines: Sequence[str], language: Language | None, block_words: list[Counter[str]]
+) -> FileWords:
+    """Prose words, code identifiers and acronyms of a file, read once."""
+    from ...syntax import comments
+
+    prose_lines: list[str] = []
+    code_lines: list[str] = []
+    in_doc = False
+    for line in source_lines[:20_000]:
+        quotes = len(_TRIPLE.findall(line))
+        if in_doc or comments.is_comment_line(line) or (quotes and line.lstrip()[:3] in ('"""', "'''")):
+            prose_lines.append(line)
+        else:
+            code_lines.append(_STRING.sub(" ", line))
+        if quotes % 2:
+            in_doc = not in_doc
+    prose_text = "\n".join(prose_lines)
+    code_text = "\n".join(code_lines)
+    prose = frozenset(w for w in re.findall(r"(?<![\w.])[a-z]{4,}(?![\w(])", prose_text))
+    code_names = frozenset(t.lower() for t in _IDENTIFIER.findall(code_text))
+    found = vocabulary.acronyms(prose_text) | vocabulary.camel_acronyms(code_text)
+    return FileWords(language, found, block_words, prose, code_names)
+
+
+@dataclass
+class Facts:
+    """One section seen by the namer."""
+
+    section: Section
+    definitions: list[Unit]
+    weights: dict[int, float]
+    owner: str | None
+    text: str
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights.values()) or 1.0
+
+
+def facts(section: Section, lines: Sequence[str]) -> Facts:
+    """The section's definitions, their weights and the class that owns it, if any."""
+    body = section.body
+    definitions = [p.unit for p in body if p.unit.kind in _DEFINITION_KINDS]
+    if not definitions:
+        definitions = [p.unit for p in body]
+    weights = {}
+    for unit in definitions:
+        weight = float(max(1, unit.end - unit.start + 1))
+        if unit.name.startswith("_") or (not unit.exported and unit.kind == "paragraph"):
+            weight *= 0.5  # private helpers say less about what a section is for
+        weights[unit.id * 10_000 + unit.start] = weight
+    owners: Counter[str] = Counter()
+    for unit in definitions:
+        owner = unit.parent or (unit.name if unit.kind in ("class", "type") else None)
+        if owner:
+            owners[owner] += weights[_key(unit)]
+    owner = None
+    if owners:
+        name, weight = owners.most_common(1)[0]
+        if weight >= 0.5 * sum(weights.values()):
+            owner = name
+    text = "\n".join(lines[section.start - 1 : section.end])[:30_000]
+    return Facts(section, definitions, weights, owner, text)
+
+
+def _key(unit: Unit) -> int:
+    return unit.id * 10_000 + unit.start
+
+
+def name_words(name: str) -> list[str]:
+    """An identifier's words, abbreviations spelled out, filler dropped."""
+    words = []
+    for word in split_words(re.split(r"[.:/\\]+", name)[-1] if name else ""):
+        if word in vocabulary.filler() or len(word) < 2:
+            continue
+        words.append(vocabulary.expand(word).lower())
+    return words
+
+
+# --- candidates --------------------------------------------------------------------
+
+
+def candidates(info: Facts, file: FileWords) -> list[Candidate]:
+    """Every label candidate for one section."""
+    found: list[Candidate] = []
+    title = next((p.title for p in info.section.pieces if p.title and p.marker >= 1), "")
+    if not title and info.section.pieces[0].title:
+        title = info.section.pieces[0].title
+    all_ids = frozenset(_key(u) for u in info.definitions)
+    if title:
+        source = "marker" if info.section.pieces[0].marker >= 1 or not info.section.pieces[0].inside else "heading"
+        words = [w for w in _WORD.findall(title)][:6]
+        found.append(Candidate(words, source, all_ids))
+    found.extend(_role_candidates(info, file))
+    if info.owner:
+        owned = frozenset(_key(u) for u in info.definitions if info.owner in (u.parent, u.name))
+        words = name_words(info.owner)
+        found.append(Candidate(words, "class_name", owned))
+        if len(words) == 1:
+            noun = _owner_noun(info)
+            found.append(Candidate([*words, noun], "class_name", owned))
+    found.extend(_activity_candidates(info))
+    main = main_definition(info)
+    if main is not None:
+        found.extend(_docstring_candidates(main, info))
+        words = name_words(main.name)
+        if words:
+            if vocabulary.is_verb(words[0]) and len(words) > 1:
+                words = [vocabulary.gerund(words[0]), *_plural_tail(words[1:])]
+            elif len(words) == 1:
+                words = [words[0], _KIND_WORD.get(main.kind, "definition")]
+            found.append(Candidate(words, "main_name", frozenset({_key(main)})))
+    return found
+
+
+def _owner_noun(info: Facts) -> str:
+    kinds = {u.kind for u in info.definitions if u.name == info.owner}
+    return "type" if "type" in kinds else "class"
+
+
+def _plural_tail(words: list[str]) -> list[str]:
+    return [*words[:-1], vocabulary.plural(words[-1])] if words else words
+
+
+def _activity_candidates(info: Facts) -> list[Candidate]:
+    """What the members do: "Adding and removing tags", "Header parsing types"."""
+    verbs: Counter[str] = Counter()
+    objects: Counter[str] = Counter()
+    pairs: dict[str, Counter[str]] = {}
+    covers: dict[str, set[int]] = {}
+    owner_words = name_words(info.owner) if info.owner else []
+    for unit in info.definitions:
+        if unit.kind in ("class", "type") and unit.name == info.owner:
+            continue
+        weight = info.weights[_key(unit)]
+        words = name_words(unit.name)
+        if not words:
+            continue
+        verb = words[0] if vocabulary.is_verb(words[0]) else ""
+        rest = [w for w in (words[1:] if verb else words) if _noun_like(w)]
+        obj = " ".join(vocabulary.singular(w) for w in rest[-2:]) if rest else ""
+        if not obj and verb and owner_words:
+            obj = owner_words[-1]
+        if verb:
+            verbs[verb] += weight
+        if obj:
+            objects[obj] += weight
+            pairs.setdefault(obj, Counter())[verb] += weight
+            covers.setdefault(obj, set()).add(_key(unit))
+        if verb:
+            covers.setdefault(f"verb:{verb}", set()).add(_key(unit))
+    found: list[Candidate] = []
+    total = info.total
+    for obj, weight in objects.most_common(3):
+        if weight < 0.3 * total:
+            break
+        obj_words = obj.split()
+        acts = [v for v, w in pairs[obj].most_common(3) if v and w >= 0.2 * weight]
+        acts = [v for v in acts if v not in vocabulary.weak_verbs()] or acts
+        covered = frozenset(covers[obj])
+        if acts:
+            gerunds = [vocabulary.gerund(v) for v in acts[:2]]
+            head = [gerunds[0]] if len(gerunds) == 1 else [gerunds[0], "and", gerunds[1]]
+            found.append(Candidate([*head, *_plural_tail(obj_words)], "activity", covered))
+        kinds = Counter(u.kind for u in info.definitions)
+        noun = _kind_noun(kinds)
+        if noun and len(obj_words) <= 3:
+            found.append(Candidate([*obj_words, noun], "activity", covered))
+    strong = [v for v, w in verbs.most_common(3) if w >= 0.25 * total]
+    strong = [v for v in strong if v not in vocabulary.weak_verbs()]
+    if len(strong) >= 2 and owner_words:
+        ids = frozenset(k for v in strong[:2] for k in covers[f"verb:{v}"])
+        words = [vocabulary.gerund(strong[0]), "and", vocabulary.gerund(strong[1]), owner_words[-1]]
+        found.append(Candidate(_plural_tail(words), "activity", ids))
+    return found
+
+
+def _noun_like(word: str) -> bool:
+    return len(word) >= 3 and word not in vocabulary.clause_words() and not word.isdigit()
+
+
+def _kind_noun(kinds: Counter[str]) -> str:
+    kind = kinds.most_common(1)[0][0] if kinds else ""
+    return {"type": "types", "constant": "constants", "class": "classes"}.get(kind, "")
+
+
+def _docstring_candidates(unit: Unit, info: Facts) -> list[Candidate]:
+    """The main member's docstring as a label: "Translating shell patterns"."""
+    words = _WORD.findall(_SENTENCE_END.split(plain_doc(unit.doc), maxsplit=1)[0])[:14]
+    if words and words[0].lower() in ("a", "an", "the") and len(words) > 2:
+        words = words[1:]
+    if len(words) > 1 and unit.name and words[0] == re.split(r"[.:]", unit.name)[-1]:
+        words = words[1:]  # Go and Java docs open with the name: "NewReader returns..."
+    if not words:
+        return []
+    verb = words[0].lower()
+    base = _verb_base(verb)
+    if not base:
+        return []
+    obj: list[str] = []
+    plural = False
+    for word in words[1:]:
+        lower = word.lower()
+        if lower in vocabulary.clause_words():
+            break
+        if lower in _ARTICLES:
+            if not obj:
+                plural = plural or lower in ("a", "an", "each", "every", "all", "any")
+                continue
+            break
+        obj.append(lower)
+        if len(obj) == 3:
+            break
+    if not obj:
+        return []
+    ids = frozenset({_key(unit)})
+    if plural:
+        obj = _plural_tail(obj)
+    if base in vocabulary.weak_verbs():
+        return [Candidate(obj, "docstring", ids)] if len(obj) >= 2 else []
+    return [Candidate([vocabulary.gerund(base), *obj], "docstring", ids)]
+
+
+def _verb_base(word: str) -> str:
+    """The base form of a docstring's opening verb ("Returns" → return), or ""."""
+    for base in (word, word[:-1] if word.endswith("s") else "", word[:-2] if word.endswith("es") else ""):
+        if base and vocabulary.is_verb(base):
+            return base
+    if word.endswith("s") and not word.endswith("ss") and vocabulary.is_word(word[:-1]):
+        return word[:-1]  # third person, as docstrings write it: "Represents", "Emits"
+    return ""
+
+
+def plain_doc(doc: str) -> str:
+    """A doc comment without Doxygen/JSDoc markup: tags, math, ``{@link X}``."""
+    text = _DOC_TAIL.sub("", doc)
+    text = _MATH.sub(lambda m: m.group(1) or "", text)
+    return _DOXYGEN.sub("", text).strip()
+
+
+def _role_candidates(info: Facts, file: FileWords) -> list[Candidate]:
+    language = file.language
+    if language is None:
+        return []
+    found: list[Candidate] = []
+    ids = frozenset(_key(u) for u in info.definitions)
+    entry = [
+        u
+        for u in info.definitions + [p.unit for p in info.section.pieces]
+        if u.name == "main" or re.match(r"^\s*if\s+__name__\s*==", u.signature)
+    ]
+    if entry:
+        parses = bool(language.cli and re.search(language.cli, info.text, re.M))
+        covered = frozenset(_key(u) for u in entry)
+        words = ["command-line", "entry", "point"] if parses else ["program", "entry", "point"]
+        found.append(Candidate(words, "role", covered))
+    if language.routes and re.search(language.routes, info.text, re.M):
+        found.append(Candidate(["HTTP", "route", "handlers"], "role", ids))
+    tests = [u for u in info.definitions if re.match(r"(?i)^test|^it$|^describe$", u.name)]
+    if tests and len(tests) * 2 >= len(info.definitions):
+        objects = Counter(w for u in tests for w in name_words(u.name)[1:][:1])
+        topic = objects.most_common(1)[0][0] if objects else ""
+        found.append(Candidate([topic, "tests"] if topic else ["test", "cases"], "role", ids))
+    return found
+
+
+def main_definition(info: Facts) -> Unit | None:
+    """The member the section is about: the owner class, else the one most used by others."""
+    if not info.definitions:
+        return None
+    if info.owner:
+        for unit in info.definitions:
+            if unit.name == info.owner and unit.kind in ("class", "type"):
+                return unit
+    def importance(unit: Unit) -> tuple[float, float]:
+        used = sum(1 for other in info.definitions if other is not unit and unit.defines & other.uses)
+        return (used + info.weights[_key(unit)] / info.total * 2, info.weights[_key(unit)])
+
+    return max(info.definitions, key=importance)
+
+
+# --- scoring -----------------------------------------------------------------------
+
+
+def _valid(candidate: Candidate, info: Facts, file: FileWords) -> bool:
+    words = candidate.words
+    if not 2 <= len(words) <= 5:
+        return False
+    seen: set[str] = set()
+    params = _parameters(info)
+    for word in words:
+        lower = word.lower()
+        for part in lower.split("-"):
+            if not part or not (part == "and" or file.accepts(part)):
+                return False
+        stem = vocabulary.singular(lower)
+        if stem in seen:
+            return False
+        seen.add(stem)
+        if candidate.source in ("docstring", "main_name", "activity") and lower in params:
+            return False
+    content = [w.lower() for w in words if w.lower() not in ("and", "the", "of")]
+    return any(w not in vocabulary.generic() for w in content)
+
+
+def _parameters(info: Facts) -> frozenset[str]:
+    """Parameter names of the section's functions that are not also in their names."""
+    names = {w for u in info.definitions for w in split_words(u.name)}
+    params: set[str] = set()
+    for unit in info.definitions:
+        match = _PARAMS.search(unit.signature)
+        if match:
+            for token in re.findall(r"[A-Za-z_]\w*", match.group(1)):
+                params.update(w for w in split_words(token) if w not in names)
+    return frozenset(params)
+
+
+def score(candidate: Candidate, info: Facts, file: FileWords, index: int, weights: NamingWeights = NAMING) -> float:
+    """How good ``candidate`` is as the label of section ``index``."""
+    value = getattr(weights, candidate.source)
+    covered = sum(info.weights.get(k, 0.0) for k in candidate.covers)
+    value += weights.coverage * covered / info.total
+    content = [vocabulary.singular(w.lower()) for w in candidate.words if w.lower() not in ("and", "the")]
+    others = [c for j, c in enumerate(file.block_words) if j != index]
+    if others and content:
+        spread = sum(sum(1 for c in others if w in c) / len(others) for w in content) / len(content)
+        value += weights.specificity * (1 - spread)
+    value -= weights.per_word_over_four * max(0, len(candidate.words) - 4)
+    value -= weights.generic_word * sum(1 for w in content if w in vocabulary.generic())
+    return value
+
+
+def choose_labels(infos: list[Facts], file: FileWords, weights: NamingWeights = NAMING) -> list[str]:
+    """One label per section, distinct, best candidates first."""
+    labels: list[str] = []
+    taken: set[str] = set()
+    for index, info in enumerate(infos):
+        options = [c for c in candidates(info, file) if _valid(c, info, file)]
+        ranked = sorted(
+            options,
+            key=lambda c: score(c, info, file, index, weights)
+            - (weights.taken if c.text(file.acronyms).lower() in taken else 0.0),
+            reverse=True,
+        )
+        label = ranked[0].text(file.acronyms) if ranked else fallback_label(info, file)
+        if label.lower() in taken:
+            label = fallback_label(info, file, taken)
+        taken.add(label.lower())
+        labels.append(label)
+    return labels
+
+
+def fallback_label(info: Facts, file: FileWords, taken: set[str] | None = None) -> str:
+    """A plain label when no candidate holds: the section's commonest real word and kind."""
+    words = Counter(
+        vocabulary.singular(w)
+        for unit in info.definitions
+        for w in name_words(unit.name)
+        if file.accepts(w) and w not in vocabulary.generic() and _noun_like(w)
+    )
+    kinds = Counter(u.kind for u in info.definitions)
+    noun = {
+        "type": "types",
+        "class": "classes",
+        "constant": "constants",
+        "import": "imports",
+        "comment": "notes",
+        "statement": "setup",
+    }.get(kinds.most_common(1)[0][0] if kinds else "", "definitions")
+    for word, _ in words.most_common(5):
+        label = Candidate([word, noun], "main_name").text(file.acronyms)
+        if not taken or label.lower() not in taken:
+            return label
+    if info.section.preamble and len(info.section.pieces) == info.section.preamble:
+        return "Module setup"
+    start, end = info.section.start, info.section.end
+    return f"Lines {start}-{end} {noun}"
+
+
+# --- descriptions ------------------------------------------------------------------
+
+
+def describe(info: Facts, label: str) -> str:
+    """A sentence about the section: its main member's doc, else a short verb phrase."""
+    main = main_definition(info)
+    if main is not None and main.doc:
+        sentence = clean_doc(main.doc)
+        if sentence and sentence.lower().rstrip(".") != label.lower():
+            return sentence
+    count = len(info.definitions)
+    kinds = Counter(u.kind for u in info.definitions)
+    kind = kinds.most_common(1)[0][0] if kinds else "definition"
+    noun = {"method": "method", "function": "function", "class": "class", "type": "type",
+            "constant": "constant", "paragraph": "step"}.get(kind, "definition")  # fmt: skip
+    if main is None:
+        return "Module setup: documentation, imports and configuration."
+    name = main.name.split(".")[-1] or "the code"
+    if info.owner and main.name != info.owner:
+        return f"Part of {info.owner}: {count} {_plural(noun, count)}, starting with {name}."
+    if count == 1:
+        return f"The {noun} {name}."
+    return f"{count} {_plural(noun, count)} around {name}."
+
+
+def _plural(noun: str, count: int) -> str:
+    return noun if count == 1 else vocabulary.plural(noun)
+
+
+def clean_doc(doc: str) -> str:
+    """A docstring's first sentence without markup, ending in a full stop."""
+    text = re.sub(r":[a-z]+:`~?([^`]+)`", r"\1", plain_doc(doc))
+    text = re.sub(r"`+([^`]*)`+", r"\1", text)
+    text = re.sub(r"\*\*?([^*]+)\*\*?", r"\1", text)
+    text = " ".join(text.split()).strip()
+    if not text or not re.search(r"[A-Za-z]{3}", text):
+        return ""
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text.rstrip(",;:") + "."

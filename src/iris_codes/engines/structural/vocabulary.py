@@ -1,0 +1,214 @@
+"""Words: which tokens are English, how verbs become gerunds, how nouns inflect.
+
+Every list lives in ``vocabulary.toml``. Whether a token is an English word at all comes
+from wordninja's frequency-ranked word list (Wikipedia unigrams), read straight from the
+package's data file: importing wordninja itself builds a language model we do not need.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import re
+import tomllib
+from collections import Counter
+from functools import cache, lru_cache
+from pathlib import Path
+
+# Words past this rank in wordninja's list are mostly names, typos and fragments.
+COMMON_WORDS = 60_000
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,5}\b")
+_CAMEL_RUN = re.compile(r"[A-Z]{2,6}(?=[A-Z][a-z])")
+_VOWELS = frozenset("aeiou")
+
+
+@cache
+def _data() -> dict[str, object]:
+    with (Path(__file__).parent / "vocabulary.toml").open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _word_set(text: object) -> frozenset[str]:
+    return frozenset(str(text).split())
+
+
+@cache
+def verbs() -> frozenset[str]:
+    """Verbs that open identifiers and docstrings."""
+    return _word_set(_data()["verbs"])
+
+
+@cache
+def _words_table() -> dict[str, frozenset[str]]:
+    table = _data()["words"]
+    assert isinstance(table, dict)
+    return {key: _word_set(value) for key, value in table.items()}
+
+
+def terms() -> frozenset[str]:
+    """Programming words accepted as words."""
+    return _words_table()["terms"]
+
+
+def generic() -> frozenset[str]:
+    """Words that say nothing on their own."""
+    return _words_table()["generic"]
+
+
+def filler() -> frozenset[str]:
+    """Identifier words without a topic, dropped from name phrases."""
+    return _words_table()["filler"]
+
+
+def weak_verbs() -> frozenset[str]:
+    """Verbs that cannot name a section by themselves (return, get, make...)."""
+    return _words_table()["weak"]
+
+
+def clause_words() -> frozenset[str]:
+    """Words that open a clause rather than continue a noun phrase."""
+    return _words_table()["clause"]
+
+
+@cache
+def abbreviations() -> dict[str, str]:
+    """Abbreviation → the word it stands for."""
+    table = _data()["abbreviations"]
+    assert isinstance(table, dict)
+    return {str(k): str(v) for k, v in table.items()}
+
+
+@cache
+def _gerunds() -> dict[str, str]:
+    table = _data()["gerunds"]
+    assert isinstance(table, dict)
+    return {str(k): str(v) for k, v in table.items()}
+
+
+@cache
+def english() -> frozenset[str]:
+    """The most common English words (lower case), from wordninja's data file."""
+    spec = importlib.util.find_spec("wordninja")
+    if spec is None or spec.origin is None:  # pragma: no cover - a declared dependency
+        return frozenset()
+    path = Path(spec.origin).parent / "wordninja" / "wordninja_words.txt.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        words = handle.read().split(maxsplit=COMMON_WORDS)[:COMMON_WORDS]
+    return frozenset(words)
+
+
+@lru_cache(maxsize=16384)
+def is_word(word: str) -> bool:
+    """True for an English or programming word, inflected forms included."""
+    word = word.lower()
+    if len(word) < 2 or not word.isalpha():
+        return False
+    if word in terms() or word in verbs() or word in english():
+        return len(word) > 2 or word in terms()
+    return any(base in english() or base in verbs() for base in _bases(word))
+
+
+def _bases(word: str) -> list[str]:
+    bases = []
+    for suffix, replacements in (
+        ("ies", ("y",)),
+        ("es", ("", "e")),
+        ("s", ("",)),
+        ("ing", ("", "e")),
+        ("ed", ("", "e")),
+        ("er", ("", "e")),
+        ("ers", ("", "e")),
+        ("ation", ("e", "")),
+        ("ment", ("",)),
+        ("able", ("", "e")),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stem = word[: -len(suffix)]
+            bases.extend(stem + r for r in replacements)
+            if len(stem) > 3 and stem[-1] == stem[-2]:
+                bases.append(stem[:-1])  # running → run
+    return bases
+
+
+def is_verb(word: str) -> bool:
+    """True when ``word`` is a verb that can open a name."""
+    return word.lower() in verbs()
+
+
+@lru_cache(maxsize=4096)
+def gerund(verb: str) -> str:
+    """``parse`` → ``parsing``, ``get`` → ``getting``, ``setup`` → ``setting up``."""
+    verb = verb.lower()
+    if verb in _gerunds():
+        return _gerunds()[verb]
+    if verb.endswith("ie"):
+        return verb[:-2] + "ying"
+    if verb.endswith("e") and not verb.endswith(("ee", "ye", "oe")) and len(verb) > 2:
+        return verb[:-1] + "ing"
+    if (
+        len(verb) <= 4
+        and len(verb) >= 3
+        and verb[-1] not in _VOWELS | {"w", "x", "y"}
+        and verb[-2] in _VOWELS
+        and verb[-3] not in _VOWELS
+    ):
+        return verb + verb[-1] + "ing"  # get → getting, run → running
+    return verb + "ing"
+
+
+@lru_cache(maxsize=4096)
+def singular(word: str) -> str:
+    """The singular of an English plural; anything else unchanged."""
+    lower = word.lower()
+    if len(lower) <= 3 or lower.endswith(("ss", "us", "is", "ics", "ous")):
+        return word
+    for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch")):
+        if lower.endswith(suffix):
+            candidate = lower[: -len(suffix)] + replacement
+            return candidate if is_word(candidate) else word
+    if lower.endswith("shes"):
+        return lower[:-2]
+    if lower.endswith("s"):
+        candidate = lower[:-1]
+        return candidate if candidate in english() or candidate in terms() else word
+    return word
+
+
+@lru_cache(maxsize=4096)
+def plural(word: str) -> str:
+    """The plural of an English noun (regular rules)."""
+    lower = word.lower()
+    if lower in terms() and lower.endswith("s"):
+        return word
+    if singular(lower) != lower:
+        return word  # already plural
+    if lower.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    if lower.endswith("y") and len(lower) > 2 and lower[-2] not in _VOWELS:
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def expand(word: str) -> str:
+    """An abbreviation spelled out (``cfg`` → ``configuration``); other words unchanged."""
+    return abbreviations().get(word.lower(), word)
+
+
+def acronyms(prose: str) -> frozenset[str]:
+    """Lower-cased acronyms the author writes in capitals in prose (``SMTP``, ``POP3``).
+
+    Capitalised English words longer than four letters (``ENTITY``, ``WARRANTY``) are
+    shouting, not acronyms.
+    """
+    counts: Counter[str] = Counter(m.lower() for m in _ACRONYM.findall(prose))
+    return frozenset(
+        word
+        for word, n in counts.items()
+        if n >= 2 and any(c.isalpha() for c in word) and (len(word) <= 4 or not is_word(word))
+    )
+
+
+def camel_acronyms(code: str) -> frozenset[str]:
+    """Acronyms inside the code's CamelCase names (``HTTPServer``, ``XMLParser``)."""
+    counts: Counter[str] = Counter(m.lower() for m in _CAMEL_RUN.findall(code))
+    return frozenset(w for w, n in counts.items() if n >= 2 and (len(w) <= 4 or not is_word(w)))
