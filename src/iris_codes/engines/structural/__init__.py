@@ -20,8 +20,7 @@ from ...postprocess import count_lines
 from ...syntax.extract import extract_units
 from ...syntax.languages import LANGUAGES, Language, get_language
 from ...syntax.units import Unit
-from . import intent, naming, vocabulary
-from .segment import Section, segment
+from . import intent, naming, segment, vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +79,7 @@ def analyse(source: str, language: str, units: list[Unit], engine: str = "struct
     lines = source.split("\n")
     if source.endswith("\n"):
         lines.pop()
-    sections = segment(units, lines)
+    sections = segment.segment(units, lines)
     infos = [naming.facts(section, lines) for section in sections]
     file = naming.file_words(lines, lang, [_section_words(info) for info in infos])
     labels = naming.choose_labels(infos, file)

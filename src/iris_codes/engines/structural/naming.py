@@ -33,7 +33,12 @@ _SENTENCE_END = re.compile(r"[.!?:;](?:\s|$)")
 _KIND_WORD = {"function": "function", "method": "method", "class": "class", "type": "type",
               "constant": "constant", "paragraph": "step"}  # fmt: skip
 _DOXYGEN = re.compile(r"[@\\](?:brief|short|details?|summary|fn|class|struct)\b\s*")
-_DOC_TAIL = re.compile(r"\s[@\\](?:param|return|returns|throws|see|tparam|pre|post)\b.*$", re.S)
+_DOC_TAIL = re.compile(
+    r"(?:^|\s)[@\\](?:param|returns?|throws|see|tparam|pre|post|deprecated|since|example|"
+    r"internal|private|public|template|typeParam|cond|endcond|file|author|version|license|"
+    r"note|todo|remarks|nocollapse|override|type)\b.*$",
+    re.S,
+)
 _MATH = re.compile(r"@f\$.*?@f\$|@f\[.*?@f\]|\{@\w+\s+([^}]*)\}|@c\s+|@p\s+|@a\s+|@e\s+")
 
 
@@ -67,7 +72,9 @@ class FileWords:
         lower = word.lower()
         if vocabulary.is_word(lower) or lower in self.acronyms:
             return True
-        return lower in self.prose and lower not in self.code_names and len(lower) > 3
+        if lower in self.code_names:
+            return False  # a raw identifier (``fnmatchcase``, ``stls``), or a keyword
+        return lower in vocabulary.rare_english() or (lower in self.prose and len(lower) > 3)
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
@@ -95,7 +102,7 @@ def file_words(
     prose_text = "\n".join(prose_lines)
     code_text = "\n".join(code_lines)
     prose = frozenset(w for w in re.findall(r"(?<![\w.])[a-z]{4,}(?![\w(])", prose_text))
-    code_names = frozenset(t.lower() for t in _IDENTIFIER.findall(code_text))
+    code_names = frozenset(t.lower().lstrip("$") for t in _IDENTIFIER.findall(code_text))
     found = vocabulary.acronyms(prose_text) | vocabulary.camel_acronyms(code_text)
     return FileWords(language, found, block_words, prose, code_names)
 
@@ -446,8 +453,9 @@ def fallback_label(info: Facts, file: FileWords, taken: set[str] | None = None) 
         "statement": "setup",
     }.get(kinds.most_common(1)[0][0] if kinds else "", "definitions")
     for word, _ in words.most_common(5):
-        label = Candidate([word, noun], "main_name").text(file.acronyms)
-        if not taken or label.lower() not in taken:
+        candidate = Candidate([word, noun], "main_name")
+        label = candidate.text(file.acronyms)
+        if _valid(candidate, info, file) and (not taken or label.lower() not in taken):
             return label
     if info.section.preamble and len(info.section.pieces) == info.section.preamble:
         return "Module setup"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -30,6 +31,8 @@ _EXPLICIT = re.compile(
 )
 _POD = re.compile(r"^=head[1-4]\s+(.*)$")
 _PREAMBLE_KINDS = frozenset({"comment", "import"})
+_CLOSER = re.compile(r"^\s*(?:[}\])]|#|end\b|fi\b|done\b|esac\b)")
+_SPLITTABLE = frozenset({"function", "method", "statement", "constant", "type"})
 _SETUP_KINDS = frozenset({"statement", "constant"})
 _PREAMBLE_SETUP_LINES = 6
 _ENTRY = re.compile(r"^\s*if\s+__name__\s*==|^\s*(?:func|def|fn|public\s+static\s+void)\s+main\b")
@@ -92,33 +95,58 @@ def segment(
     target = max(weights.min_block_lines, line_count / max(1, (low + high) / 2))
     pieces = _pieces(units, lines, target, weights)
     preamble = _preamble_length(pieces)
-    scores = _gap_scores(pieces, lines, weights)
     min_lines = max(weights.min_block_lines, target * weights.min_block_share)
-    cuts = _choose_cuts(pieces, scores, preamble, low, high, min_lines, weights)
+    cuts = _cuts(pieces, lines, preamble, low, high, min_lines, weights)
+    for _ in range(low):
+        if len(cuts) + 1 >= low:
+            break
+        # Too few places to cut (a long table, one huge function): cut the longest piece
+        # at its statements, then choose again.
+        split = _split_longest(pieces, lines, target)
+        if len(split) == len(pieces):
+            break
+        pieces = split
+        cuts = _cuts(pieces, lines, preamble, low, high, min_lines, weights)
     sections: list[Section] = []
     start = 0
     for cut in [*sorted(cuts), len(pieces)]:
         sections.append(Section(pieces[start:cut]))
         start = cut
-    sections = _merge_setup_scraps(sections, 2 * min_lines)
+    if len(sections) > low:
+        sections = _merge_setup_scraps(sections, min_lines, low)
     sections[0].preamble = min(preamble, len(sections[0].pieces))
     return sections
 
 
-def _merge_setup_scraps(sections: list[Section], limit: float) -> list[Section]:
+def _cuts(
+    pieces: list[Piece],
+    lines: Sequence[str],
+    preamble: int,
+    low: int,
+    high: int,
+    min_lines: float,
+    weights: SegmentWeights,
+) -> set[int]:
+    scores = _gap_scores(pieces, lines, weights)
+    return _choose_cuts(pieces, scores, preamble, low, high, min_lines, weights)
+
+
+def _merge_setup_scraps(sections: list[Section], limit: float, low: int) -> list[Section]:
     """Short sections of nothing but statements (a closing ``#endif``, a ``main()`` call)
     join their neighbour: a section needs something to read."""
     merged: list[Section] = []
+    left = len(sections)
     for section in sections:
         scrap = section.end - section.start + 1 < limit and all(
             p.unit.kind in ("comment", "import", "statement") and p.marker < 1
             for p in section.pieces
         )
-        if scrap and merged:
+        if scrap and merged and left > low:
             merged[-1].pieces.extend(section.pieces)
+            left -= 1
         else:
             merged.append(section)
-    if len(merged) > 1:
+    if len(merged) > max(1, low):
         first = merged[0]
         if first.end - first.start + 1 < limit and all(
             p.unit.kind in ("comment", "import", "statement") for p in first.pieces
@@ -150,7 +178,7 @@ def _pieces(
     long_unit = max(weights.long_unit_lines, 1.5 * target)
     for unit in units:
         blank = sum(1 for n in range(previous_end + 1, unit.start) if not lines[n - 1].strip())
-        if unit.kind in ("function", "method", "statement") and unit.end - unit.start > long_unit:
+        if unit.kind in _SPLITTABLE and unit.end - unit.start > long_unit:
             parts = _paragraphs(unit, lines)
         else:
             parts = [unit]
@@ -173,16 +201,54 @@ def _name_words(unit: Unit) -> list[str]:
     ]
 
 
-def _paragraphs(unit: Unit, lines: Sequence[str]) -> list[Unit]:
-    """The unit cut at blank lines followed by code at its body's indentation."""
-    body = [n for n in range(unit.start + 1, unit.end) if lines[n - 1].strip()]
-    if not body:
+def _split_longest(pieces: list[Piece], lines: Sequence[str], target: float) -> list[Piece]:
+    """The pieces with the longest one cut at its statement starts (or unchanged)."""
+    candidates = [i for i, p in enumerate(pieces) if p.unit.kind not in _PREAMBLE_KINDS]
+    if not candidates:
+        return pieces
+    longest = max(candidates, key=lambda i: pieces[i].end - pieces[i].start)
+    piece = pieces[longest]
+    if piece.end - piece.start + 1 < 2 * max(8.0, target / 2):
+        return pieces
+    parts = _paragraphs(piece.unit, lines, blank=False, chunk=max(8, int(target)))
+    if len(parts) < 2:
+        return pieces
+    replacement = []
+    for index, part in enumerate(parts):
+        blank = piece.blank_before if index == 0 else 0
+        new = Piece(part, blank, inside=piece.inside or index > 0)
+        new.marker, new.title = _heading(part, lines, index > 0)
+        new.words = frozenset(_name_words(part))
+        replacement.append(new)
+    return [*pieces[:longest], *replacement, *pieces[longest + 1 :]]
+
+
+def _paragraphs(
+    unit: Unit, lines: Sequence[str], blank: bool = True, chunk: int = 3
+) -> list[Unit]:
+    """The unit cut where code starts again at its body's indentation: after a blank line,
+    or (``blank=False``) every ``chunk`` lines or so."""
+    code_start = unit.start
+    while code_start < unit.end and (
+        not lines[code_start - 1].strip() or comments.is_comment_line(lines[code_start - 1])
+    ):
+        code_start += 1  # the unit's own leading comment is not part of its body
+    body = [n for n in range(code_start + 1, unit.end) if lines[n - 1].strip()]
+    # The statement level: the shallowest line that is not a closing bracket or a
+    # preprocessor line (namespaces and #if blocks sit shallower than their statements).
+    code = [n for n in body if not comments.is_comment_line(lines[n - 1])]
+    levels = Counter(_indent(lines[n - 1]) for n in code if not _CLOSER.match(lines[n - 1]))
+    if not levels:
         return [unit]
-    indent = min(_indent(lines[n - 1]) for n in body)
+    # ... that holds a real share of the body (a wrapped signature line does not).
+    most = max(levels.values())
+    indent = min(level for level, n in levels.items() if n >= 0.1 * len(code) or n == most)
     starts = [unit.start]
     for n in body:
-        if not lines[n - 2].strip() and _indent(lines[n - 1]) == indent and n - starts[-1] >= 3:
-            starts.append(n)
+        opens = not lines[n - 2].strip() if blank else True
+        if opens and _indent(lines[n - 1]) == indent and n - starts[-1] >= chunk:
+            if not comments.is_comment_line(lines[n - 2]):
+                starts.append(n)
     if len(starts) == 1:
         return [unit]
     parts = []
@@ -361,7 +427,20 @@ def _doc_overlap(left: list[Piece], right: list[Piece]) -> float:
 
 
 def _preamble_length(pieces: list[Piece]) -> int:
-    """Leading pieces that are docstring, licence, imports and short module setup."""
+    """Leading pieces that are docstring, licence, imports and short module setup.
+
+    A file that is mostly imports (an index of re-exports) has no preamble beyond its
+    opening comments: the imports are its content.
+    """
+    count = _leading_setup(pieces)
+    if count and pieces[count - 1].end > 0.5 * pieces[-1].end:
+        count = 0
+        while count < len(pieces) and pieces[count].unit.kind == "comment":
+            count += 1
+    return count
+
+
+def _leading_setup(pieces: list[Piece]) -> int:
     count = 0
     for piece in pieces:
         unit = piece.unit

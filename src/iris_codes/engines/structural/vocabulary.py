@@ -86,15 +86,25 @@ def _gerunds() -> dict[str, str]:
 
 
 @cache
-def english() -> frozenset[str]:
-    """The most common English words (lower case), from wordninja's data file."""
+def _word_list() -> list[str]:
     spec = importlib.util.find_spec("wordninja")
     if spec is None or spec.origin is None:  # pragma: no cover - a declared dependency
-        return frozenset()
+        return []
     path = Path(spec.origin).parent / "wordninja" / "wordninja_words.txt.gz"
     with gzip.open(path, "rt", encoding="utf-8") as handle:
-        words = handle.read().split(maxsplit=COMMON_WORDS)[:COMMON_WORDS]
-    return frozenset(words)
+        return handle.read().split()
+
+
+@cache
+def english() -> frozenset[str]:
+    """The most common English words (lower case), from wordninja's data file."""
+    return frozenset(_word_list()[:COMMON_WORDS])
+
+
+@cache
+def rare_english() -> frozenset[str]:
+    """Rarer words of the same list: real words, but also names and fragments."""
+    return frozenset(_word_list()[COMMON_WORDS:])
 
 
 @lru_cache(maxsize=16384)
@@ -105,7 +115,9 @@ def is_word(word: str) -> bool:
         return False
     if word in terms() or word in verbs() or word in english():
         return len(word) > 2 or word in terms()
-    return any(base in english() or base in verbs() for base in _bases(word))
+    return any(
+        base in english() or base in verbs() or base in terms() for base in _bases(word)
+    )
 
 
 def _bases(word: str) -> list[str]:
@@ -118,15 +130,29 @@ def _bases(word: str) -> list[str]:
         ("ed", ("", "e")),
         ("er", ("", "e")),
         ("ers", ("", "e")),
-        ("ation", ("e", "")),
+        ("ation", ("e", "ate", "")),
+        ("ition", ("", "e")),
+        ("ion", ("", "e")),
         ("ment", ("",)),
         ("able", ("", "e")),
+        ("or", ("e", "")),
+        ("ors", ("e", "")),
+        ("ize", ("",)),
+        ("ise", ("",)),
+        ("izer", ("",)),
+        ("ily", ("y",)),
+        ("ly", ("",)),
+        ("ness", ("",)),
+        ("ity", ("", "e")),
     ):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             stem = word[: -len(suffix)]
             bases.extend(stem + r for r in replacements)
             if len(stem) > 3 and stem[-1] == stem[-2]:
                 bases.append(stem[:-1])  # running → run
+    for prefix in ("re", "un", "pre", "sub", "multi", "non"):
+        if word.startswith(prefix) and len(word) - len(prefix) >= 4:
+            bases.append(word[len(prefix) :])  # recompress, unwrap, subtask
     return bases
 
 
@@ -210,5 +236,5 @@ def acronyms(prose: str) -> frozenset[str]:
 
 def camel_acronyms(code: str) -> frozenset[str]:
     """Acronyms inside the code's CamelCase names (``HTTPServer``, ``XMLParser``)."""
-    counts: Counter[str] = Counter(m.lower() for m in _CAMEL_RUN.findall(code))
-    return frozenset(w for w, n in counts.items() if n >= 2 and (len(w) <= 4 or not is_word(w)))
+    runs = {m.lower() for m in _CAMEL_RUN.findall(code)}
+    return frozenset(w for w in runs if len(w) <= 4 or not is_word(w))
