@@ -56,7 +56,7 @@ _NAME_TYPE = re.compile(
 _COMPOUND_NAME = re.compile(r"index|field_expression|member|scoped|qualified|dot|attribute")
 _ELIXIR_PREAMBLE = ("@impl", "@doc", "@spec", "@decorate", "@deprecated")
 # Attributes and tags that belong to the code after them, as comments do.
-_PREAMBLE = frozenset({"attribute_item", "inner_attribute_item", "php_tag", "shebang"})
+_PREAMBLE = frozenset({"attribute_item", "inner_attribute_item", "php_tag", "shebang", "pod"})
 _MODULE_LIKE = re.compile(r"module|namespace|package")
 _ELIXIR_DEFS = {"def", "defp", "defmacro", "defmacrop", "defguard", "defdelegate", "defn"}
 _ELIXIR_TYPES = {"defmodule", "defprotocol", "defimpl", "defstruct", "defexception"}

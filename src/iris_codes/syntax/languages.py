@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 
-_PY_CLI = r"\bargparse\b|\bsys\.argv\b|\bgetopt\b|\boptparse\b|@click\.|\btyper\b|\bdocopt\b"
+_PY_CLI = r"\bargparse\b|\bgetopt\b|\boptparse\b|@click\.|\btyper\b|\bdocopt\b|\bfire\.Fire\b"
 _JS_CLI = r"process\.argv|\bcommander\b|\byargs\b|\bminimist\b|\bparseArgs\b"
 _JS_ROUTES = r"\b(?:app|router|server|api)\.(?:get|post|put|patch|delete|all|route)\(\s*['\"`/]"
 _JS_DESCRIPTION = r"\bdescription\s*[:=]\s*(['\"`])(?P<text>[^'\"`\n]{12,200})\1"

@@ -81,27 +81,25 @@ def analyse(source: str, language: str, units: list[Unit], engine: str = "struct
         lines.pop()
     sections = segment.segment(units, lines)
     infos = [naming.facts(section, lines) for section in sections]
-    file = naming.file_words(lines, lang, [_section_words(info) for info in infos])
-    labels = naming.choose_labels(infos, file)
+    file = naming.file_words(lines, lang, [info.words for info in infos])
+    chosen = naming.choose_labels(infos, file)
+    labels = [label.text for label in chosen]
     descriptions = [naming.describe(info, label) for info, label in zip(infos, labels, strict=True)]
     order = sorted(range(len(sections)), key=lambda k: (_reading_rank(infos[k], labels[k]), k))
     blocks = tuple(
         Block(labels[k], descriptions[k], ((sections[k].start, sections[k].end),)) for k in order
     )
-    text = file_intent(source, lines, lang, infos, labels, file)
+    strong = [label.text for label in chosen if label.source != "fallback"]
+    text = file_intent(source, lines, lang, infos, strong, file)
     metadata = {"engine": engine, "language": language, "units": len(units)}
     return Analysis(text, blocks, metadata)
 
 
-def _section_words(info: naming.Facts) -> Counter[str]:
-    return Counter(
-        vocabulary.singular(w) for unit in info.definitions for w in naming.name_words(unit.name)
-    )
-
-
 def _reading_rank(info: naming.Facts, label: str) -> int:
-    """A substantial entry point first; the rest follow the file."""
-    if label.lower().endswith("entry point") and info.section.end - info.section.start >= 8:
+    """A program's command-line entry point first; the rest follow the file."""
+    if label.lower() == "command-line entry point" and any(
+        u.name == "main" for u in info.definitions
+    ):
         return 0
     return 1
 
@@ -129,7 +127,30 @@ def file_intent(
         framework = lang.framework
     main = _main_phrase(infos, file)
     others = [label for label in labels if label != main and "entry point" not in label.lower()]
-    return intent.from_definitions(main or (labels[0] if labels else ""), others, framework)
+    if not main and not others and labels:
+        return intent.from_definitions(labels[0], [], framework)
+    phrase = intent.from_definitions(main or (others[0] if others else ""), others[1:] if not main else others, framework)
+    return phrase or _shape(infos)
+
+
+def _shape(infos: list[naming.Facts]) -> str:
+    """What the file holds, by kind, when nothing names it ("Top-level statements and 3
+    functions.")."""
+    kinds = Counter(u.kind for info in infos for u in info.definitions)
+    parts = []
+    for kind, singular, plural in (
+        ("class", "a class", "classes"),
+        ("type", "a type", "types"),
+        ("function", "a function", "functions"),
+        ("method", "a method", "methods"),
+        ("constant", "a setting", "settings"),
+    ):
+        if kinds[kind]:
+            parts.append(singular if kinds[kind] == 1 else f"{kinds[kind]} {plural}")
+    if kinds["statement"] or kinds["paragraph"] or not parts:
+        parts.insert(0, "top-level statements")
+    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return text[:1].upper() + text[1:] + "."
 
 
 def _main_doc(infos: list[naming.Facts], line_count: int) -> str:

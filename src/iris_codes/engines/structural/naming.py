@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ...syntax.languages import Language
 from ...syntax.references import split_words
 from ...syntax.units import Unit
-from . import vocabulary
+from . import intent, vocabulary
 from .segment import Section
 from .weights import NAMING, NamingWeights
 
@@ -30,6 +30,7 @@ _ARTICLES = frozenset(
     "one given new two".split()
 )
 _SENTENCE_END = re.compile(r"[.!?:;](?:\s|$)")
+_PREDICATES = frozenset({"is", "has", "can", "should", "needs", "supports", "contains"})
 _KIND_WORD = {"function": "function", "method": "method", "class": "class", "type": "type",
               "constant": "constant", "paragraph": "step"}  # fmt: skip
 _DOXYGEN = re.compile(r"[@\\](?:brief|short|details?|summary|fn|class|struct)\b\s*")
@@ -51,9 +52,25 @@ class Candidate:
     covers: frozenset[int] = field(default_factory=frozenset)  # unit ids
 
     def text(self, acronyms: frozenset[str]) -> str:
-        shown = [w.upper() if w.lower() in acronyms else w for w in self.words]
+        shown = [_shown(w, acronyms) for w in self.words]
         phrase = " ".join(shown)
         return phrase[:1].upper() + phrase[1:]
+
+
+def _shown(word: str, acronyms: frozenset[str]) -> str:
+    lower = word.lower()
+    if lower in acronyms:
+        return word.upper()
+    if lower.endswith("s") and lower[:-1] in acronyms:
+        return word[:-1].upper() + "s"  # TTLs, URLs
+    return word
+
+
+# Keywords that are no English words: never a label word.
+_CODE_WORDS = frozenset(
+    "def del elif var let fn func impl mut pub self cls nil nullptr typedef ifdef ifndef endif "
+    "const struct enum bool int str char".split()
+)
 
 
 @dataclass
@@ -70,6 +87,8 @@ class FileWords:
         """A label may use ``word``: English, an acronym, or the author's own prose word
         that is not itself one of the code's identifiers (``proactor``, not ``fnmatch``)."""
         lower = word.lower()
+        if lower in _CODE_WORDS:
+            return False
         if vocabulary.is_word(lower) or lower in self.acronyms:
             return True
         if lower in self.code_names:
@@ -116,6 +135,7 @@ class Facts:
     weights: dict[int, float]
     owner: str | None
     text: str
+    words: Counter[str] = field(default_factory=Counter)  # its definitions' name words
 
     @property
     def total(self) -> float:
@@ -136,6 +156,8 @@ def facts(section: Section, lines: Sequence[str]) -> Facts:
         weights[unit.id * 10_000 + unit.start] = weight
     owners: Counter[str] = Counter()
     for unit in definitions:
+        if unit.kind == "paragraph":
+            continue  # a function's own paragraphs: the function is no class
         owner = unit.parent or (unit.name if unit.kind in ("class", "type") else None)
         if owner:
             owners[owner] += weights[_key(unit)]
@@ -145,17 +167,23 @@ def facts(section: Section, lines: Sequence[str]) -> Facts:
         if weight >= 0.5 * sum(weights.values()):
             owner = name
     text = "\n".join(lines[section.start - 1 : section.end])[:30_000]
-    return Facts(section, definitions, weights, owner, text)
+    words = Counter(vocabulary.singular(w) for u in definitions for w in name_words(u.name))
+    return Facts(section, definitions, weights, owner, text, words)
 
 
 def _key(unit: Unit) -> int:
     return unit.id * 10_000 + unit.start
 
 
+_NAME_WORD = re.compile(r"[A-Z]+\d*(?=[A-Z][a-z]|\b|_)|[A-Z]?[a-z]+\d*|[A-Z]+\d*")
+
+
 def name_words(name: str) -> list[str]:
-    """An identifier's words, abbreviations spelled out, filler dropped."""
+    """An identifier's words (digits kept on the word: POP3, sha1), abbreviations spelled
+    out, filler dropped."""
     words = []
-    for word in split_words(re.split(r"[.:/\\]+", name)[-1] if name else ""):
+    tail = re.split(r"[.:/\\]+", name)[-1] if name else ""
+    for word in (w.lower() for w in _NAME_WORD.findall(tail)):
         if word in vocabulary.filler() or len(word) < 2:
             continue
         words.append(vocabulary.expand(word).lower())
@@ -183,13 +211,21 @@ def candidates(info: Facts, file: FileWords) -> list[Candidate]:
         found.append(Candidate(words, "class_name", owned))
         if len(words) == 1:
             noun = _owner_noun(info)
-            found.append(Candidate([*words, noun], "class_name", owned))
+            source = "owner_methods" if noun == "methods" else "class_name"
+            found.append(Candidate([*words, noun], source, owned))
     found.extend(_activity_candidates(info))
     main = main_definition(info)
+    if main is not None and main.kind == "paragraph":
+        return found  # a function's later paragraphs: its name would mislabel them
+    special = _special_candidate(main, info) if main is not None else None
+    if special is not None:
+        found.append(special)
     if main is not None:
         found.extend(_docstring_candidates(main, info))
         words = name_words(main.name)
-        if words:
+        if words and words[0] in _PREDICATES and len(words) > 1:
+            words = [*words[1:], "checks"]
+        elif words:
             if vocabulary.is_verb(words[0]) and len(words) > 1:
                 words = [vocabulary.gerund(words[0]), *_plural_tail(words[1:])]
             elif len(words) == 1:
@@ -198,8 +234,20 @@ def candidates(info: Facts, file: FileWords) -> list[Candidate]:
     return found
 
 
+def _special_candidate(unit: Unit, info: Facts) -> Candidate | None:
+    """``__init__`` of ``Lock`` → "Lock initialisation"."""
+    match = re.fullmatch(r"__(\w+?)__", unit.name)
+    meaning = vocabulary.special_methods().get(match.group(1)) if match else None
+    if meaning is None or not unit.parent:
+        return None
+    owner = name_words(unit.parent)[-2:]
+    return Candidate([*owner, *meaning.split()], "special", frozenset({_key(unit)}))
+
+
 def _owner_noun(info: Facts) -> str:
     kinds = {u.kind for u in info.definitions if u.name == info.owner}
+    if not kinds:
+        return "methods"  # the owner is defined in another section
     return "type" if "type" in kinds else "class"
 
 
@@ -209,6 +257,7 @@ def _plural_tail(words: list[str]) -> list[str]:
 
 def _activity_candidates(info: Facts) -> list[Candidate]:
     """What the members do: "Adding and removing tags", "Header parsing types"."""
+    found: list[Candidate] = []
     verbs: Counter[str] = Counter()
     objects: Counter[str] = Counter()
     pairs: dict[str, Counter[str]] = {}
@@ -221,11 +270,15 @@ def _activity_candidates(info: Facts) -> list[Candidate]:
         words = name_words(unit.name)
         if not words:
             continue
+        if words[0] in _PREDICATES and len(words) > 1:
+            words = ["check", *words[1:]]  # hasToken, is_valid: checks
         verb = words[0] if vocabulary.is_verb(words[0]) else ""
         rest = [w for w in (words[1:] if verb else words) if _noun_like(w)]
         obj = " ".join(vocabulary.singular(w) for w in rest[-2:]) if rest else ""
-        if not obj and verb and owner_words:
-            obj = owner_words[-1]
+        if verb and not obj and owner_words:
+            # A method named for its action alone acts on its object: "Acquiring the lock".
+            phrase = [vocabulary.gerund(verb), "the", owner_words[-1]]
+            found.append(Candidate(phrase, "owner_activity", frozenset({_key(unit)})))
         if verb:
             verbs[verb] += weight
         if obj:
@@ -234,7 +287,6 @@ def _activity_candidates(info: Facts) -> list[Candidate]:
             covers.setdefault(obj, set()).add(_key(unit))
         if verb:
             covers.setdefault(f"verb:{verb}", set()).add(_key(unit))
-    found: list[Candidate] = []
     total = info.total
     for obj, weight in objects.most_common(3):
         if weight < 0.3 * total:
@@ -251,12 +303,13 @@ def _activity_candidates(info: Facts) -> list[Candidate]:
         noun = _kind_noun(kinds)
         if noun and len(obj_words) <= 3:
             found.append(Candidate([*obj_words, noun], "activity", covered))
-    strong = [v for v, w in verbs.most_common(3) if w >= 0.25 * total]
+    strong = [v for v, w in verbs.most_common(3) if w >= 0.2 * total]
     strong = [v for v in strong if v not in vocabulary.weak_verbs()]
     if len(strong) >= 2 and owner_words:
+        # Methods acting on their object: "Acquiring and releasing the lock".
         ids = frozenset(k for v in strong[:2] for k in covers[f"verb:{v}"])
-        words = [vocabulary.gerund(strong[0]), "and", vocabulary.gerund(strong[1]), owner_words[-1]]
-        found.append(Candidate(_plural_tail(words), "activity", ids))
+        head = [vocabulary.gerund(strong[0]), "and", vocabulary.gerund(strong[1])]
+        found.append(Candidate([*head, "the", owner_words[-1]], "activity", ids))
     return found
 
 
@@ -271,7 +324,8 @@ def _kind_noun(kinds: Counter[str]) -> str:
 
 def _docstring_candidates(unit: Unit, info: Facts) -> list[Candidate]:
     """The main member's docstring as a label: "Translating shell patterns"."""
-    words = _WORD.findall(_SENTENCE_END.split(plain_doc(unit.doc), maxsplit=1)[0])[:14]
+    clause = re.split(r"[.!?:;,(]", plain_doc(unit.doc), maxsplit=1)[0]
+    words = _WORD.findall(clause)[:14]
     if words and words[0].lower() in ("a", "an", "the") and len(words) > 2:
         words = words[1:]
     if len(words) > 1 and unit.name and words[0] == re.split(r"[.:]", unit.name)[-1]:
@@ -334,7 +388,8 @@ def _role_candidates(info: Facts, file: FileWords) -> list[Candidate]:
         for u in info.definitions + [p.unit for p in info.section.pieces]
         if u.name == "main" or re.match(r"^\s*if\s+__name__\s*==", u.signature)
     ]
-    if entry:
+    entry_weight = sum(info.weights.get(_key(u), 0.0) for u in entry)
+    if entry and entry_weight >= 0.4 * info.total:
         parses = bool(language.cli and re.search(language.cli, info.text, re.M))
         covered = frozenset(_key(u) for u in entry)
         words = ["command-line", "entry", "point"] if parses else ["program", "entry", "point"]
@@ -357,9 +412,10 @@ def main_definition(info: Facts) -> Unit | None:
         for unit in info.definitions:
             if unit.name == info.owner and unit.kind in ("class", "type"):
                 return unit
-    def importance(unit: Unit) -> tuple[float, float]:
+    def importance(unit: Unit) -> tuple[bool, float, float]:
         used = sum(1 for other in info.definitions if other is not unit and unit.defines & other.uses)
-        return (used + info.weights[_key(unit)] / info.total * 2, info.weights[_key(unit)])
+        weight = info.weights[_key(unit)]
+        return (unit.kind != "paragraph", used + weight / info.total * 2, weight)
 
     return max(info.definitions, key=importance)
 
@@ -415,9 +471,19 @@ def score(candidate: Candidate, info: Facts, file: FileWords, index: int, weight
     return value
 
 
-def choose_labels(infos: list[Facts], file: FileWords, weights: NamingWeights = NAMING) -> list[str]:
+@dataclass(frozen=True)
+class Label:
+    """A chosen label and the candidate source it came from ("fallback" when none held)."""
+
+    text: str
+    source: str
+
+
+def choose_labels(
+    infos: list[Facts], file: FileWords, weights: NamingWeights = NAMING
+) -> list[Label]:
     """One label per section, distinct, best candidates first."""
-    labels: list[str] = []
+    labels: list[Label] = []
     taken: set[str] = set()
     for index, info in enumerate(infos):
         options = [c for c in candidates(info, file) if _valid(c, info, file)]
@@ -427,40 +493,72 @@ def choose_labels(infos: list[Facts], file: FileWords, weights: NamingWeights = 
             - (weights.taken if c.text(file.acronyms).lower() in taken else 0.0),
             reverse=True,
         )
-        label = ranked[0].text(file.acronyms) if ranked else fallback_label(info, file)
-        if label.lower() in taken:
-            label = fallback_label(info, file, taken)
-        taken.add(label.lower())
+        best = ranked[0] if ranked else None
+        if best is not None and best.text(file.acronyms).lower() not in taken:
+            label = Label(best.text(file.acronyms), best.source)
+        else:
+            label = Label(fallback_label(info, file, taken), "fallback")
+        taken.add(label.text.lower())
         labels.append(label)
     return labels
 
 
+_FALLBACK_NOUN = {
+    "type": "types",
+    "class": "classes",
+    "constant": "settings",
+    "import": "imports",
+    "comment": "notes",
+    "statement": "steps",
+    "paragraph": "steps",
+    "function": "functions",
+    "method": "methods",
+}
+_PROSE_LINE = re.compile(r"^\s*(?:#|//|/\*|\*|--|;|%)|^=[a-z]")
+_FALLBACK_SKIP = frozenset(
+    "true false null none nil self this argc argv echo exit return printf print local else "
+    "then elif done esac fi".split()
+)
+
+
 def fallback_label(info: Facts, file: FileWords, taken: set[str] | None = None) -> str:
-    """A plain label when no candidate holds: the section's commonest real word and kind."""
-    words = Counter(
-        vocabulary.singular(w)
-        for unit in info.definitions
-        for w in name_words(unit.name)
-        if file.accepts(w) and w not in vocabulary.generic() and _noun_like(w)
-    )
+    """A plain label when no candidate holds: the word the section uses most and no other
+    section does as much (tf-idf over sections), with what kind of code it is."""
     kinds = Counter(u.kind for u in info.definitions)
-    noun = {
-        "type": "types",
-        "class": "classes",
-        "constant": "constants",
-        "import": "imports",
-        "comment": "notes",
-        "statement": "setup",
-    }.get(kinds.most_common(1)[0][0] if kinds else "", "definitions")
-    for word, _ in words.most_common(5):
-        candidate = Candidate([word, noun], "main_name")
+    noun = _FALLBACK_NOUN.get(kinds.most_common(1)[0][0] if kinds else "", "code")
+    index = next((i for i, w in enumerate(file.block_words) if w is info.words), -1)
+    others = [w for i, w in enumerate(file.block_words) if i != index]
+    counts: Counter[str] = Counter()
+    code = "\n".join(
+        line for line in info.text.split("\n") if not _PROSE_LINE.match(line)
+    )
+    for token in re.findall(r"[A-Za-z][A-Za-z0-9]*", code):
+        for word in split_words(token):
+            if len(word) > 3 and word not in _FALLBACK_SKIP and word not in vocabulary.filler():
+                counts[vocabulary.singular(word)] += 1
+
+    def rank(item: tuple[str, int]) -> float:
+        word, count = item
+        spread = sum(1 for c in others if word in c) / max(1, len(others))
+        return count * (1.5 - spread)
+
+    for word, _ in sorted(counts.items(), key=rank, reverse=True)[:12]:
+        if word in vocabulary.generic() or not _noun_like(word):
+            continue
+        candidate = Candidate([vocabulary.expand(word), noun], "main_name")
         label = candidate.text(file.acronyms)
         if _valid(candidate, info, file) and (not taken or label.lower() not in taken):
             return label
     if info.section.preamble and len(info.section.pieces) == info.section.preamble:
-        return "Module setup"
-    start, end = info.section.start, info.section.end
-    return f"Lines {start}-{end} {noun}"
+        return "Imports and module setup"
+    ordinal = _ORDINALS[min(index, len(_ORDINALS) - 1)] if index >= 0 else "next"
+    return f"{ordinal.capitalize()} section"
+
+
+_ORDINALS = (
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+    "tenth", "eleventh", "twelfth", "last",
+)  # fmt: skip
 
 
 # --- descriptions ------------------------------------------------------------------
@@ -469,23 +567,27 @@ def fallback_label(info: Facts, file: FileWords, taken: set[str] | None = None) 
 def describe(info: Facts, label: str) -> str:
     """A sentence about the section: its main member's doc, else a short verb phrase."""
     main = main_definition(info)
-    if main is not None and main.doc:
-        sentence = clean_doc(main.doc)
-        if sentence and sentence.lower().rstrip(".") != label.lower():
+    docs = [main.doc] if main is not None and main.doc else []
+    docs += [u.doc for u in info.section.units if u.doc]
+    for doc in docs:
+        sentence = clean_doc(doc)
+        if len(sentence.split()) >= 3 and sentence.lower().rstrip(".") != label.lower():
             return sentence
-    count = len(info.definitions)
-    kinds = Counter(u.kind for u in info.definitions)
-    kind = kinds.most_common(1)[0][0] if kinds else "definition"
-    noun = {"method": "method", "function": "function", "class": "class", "type": "type",
-            "constant": "constant", "paragraph": "step"}.get(kind, "definition")  # fmt: skip
-    if main is None:
-        return "Module setup: documentation, imports and configuration."
-    name = main.name.split(".")[-1] or "the code"
+    named = [u for u in info.definitions if u.name and u.kind in _KIND_WORD]
+    if not named:
+        if info.section.preamble:
+            return "Imports and module-level setup."
+        return "Top-level statements."
+    main = main if main is not None and main.name else named[0]
+    count = len(named)
+    kinds = Counter(u.kind for u in named)
+    noun = _KIND_WORD.get(kinds.most_common(1)[0][0], "definition")
+    name = re.split(r"[.:]", main.name)[-1]
     if info.owner and main.name != info.owner:
         return f"Part of {info.owner}: {count} {_plural(noun, count)}, starting with {name}."
     if count == 1:
         return f"The {noun} {name}."
-    return f"{count} {_plural(noun, count)} around {name}."
+    return f"{count} {_plural(noun, count)}, starting with {name}."
 
 
 def _plural(noun: str, count: int) -> str:
@@ -497,8 +599,17 @@ def clean_doc(doc: str) -> str:
     text = re.sub(r":[a-z]+:`~?([^`]+)`", r"\1", plain_doc(doc))
     text = re.sub(r"`+([^`]*)`+", r"\1", text)
     text = re.sub(r"\*\*?([^*]+)\*\*?", r"\1", text)
-    text = " ".join(text.split()).strip()
+    text = " ".join(text.split()).strip().lstrip(":;,.-| ")
     if not text or not re.search(r"[A-Za-z]{3}", text):
+        return ""
+    if _NOT_PROSE.search(text) or intent.is_boilerplate(text):
         return ""
     text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text.rstrip(",;:") + "."
+
+
+_NOT_PROSE = re.compile(
+    r"^-{2,}|-{3,}\.?$|^[/!]|^#!|copyright|licen[sc]e|spdx|-\*-|\bvim:|eslint|^go:|noqa|@ts-|pylint|"
+    r"\bwarranty\b|[+|]\s*[+|]\s*[+|]",
+    re.I,
+)

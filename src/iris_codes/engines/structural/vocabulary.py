@@ -79,6 +79,14 @@ def abbreviations() -> dict[str, str]:
 
 
 @cache
+def special_methods() -> dict[str, str]:
+    """``__init__``'s inner name → what it gives its class ("initialisation")."""
+    table = _data()["special_methods"]
+    assert isinstance(table, dict)
+    return {str(k): str(v) for k, v in table.items()}
+
+
+@cache
 def _gerunds() -> dict[str, str]:
     table = _data()["gerunds"]
     assert isinstance(table, dict)
@@ -171,14 +179,15 @@ def gerund(verb: str) -> str:
         return verb[:-2] + "ying"
     if verb.endswith("e") and not verb.endswith(("ee", "ye", "oe")) and len(verb) > 2:
         return verb[:-1] + "ing"
+    one_syllable = len(re.findall(r"[aeiouy]+", verb)) == 1
     if (
-        len(verb) <= 4
+        one_syllable
         and len(verb) >= 3
         and verb[-1] not in _VOWELS | {"w", "x", "y"}
         and verb[-2] in _VOWELS
         and verb[-3] not in _VOWELS
     ):
-        return verb + verb[-1] + "ing"  # get → getting, run → running
+        return verb + verb[-1] + "ing"  # get → getting, split → splitting
     return verb + "ing"
 
 
@@ -220,21 +229,23 @@ def expand(word: str) -> str:
     return abbreviations().get(word.lower(), word)
 
 
-def acronyms(prose: str) -> frozenset[str]:
-    """Lower-cased acronyms the author writes in capitals in prose (``SMTP``, ``POP3``).
+def known_acronyms() -> frozenset[str]:
+    """Acronyms always written in capitals (HTTP, JSON, URL)."""
+    return _words_table()["acronyms"]
 
-    Capitalised English words longer than four letters (``ENTITY``, ``WARRANTY``) are
-    shouting, not acronyms.
-    """
+
+def _acronym(word: str) -> bool:
+    # Capitalised English words (AND, DATA, ENTITY) are emphasis, not acronyms.
+    return any(c.isalpha() for c in word) and (word in known_acronyms() or word not in english())
+
+
+def acronyms(prose: str) -> frozenset[str]:
+    """Lower-cased acronyms the author writes in capitals in prose (``SMTP``, ``POP3``)."""
     counts: Counter[str] = Counter(m.lower() for m in _ACRONYM.findall(prose))
-    return frozenset(
-        word
-        for word, n in counts.items()
-        if n >= 2 and any(c.isalpha() for c in word) and (len(word) <= 4 or not is_word(word))
-    )
+    found = {word for word, n in counts.items() if n >= 2 and _acronym(word)}
+    return frozenset(found) | known_acronyms()
 
 
 def camel_acronyms(code: str) -> frozenset[str]:
     """Acronyms inside the code's CamelCase names (``HTTPServer``, ``XMLParser``)."""
-    runs = {m.lower() for m in _CAMEL_RUN.findall(code)}
-    return frozenset(w for w in runs if len(w) <= 4 or not is_word(w))
+    return frozenset(w for w in {m.lower() for m in _CAMEL_RUN.findall(code)} if _acronym(w))

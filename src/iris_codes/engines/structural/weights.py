@@ -44,7 +44,10 @@ class NamingWeights:
     marker: float = 3.0  # the author's own section title
     heading: float = 1.5  # a comment heading a paragraph of a long function
     class_name: float = 2.2  # the class that owns the block
+    owner_methods: float = 0.8  # "Lock methods": honest, but says little
     activity: float = 2.0  # what the members do: verbs and the object they share
+    owner_activity: float = 1.5  # what methods do to their class: "Acquiring the lock"
+    special: float = 1.8  # a special method read for its class: "Lock initialisation"
     docstring: float = 1.6  # the main member's docstring, as a gerund phrase
     main_name: float = 1.2  # the main definition's name, as words
     role: float = 2.5  # a role with evidence: command line, routes, tests, component
