@@ -277,6 +277,7 @@ DANGLING = frozenset(
     "a an the and or but of to in on at by for with from as into that which is are be its "
     "their this these".split()
 )
+JOINERS = frozenset({"and", "the", "to", "of", "for"})
 NAME_LIST = re.compile(r"\band \d+ more\b|(?:\b\w+\(\),\s*){2,}")
 CODE_TOKEN = re.compile(r"[_()]|^[a-z]+[A-Z]|\.[a-z]")
 COMMENT_STARTS = ("#", "//", "/*", "*", "--", '"' * 3, "'" * 3)
@@ -318,6 +319,8 @@ def label_problem(label: str, identifiers: set[str]) -> str:
     if len(set(lowered)) < len(lowered):
         return "repeated word"
     for word in words:
+        if word.lower() in JOINERS:
+            continue
         if CODE_TOKEN.search(word):
             return f"identifier {word!r}"
         bare = word.strip(",.").lower()

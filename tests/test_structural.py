@@ -1,4 +1,9 @@
-"""StructuralEngine: valid, cohesive, well-named, ordered answers for every sample and edge case."""
+"""StructuralEngine: sections a reader can follow, named in the code's own words.
+
+The heuristics are judged on code nobody here wrote (the standard library and installed
+packages) through properties — contiguity, block count for size, label shape, intents
+without templates or markup, words drawn from the file — never by pinning one string.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import sysconfig
 import threading
 from pathlib import Path
 from typing import Any
@@ -13,17 +19,34 @@ from typing import Any
 import pytest
 
 from invariants import assert_valid_analysis
-from iris_codes.engines import naming
 from iris_codes.engines.base import Engine
-from iris_codes.engines.structural import StructuralEngine
+from iris_codes.engines.structural import StructuralEngine, vocabulary
 from iris_codes.models import Analysis
 from iris_codes.postprocess import enforce
 from iris_codes.syntax.languages import detect_language
-from iris_codes.syntax.units import Unit
 from support import read_sample, sample_files
 
 SAMPLES = Path(__file__).parent / "samples"
-GENERIC = {"misc", "miscellaneous", "helpers", "utilities", "utils", "other", "stuff"}
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+SITE = Path(sysconfig.get_paths()["purelib"])
+# Outside files of several sizes and styles; all ship with Python or the dev extra.
+OUTSIDE = [
+    STDLIB / name
+    for name in (
+        "fnmatch.py", "poplib.py", "zipapp.py", "smtplib.py", "textwrap.py", "json/decoder.py",
+        "email/utils.py", "shlex.py", "getopt.py", "calendar.py", "argparse.py", "tabnanny.py",
+        "bisect.py", "colorsys.py", "queue.py", "netrc.py", "graphlib.py", "sched.py",
+    )
+] + [
+    SITE / name
+    for name in (
+        "flask/sessions.py", "werkzeug/middleware/proxy_fix.py", "click/decorators.py",
+        "redis/lock.py", "werkzeug/local.py", "flask/config.py",
+    )
+]  # fmt: skip
+TEMPLATE = re.compile(r"\bmodule for\b|^(?:Python|JavaScript|Go) (?:module|program)\b", re.I)
+MARKUP = re.compile(r"={3,}|-{3,}|`|:[a-z]+:`|\*\*|^#|/\*|\*/")
+DANGLING = {"a", "an", "the", "and", "or", "of", "to", "in", "for", "with", "that", "which"}
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +64,15 @@ def run(engine: StructuralEngine, source: str, language: str, filename: str) -> 
     return body
 
 
-def run_sample(engine: StructuralEngine, name: str) -> tuple[dict[str, Any], str]:
-    path = SAMPLES / name
-    source = read_sample(path).replace("\r\n", "\n")
-    language = detect_language(path.name)
+def run_file(engine: StructuralEngine, path: Path) -> tuple[dict[str, Any], str]:
+    source = path.read_text(encoding="utf-8", errors="replace")
+    language = detect_language(path.name, source)
     assert language is not None
     return run(engine, source, language.id, path.name), source
+
+
+def outside_files() -> list[Path]:
+    return [p for p in OUTSIDE if p.exists()]
 
 
 def block_of(body: dict[str, Any], line: int) -> int:
@@ -63,30 +89,25 @@ def line_of(source: str, text: str) -> int:
     raise AssertionError(f"{text!r} not in source")
 
 
+def labels(body: dict[str, Any]) -> list[str]:
+    return [block["label"] for block in body["responsibility_blocks"]]
+
+
+# --- every file, every engine contract ---------------------------------------------
+
+
 @pytest.mark.parametrize("path", sample_files(), ids=lambda p: p.name)
 def test_every_sample_gets_a_valid_answer(engine: StructuralEngine, path: Path) -> None:
     source = read_sample(path).replace("\r\n", "\n")
-    language = detect_language(path.name)
+    language = detect_language(path.name, source)
     assert language is not None
-    body = run(engine, source, language.id, path.name)
-    blocks = body["responsibility_blocks"]
-    if source.strip():
-        assert 1 <= len(blocks) <= 8
-        if len(source.split("\n")) < 30:
-            assert len(blocks) <= 2
-    for block in blocks:
-        assert not set(block["label"].lower().split()) <= GENERIC, block["label"]
-        assert "\n" not in block["description"]
-    assert body["metadata"]["engine"] == "structural"
+    run(engine, source, language.id, path.name)
 
 
 def test_engine_follows_the_engine_protocol(engine: StructuralEngine) -> None:
     assert isinstance(engine, Engine)
-    assert engine.name == "structural"
-    assert re.fullmatch(r"structural:\d+", engine.cache_identity())
-    health = engine.health()
-    assert health["status"] == "ok"
-    assert health["languages"] >= 22
+    assert engine.cache_identity().startswith("structural:")
+    assert engine.health()["status"] == "ok"
 
 
 def test_empty_file_gives_empty_file_intent_and_no_blocks(engine: StructuralEngine) -> None:
@@ -94,156 +115,259 @@ def test_empty_file_gives_empty_file_intent_and_no_blocks(engine: StructuralEngi
     assert analysis == Analysis("Empty file", (), {"engine": "structural"})
 
 
-SCATTERED = '''"""Invoices and e-mail notifications, written in no particular order."""
-
-import smtplib
-from decimal import Decimal
-from email.message import EmailMessage
-
-SMTP_HOST = "localhost"
-VAT_RATE = Decimal("0.2")
-AUDIT_PREFIX = "AUDIT"
+# --- sections ------------------------------------------------------------------------
 
 
-def invoice_subtotal(invoice_lines):
-    return sum(line.price * line.quantity for line in invoice_lines)
+@pytest.mark.parametrize("path", outside_files(), ids=lambda p: p.name)
+def test_blocks_are_contiguous_sections_in_source_order(
+    engine: StructuralEngine, path: Path
+) -> None:
+    body, source = run_file(engine, path)
+    blocks = body["responsibility_blocks"]
+    assert all(len(block["ranges"]) == 1 for block in blocks), [b["ranges"] for b in blocks]
+    starts = [block["ranges"][0][0] for block in blocks]
+    # Source order, except that a program's command-line entry point may lead.
+    rest = starts[1:] if blocks and blocks[0]["label"] == "Command-line entry point" else starts
+    assert rest == sorted(rest)
+    # Together the sections cover the file from its first to its last code line.
+    covered = sum(end - start + 1 for block in blocks for start, end in block["ranges"])
+    assert covered >= 0.9 * len(source.rstrip("\n").split("\n"))
 
 
-def build_email_message(recipient, subject, body):
-    message = EmailMessage()
-    message["To"] = recipient
-    message["Subject"] = subject
-    message.set_content(body)
-    return message
+@pytest.mark.parametrize("path", outside_files(), ids=lambda p: p.name)
+def test_block_count_grows_with_the_file(engine: StructuralEngine, path: Path) -> None:
+    body, source = run_file(engine, path)
+    count = len(body["responsibility_blocks"])
+    lines = len(source.rstrip("\n").split("\n"))
+    assert count <= 12
+    if lines < 40:
+        assert count <= 3
+    if lines >= 150:
+        assert count >= 4, (lines, labels(body))
+    code = sum(1 for line in source.split("\n") if line.strip())
+    assert count <= max(3, -(-code // 20))
 
 
-def invoice_vat(invoice_lines):
-    return invoice_subtotal(invoice_lines) * VAT_RATE
+def test_small_files_get_one_to_three_blocks(engine: StructuralEngine) -> None:
+    for name in ("crlf_settings.py", "todo_list.jsx", "stack.zig"):
+        source = read_sample(SAMPLES / name).replace("\r\n", "\n")
+        if len(source.split("\n")) < 40:
+            language = detect_language(name, source)
+            assert language is not None
+            assert 1 <= len(run(engine, source, language.id, name)["responsibility_blocks"]) <= 3
 
 
-def send_email_message(message):
-    with smtplib.SMTP(SMTP_HOST) as smtp:
-        smtp.send_message(message)
+@pytest.mark.parametrize("path", outside_files(), ids=lambda p: p.name)
+def test_preamble_stays_whole_in_the_first_section(engine: StructuralEngine, path: Path) -> None:
+    body, source = run_file(engine, path)
+    lines = source.split("\n")
+    first_code = next(
+        n for n, line in enumerate(lines, 1) if re.match(r"(?:def|class|async def|@)\b", line)
+    )
+    imports = [
+        n
+        for n, line in enumerate(lines[: first_code - 1], 1)
+        if re.match(r"(?:import|from) ", line)
+    ]
+    assert len({block_of(body, n) for n in imports}) <= 1
 
 
-def invoice_total(invoice_lines):
-    return invoice_subtotal(invoice_lines) + invoice_vat(invoice_lines)
+MARKED = '''"""Inventory records."""
+
+import json
 
 
-def append_audit_entry(audit_path, actor, action):
-    with open(audit_path, "a", encoding="utf-8") as audit_file:
-        audit_file.write(format_audit_entry(actor, action) + "\n")
+# --- Loading ----------------------------------------------------------------------
 
 
-def email_invoice_reminder(recipient, invoice_lines):
-    body = "Amount due: " + str(invoice_total(invoice_lines))
-    send_email_message(build_email_message(recipient, "Invoice reminder", body))
+def load_inventory(path):
+    with open(path) as handle:
+        return json.load(handle)
 
 
-def format_audit_entry(actor, action):
-    return f"{AUDIT_PREFIX} {actor}: {action}"
+def load_prices(path):
+    with open(path) as handle:
+        return json.load(handle)["prices"]
 
 
-def read_audit_entries(audit_path):
-    with open(audit_path, encoding="utf-8") as audit_file:
-        return [line for line in audit_file if line.startswith(AUDIT_PREFIX)]
+# --- Reporting --------------------------------------------------------------------
+
+
+def report_totals(inventory):
+    return sum(item["count"] for item in inventory)
+
+
+def report_missing(inventory):
+    return [item for item in inventory if not item["count"]]
+
+
+# --- Saving -----------------------------------------------------------------------
+
+
+def save_inventory(path, inventory):
+    with open(path, "w") as handle:
+        json.dump(inventory, handle)
+
+
+def save_prices(path, prices):
+    with open(path, "w") as handle:
+        json.dump({"prices": prices}, handle)
 '''
 
 
-def test_scattered_code_of_one_concern_lands_in_one_block(engine: StructuralEngine) -> None:
-    body = run(engine, SCATTERED, "python", "billing.py")
-    invoice = {block_of(body, line_of(SCATTERED, f"def {n}(")) for n in
-               ("invoice_subtotal", "invoice_vat", "invoice_total")}  # fmt: skip
-    email = {block_of(body, line_of(SCATTERED, f"def {n}(")) for n in
-             ("build_email_message", "send_email_message")}  # fmt: skip
-    audit = {block_of(body, line_of(SCATTERED, f"def {n}(")) for n in
-             ("append_audit_entry", "format_audit_entry", "read_audit_entries")}  # fmt: skip
-    assert len(invoice) == 1, body
-    assert len(email) == 1, body
-    assert len(audit) == 1, body
-    assert len(invoice | email | audit) == 3
+def test_author_section_markers_become_the_sections_and_their_labels(
+    engine: StructuralEngine,
+) -> None:
+    body = run(engine, MARKED, "python", "inventory.py")
+    groups = [("load_inventory", "load_prices"), ("report_totals", "report_missing"),
+              ("save_inventory", "save_prices")]  # fmt: skip
+    blocks = [{block_of(body, line_of(MARKED, f"def {name}(")) for name in g} for g in groups]
+    assert all(len(b) == 1 for b in blocks)
+    assert len(set().union(*blocks)) == 3
+    found = " ".join(labels(body)).lower()
+    assert all(word in found for word in ("loading", "reporting", "saving"))
 
 
-def test_imports_and_constants_attach_to_the_blocks_using_them(engine: StructuralEngine) -> None:
-    body = run(engine, SCATTERED, "python", "billing.py")
-    assert block_of(body, line_of(SCATTERED, "import smtplib")) == block_of(
-        body, line_of(SCATTERED, "def send_email_message(")
+def long_main() -> str:
+    steps = []
+    for index, topic in enumerate(("Read the settings", "Connect to the store", "Copy records",
+                                   "Write the summary", "Clean up")):  # fmt: skip
+        body = "".join(
+            f"    value_{index}_{k} = step_{index}(value_{index}_{k - 1})\n" for k in range(1, 30)
+        )
+        steps.append(f"    # {topic}\n    value_{index}_0 = start_{index}()\n{body}")
+    return "import sys\n\n\ndef main():\n" + "\n".join(steps) + "\n\nmain()\n"
+
+
+def test_a_long_function_is_cut_at_its_comment_headed_paragraphs(engine: StructuralEngine) -> None:
+    source = long_main()
+    body = run(engine, source, "python", "job.py")
+    assert len(body["responsibility_blocks"]) >= 4
+    heads = [line_of(source, f"# {t}") for t in ("Connect to the store", "Copy records")]
+    starts = {block["ranges"][0][0] for block in body["responsibility_blocks"]}
+    assert starts & set(heads), (starts, heads)
+
+
+# --- names ---------------------------------------------------------------------------
+
+
+def drawn_from(word: str, source: str) -> bool:
+    """The word, its singular or the verb of its gerund occurs in ``source``."""
+    lower = word.lower()
+    forms = {lower, vocabulary.singular(lower), lower.rstrip("s")}
+    if lower.endswith("ing"):
+        stem = lower[:-3]
+        forms |= {stem, stem + "e", stem[:-1] if len(stem) > 3 and stem[-1] == stem[-2] else stem}
+    return any(form in source for form in forms if len(form) >= 2)
+
+
+KIND_WORDS = {
+    "class", "classes", "type", "types", "method", "methods", "function", "functions",
+    "constant", "constants", "settings", "steps", "step", "imports", "module", "setup",
+    "the", "and", "section", "checks", "continued", "definition", "tests", "entry", "point",
+    "program", "command", "line", "command-line", "handlers", "route", "http",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("path", outside_files(), ids=lambda p: p.name)
+def test_labels_are_words_drawn_from_the_file(engine: StructuralEngine, path: Path) -> None:
+    body, source = run_file(engine, path)
+    special = {w for meaning in vocabulary.special_methods().values() for w in meaning.split()}
+    lowered = source.lower()
+    expanded = " ".join(vocabulary.expand(w).lower() for w in set(re.findall(r"[a-z]+", lowered)))
+    verbs = {vocabulary.gerund(v): v for v in vocabulary.verbs() if v in lowered}
+    ordinals = {"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+                "ninth", "tenth", "eleventh", "twelfth", "last", "next"}  # fmt: skip
+    for label in labels(body):
+        words = label.split()
+        assert len({vocabulary.singular(w.lower()) for w in words}) == len(words), label
+        for word in words:
+            lower = word.lower()
+            if lower in KIND_WORDS or lower in special or lower in ordinals or lower in verbs:
+                continue
+            assert "_" not in word and not re.search(r"[a-z][A-Z]", word), label
+            # A gerund comes from a verb the file uses: "Parsing" ← parse.
+            assert drawn_from(word, lowered) or drawn_from(word, expanded), (label, word)
+
+
+def test_raw_identifiers_and_parameter_names_are_not_label_words(engine: StructuralEngine) -> None:
+    body, _ = run_file(engine, STDLIB / "fnmatch.py")
+    words = {w.lower() for label in labels(body) for w in label.split()}
+    assert not words & {"fnmatch", "fnmatchcase", "pat", "pats", "res"}
+
+
+def test_cli_role_needs_argument_parsing(engine: StructuralEngine) -> None:
+    hello = 'def main():\n    print("hi")\n\n\nif __name__ == "__main__":\n    main()\n'
+    body = run(engine, hello, "python", "hello.py")
+    assert "command-line" not in " ".join(labels(body)).lower()
+    parsing = hello.replace('print("hi")', "args = argparse.ArgumentParser().parse_args()")
+    parsing = "import argparse\n\n\n" + parsing
+    body = run(engine, parsing, "python", "hello.py")
+    assert labels(body)[0] == "Command-line entry point"
+
+
+# --- intents and descriptions ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", outside_files(), ids=lambda p: p.name)
+def test_intent_is_a_clean_sentence_not_a_template(engine: StructuralEngine, path: Path) -> None:
+    body, _ = run_file(engine, path)
+    intent = body["file_intent"]
+    assert not TEMPLATE.search(intent), intent
+    assert not MARKUP.search(intent), intent
+    assert len(intent.split()) <= 20
+    assert intent.endswith((".", "!", "?")), intent
+    assert intent.rstrip(".!?").split()[-1].lower() not in DANGLING, intent
+
+
+def test_intent_is_the_module_docstrings_first_sentence(engine: StructuralEngine) -> None:
+    for name in ("fnmatch.py", "textwrap.py", "colorsys.py"):
+        body, source = run_file(engine, STDLIB / name)
+        doc = re.match(r'\s*"""(.*?)(?:"""|\n\n)', source, re.S)
+        assert doc is not None
+        first = " ".join(doc.group(1).split()).split(". ")[0].rstrip(".")
+        assert body["file_intent"].rstrip(".") == first, name
+
+
+def test_rst_title_underline_and_banners_are_cleaned_from_the_intent(
+    engine: StructuralEngine,
+) -> None:
+    source = (
+        '"""\nRequest Tracing\n===============\n\nThis module provides a middleware that '
+        'records the timing of every request.\n\n:copyright: 2020\n"""\n\nimport time\n\n\n'
+        "def trace(app):\n    return app\n"
     )
-    assert block_of(body, line_of(SCATTERED, "from decimal import")) == block_of(
-        body, line_of(SCATTERED, "def invoice_vat(")
+    intent = run(engine, source, "python", "tracing.py")["file_intent"]
+    assert "=" not in intent
+    assert intent.startswith(("A middleware that records", "Middleware that records")), intent
+    banner = "/* -------------------------------------\n * Public header file for the queue.\n */\n"
+    intent = run(engine, banner + "int queue_push(int v);\n", "c", "queue.h")["file_intent"]
+    assert intent == "Public header file for the queue.", intent
+
+
+def test_intent_without_documentation_names_the_main_definitions(engine: StructuralEngine) -> None:
+    source = (
+        "class OrderStateMachine:\n    def advance(self, event):\n        return event\n\n\n"
+        "def record_order_history(order):\n    return [order]\n"
     )
-    assert block_of(body, line_of(SCATTERED, "VAT_RATE =")) == block_of(
-        body, line_of(SCATTERED, "def invoice_vat(")
-    )
-    import_lines = {line_of(SCATTERED, "import smtplib"), line_of(SCATTERED, "from decimal")}
+    intent = run(engine, source, "python", "orders.py")["file_intent"]
+    assert "orders" not in intent.lower().split()
+    assert "order" in intent.lower() and "state" in intent.lower(), intent
+
+
+@pytest.mark.parametrize("path", outside_files(), ids=lambda p: p.name)
+def test_descriptions_are_sentences_without_name_lists(
+    engine: StructuralEngine, path: Path
+) -> None:
+    body, _ = run_file(engine, path)
     for block in body["responsibility_blocks"]:
-        lines = {n for start, end in block["ranges"] for n in range(start, end + 1)}
-        assert not lines <= import_lines, f"imports alone in {block['label']!r}"
+        description = block["description"]
+        assert not re.search(r"\band \d+ more\b", description), description
+        assert not description.lower().startswith(block["label"].lower() + ":"), description
+        assert description.endswith((".", "!", "?", ")")), description
 
 
-def test_labels_come_from_the_code_vocabulary(engine: StructuralEngine) -> None:
-    body = run(engine, SCATTERED, "python", "billing.py")
-    labels = " ".join(b["label"].lower() for b in body["responsibility_blocks"])
-    assert "invoice" in labels
-    assert "email" in labels
-    assert "audit" in labels
-
-
-def test_intent_is_the_module_docstring_first_sentence(engine: StructuralEngine) -> None:
-    body = run(engine, SCATTERED, "python", "billing.py")
-    assert body["file_intent"] == (
-        "Invoices and e-mail notifications, written in no particular order."
-    )
-
-
-def test_intent_without_docstring_names_role_and_domain(engine: StructuralEngine) -> None:
-    body, _ = run_sample(engine, "express_routes.js")
-    assert body["file_intent"].startswith("Express routes for user")
-    body, _ = run_sample(engine, "todo_list.jsx")
-    assert body["file_intent"].startswith("React component TodoList")
-
-
-def test_route_handlers_come_first_and_say_so(engine: StructuralEngine) -> None:
-    body, source = run_sample(engine, "flask_app.py")
-    first = body["responsibility_blocks"][0]
-    assert block_of(body, line_of(source, '@app.get("/books/<isbn>")')) == 0
-    assert "route" in first["label"].lower()
-    body, source = run_sample(engine, "http_handlers.go")
-    assert block_of(body, line_of(source, 'mux.HandleFunc("/notes"')) == 0
-    assert "route" in body["responsibility_blocks"][0]["label"].lower()
-
-
-def test_cli_entry_point_comes_first(engine: StructuralEngine) -> None:
-    body, source = run_sample(engine, "cli_tool.py")
-    assert block_of(body, line_of(source, "def main(")) == 0
-    assert "CLI entry point" in body["responsibility_blocks"][0]["label"]
-    roles = [b["label"] for b in body["responsibility_blocks"] if "CLI" in b["label"]]
-    assert len(roles) == 1
-
-
-def test_react_component_rendering_is_recognised(engine: StructuralEngine) -> None:
-    body, source = run_sample(engine, "user_profile.tsx")
-    first = body["responsibility_blocks"][0]
-    assert block_of(body, line_of(source, "export function UserProfile")) == 0
-    assert "component rendering" in first["label"].lower()
-
-
-def test_data_models_and_validation_are_recognised(engine: StructuralEngine) -> None:
-    body, _source = run_sample(engine, "user_profile.tsx")
-    labels = {b["label"] for b in body["responsibility_blocks"]}
-    assert "User profile props type" in labels
-    assert any("validation" in label for label in labels)
-
-
-def test_small_files_get_one_or_two_blocks(engine: StructuralEngine) -> None:
-    body, _ = run_sample(engine, "crlf_settings.py")
-    assert 1 <= len(body["responsibility_blocks"]) <= 2
-
-
-def test_larger_files_get_three_to_eight_blocks(engine: StructuralEngine) -> None:
-    for name in ("flask_app.py", "api_client.ts", "http_handlers.go", "OrderService.java"):
-        body, _ = run_sample(engine, name)
-        assert 3 <= len(body["responsibility_blocks"]) <= 8, name
+# --- robustness ------------------------------------------------------------------------
 
 
 def test_minified_500_kb_line_gets_a_valid_answer(engine: StructuralEngine) -> None:
@@ -260,7 +384,7 @@ def test_twenty_thousand_line_file_gets_a_valid_answer(engine: StructuralEngine)
     ]
     source = "".join(parts)
     body = run(engine, source, "python", "huge.py")
-    assert 3 <= len(body["responsibility_blocks"]) <= 8
+    assert 4 <= len(body["responsibility_blocks"]) <= 12
 
 
 def test_deeply_nested_and_odd_input_never_raises(engine: StructuralEngine) -> None:
@@ -296,8 +420,8 @@ def test_concurrent_analyses_match_sequential_ones(engine: StructuralEngine) -> 
 
 
 def test_output_is_deterministic(engine: StructuralEngine) -> None:
-    first, _ = run_sample(engine, "express_routes.js")
-    second, _ = run_sample(engine, "express_routes.js")
+    first, _ = run_file(engine, SAMPLES / "express_routes.js")
+    second, _ = run_file(engine, SAMPLES / "express_routes.js")
     assert first == second
 
 
@@ -323,283 +447,3 @@ def test_answers_are_identical_across_processes_with_different_hash_seeds() -> N
         )  # fmt: skip
         outputs.add(done.stdout)
     assert len(outputs) == 1
-
-
-# --- Label quality on class-heavy modules -------------------------------------------------
-
-TIERED_CACHE = '''"""An in-process cache tier with per-key locks."""
-
-import threading
-import time
-
-
-class MemoryTier:
-    """Entries held in memory, bounded by count."""
-
-    def __init__(self, max_entries):
-        self._entries = {}
-        self._locks = {}
-        self._guard = threading.Lock()
-        self.max_entries = max_entries
-
-    def try_lock(self, key, ttl):
-        """Take the per-process lock on ``key`` for ``ttl`` seconds (None when held)."""
-        with self._guard:
-            held = self._locks.get(key)
-            if held is not None and held > time.monotonic():
-                return None
-            self._locks[key] = time.monotonic() + ttl
-            return key
-
-    def unlock(self, key):
-        """Release the lock on ``key``."""
-        with self._guard:
-            self._locks.pop(key, None)
-            self._locks.pop(key + ":extra", None)
-
-    def lock_holder(self, key):
-        with self._guard:
-            return self._locks.get(key)
-
-    def get(self, key):
-        """The value stored under ``key`` (moved to most recent), or None."""
-        with self._guard:
-            value = self._entries.pop(key, None)
-            if value is not None:
-                self._entries[key] = value
-            return value
-
-    def set(self, key, value):
-        """Store ``value`` under ``key``, evicting the oldest entries past the bound."""
-        with self._guard:
-            self._entries[key] = value
-            while len(self._entries) > self.max_entries:
-                self._entries.pop(next(iter(self._entries)))
-
-    def delete(self, key):
-        with self._guard:
-            self._entries.pop(key, None)
-            self._entries.pop(key + ":meta", None)
-'''
-
-
-def _unit(uid: int, kind: str, name: str, start: int, end: int, **extra: Any) -> Unit:
-    return Unit(uid, kind, name, start, end, **extra)
-
-
-def test_method_blocks_of_one_class_get_distinct_labels_saying_what_they_do() -> None:
-    locks = [
-        _unit(
-            1,
-            "method",
-            "try_lock",
-            10,
-            20,
-            parent="MemoryTier",
-            signature="def try_lock(self, key, ttl):",
-        ),
-        _unit(
-            2, "method", "unlock", 21, 26, parent="MemoryTier", signature="def unlock(self, key):"
-        ),
-    ]
-    entries = [
-        _unit(3, "method", "get", 30, 38, parent="MemoryTier", signature="def get(self, key):"),
-        _unit(
-            4, "method", "set", 39, 48, parent="MemoryTier", signature="def set(self, key, value):"
-        ),
-        _unit(
-            5, "method", "delete", 49, 52, parent="MemoryTier", signature="def delete(self, key):"
-        ),
-    ]
-    infos = [naming.describe_block(units, "") for units in (locks, entries)]
-    first, second = naming.label_blocks(infos)
-    assert first != second
-    assert "locking" in first.lower()
-    assert "lookup" in second.lower()
-    assert "storage" in second.lower()
-    for label in (first, second):
-        assert "methods" not in label.lower()
-        assert "memory tier" not in label.lower()
-
-
-def test_class_split_into_blocks_is_not_labelled_class_and_methods(
-    engine: StructuralEngine,
-) -> None:
-    body = run(engine, TIERED_CACHE, "python", "memory.py")
-    labels = [b["label"] for b in body["responsibility_blocks"]]
-    assert len(set(labels)) == len(labels)
-    assert not any(label.endswith(" methods") for label in labels), labels
-    assert any("locking" in label.lower() for label in labels), labels
-
-
-def test_acronyms_keep_their_case_in_labels() -> None:
-    units = [
-        _unit(1, "function", "parse_json_payload", 1, 10, signature="def parse_json_payload(raw):"),
-        _unit(2, "function", "load_yaml_config", 11, 20, signature="def load_yaml_config(path):"),
-        _unit(3, "class", "WsgiApp", 21, 40),
-    ]
-    labels = naming.label_blocks([naming.describe_block([u], "") for u in units])
-    words = " ".join(labels).split()
-    assert {"JSON", "YAML", "WSGI"} <= set(words), labels
-    assert not {"Json", "json", "Yaml", "yaml", "Wsgi", "wsgi"} & set(words), labels
-    assert naming.display_word("sqlite") == "SQLite"
-
-
-FASTPATH = '''"""WSGI middleware answering cached requests."""
-
-from pydantic import ValidationError
-
-
-class CacheHitFastPath:
-    """Serves cache hits before the framework sees the request."""
-
-    def __init__(self, app, cache):
-        self.app = app
-        self.cache = cache
-
-    def __call__(self, environ, start_response):
-        try:
-            key = environ["PATH_INFO"]
-            hit = self.cache.lookup(key)
-        except (KeyError, ValidationError, ValueError):
-            hit = None
-        if hit is None:
-            return self.app(environ, start_response)
-        start_response("200 OK", [("Content-Type", "application/json")])
-        return [hit]
-'''
-
-
-def test_wsgi_call_catching_validation_error_is_not_labelled_validation(
-    engine: StructuralEngine,
-) -> None:
-    body = run(engine, FASTPATH, "python", "fastpath.py")
-    labels = " ".join(b["label"].lower() for b in body["responsibility_blocks"])
-    assert "validation" not in labels
-    call = body["responsibility_blocks"][block_of(body, line_of(FASTPATH, "def __call__"))]
-    assert call["description"]
-
-
-def test_wsgi_call_is_request_handling() -> None:
-    call = _unit(
-        1, "method", "__call__", 10, 30, parent="FastPath",
-        signature="def __call__(self, environ, start_response):",
-    )  # fmt: skip
-    (label,) = naming.label_blocks([naming.describe_block([call], "")])
-    assert "request handling" in label.lower()
-
-
-def test_description_never_doubles_parentheses(engine: StructuralEngine) -> None:
-    doc_with_parens = "The stored keys, re-read when the file changed (at most once a second)."
-    units = [
-        _unit(1, "method", "keys", 1, 20, parent="KeyStore", doc=doc_with_parens),
-        _unit(2, "method", "_write", 21, 30, parent="KeyStore"),
-    ]
-    info = naming.describe_block(units, "")
-    description = naming.describe(info, "Key file reading")
-    assert ") (" not in description
-    assert "at most once a second" in description
-    assert "_write" in description
-    for path in sample_files():
-        source = read_sample(path).replace("\r\n", "\n")
-        language = detect_language(path.name)
-        assert language is not None
-        body = run(engine, source, language.id, path.name)
-        for block in body["responsibility_blocks"]:
-            assert ") (" not in block["description"], (path.name, block["description"])
-
-
-def test_banner_comment_is_not_used_as_a_description() -> None:
-    unit = _unit(1, "function", "connect", 1, 20, doc="-- internals -------------------------")
-    info = naming.describe_block([unit], "")
-    assert "---" not in naming.describe(info, "Connection logic")
-
-
-def test_methods_without_verbs_are_named_by_what_they_do() -> None:
-    units = [
-        _unit(1, "method", "qsize", 1, 4, parent="Queue"),
-        _unit(2, "method", "empty", 5, 17, parent="Queue"),
-        _unit(3, "method", "full", 18, 27, parent="Queue"),
-    ]
-    (label,) = naming.label_blocks([naming.describe_block(units, "")])
-    assert label == "Queue size queries"
-
-
-def test_private_helpers_weigh_less_than_public_methods() -> None:
-    units = [
-        _unit(1, "method", "_lead", 1, 30, parent="Service"),
-        _unit(2, "method", "_single_flight", 31, 60, parent="Service"),
-        _unit(3, "method", "__init__", 61, 76, parent="Service"),
-        _unit(4, "method", "health", 77, 89, parent="Service"),
-    ]
-    (label,) = naming.label_blocks([naming.describe_block(units, "")])
-    assert label == "Single-flight coordination"
-
-
-def test_docstring_verb_names_an_action_the_name_does_not() -> None:
-    units = [
-        _unit(1, "function", "keys_create", 1, 12, doc="Create a key called NAME."),
-        _unit(2, "function", "keys_revoke", 13, 20, doc="Revoke the key called NAME."),
-    ]
-    (label,) = naming.label_blocks([naming.describe_block(units, "")])
-    assert label == "Key creation and revocation"
-
-
-def test_parameter_words_like_name_do_not_become_the_object() -> None:
-    units = [
-        _unit(1, "function", "inc", 1, 7, signature="def inc(name, amount=1.0):",
-              doc="Add ``amount`` to the counter ``name``."),
-        _unit(2, "function", "publish", 8, 22, doc="Write this process's counters to its file."),
-        _unit(3, "function", "_counters", 23, 25),
-    ]  # fmt: skip
-    (label,) = naming.label_blocks([naming.describe_block(units, "")])
-    assert label == "Counter publishing"
-
-
-def test_persistence_words_in_strings_and_comments_are_not_persistence() -> None:
-    text = (
-        "def describe(word):\n"
-        '    """Say what the database would call it."""\n'
-        '    return {"commit": "commits", "execute": "execution"}.get(word)  # cursor\n'
-    )
-    unit = _unit(1, "function", "describe", 1, 3)
-    assert naming.describe_block([unit], text).role == ""
-    real = (
-        "def save(conn, row):\n"
-        '    conn.execute("INSERT INTO t VALUES (?)", row)\n'
-        "    conn.commit()\n"
-    )
-    assert naming.describe_block([_unit(1, "function", "save", 1, 3)], real).role == "persistence"
-
-
-def test_julia_module_is_not_labelled_a_class(engine: StructuralEngine) -> None:
-    source = (SAMPLES / "stats.jl").read_text()
-    body = run(engine, source, "julia", "stats.jl")
-    labels = [block["label"] for block in body["responsibility_blocks"]]
-    assert not any(label.endswith(" class") for label in labels), labels
-
-
-def test_class_header_block_says_what_its_methods_do_of_the_class() -> None:
-    units = [
-        _unit(1, "class", "Service", 1, 2),
-        _unit(2, "method", "health", 3, 15, parent="Service"),
-        _unit(3, "method", "warm_up", 16, 24, parent="Service"),
-        _unit(4, "method", "engine", 25, 34, parent="Service"),
-    ]
-    (label,) = naming.label_blocks([naming.describe_block(units, "")])
-    assert label == "Service health checks and warm-up"
-
-
-def test_short_verbless_methods_read_as_accessors() -> None:
-    units = [
-        _unit(1, "method", "cache_path", 1, 3, parent="Settings"),
-        _unit(2, "method", "keys_path", 4, 6, parent="Settings"),
-        _unit(3, "method", "llm_configured", 7, 9, parent="Settings"),
-    ]
-    (label,) = naming.label_blocks([naming.describe_block(units, "")])
-    assert label.endswith("accessors")
-
-
-def test_intent_without_a_domain_word_ends_cleanly(engine: StructuralEngine) -> None:
-    analysis = engine.analyze("def main():\n    pass\n", "python", "app.py")
-    assert analysis.file_intent == "Python command-line program"

@@ -170,7 +170,11 @@ def _main_doc(infos: list[naming.Facts], line_count: int) -> str:
 def _main_phrase(infos: list[naming.Facts], file: naming.FileWords) -> str:
     """The words of the file's main definition: exported, used by the others, large."""
     units = [u for info in infos for u in info.definitions]
-    definitions = [u for u in units if u.kind in ("class", "type", "function") and u.name]
+    definitions = [
+        u
+        for u in units
+        if u.kind in ("class", "type", "function") and u.name and not _ERROR_NAME.search(u.name)
+    ]
     if not definitions:
         return ""
 
@@ -187,6 +191,10 @@ def _main_phrase(infos: list[naming.Facts], file: naming.FileWords) -> str:
         if all(vocabulary.is_word(w) or w in file.acronyms for w in words) and len(words) >= 2:
             return naming.Candidate(words, "main_name").text(file.acronyms)
     return ""
+
+
+# An exception class is rarely what a file is for.
+_ERROR_NAME = re.compile(r"(?:Error|Exception|Warning)$")
 
 
 def _fallback(source: str, language: str, filename: str, engine: str) -> Analysis:

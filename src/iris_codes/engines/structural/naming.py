@@ -30,6 +30,7 @@ _ARTICLES = frozenset(
     "one given new two".split()
 )
 _SENTENCE_END = re.compile(r"[.!?:;](?:\s|$)")
+_JOINERS = frozenset({"and", "the", "to", "of", "for"})
 _PREDICATES = frozenset({"is", "has", "can", "should", "needs", "supports", "contains"})
 _KIND_WORD = {"function": "function", "method": "method", "class": "class", "type": "type",
               "constant": "constant", "paragraph": "step"}  # fmt: skip
@@ -89,7 +90,11 @@ class FileWords:
         lower = word.lower()
         if lower in _CODE_WORDS:
             return False
-        if vocabulary.is_word(lower) or lower in self.acronyms:
+        if lower in self.acronyms:
+            return True
+        if not re.search(r"[aeiouy]", lower):
+            return False  # ``xxxx``, ``cmp``: no word without a vowel, unless an acronym
+        if vocabulary.is_word(lower):
             return True
         if lower in self.code_names:
             return False  # a raw identifier (``fnmatchcase``, ``stls``), or a keyword
@@ -122,6 +127,8 @@ def file_words(
     code_text = "\n".join(code_lines)
     prose = frozenset(w for w in re.findall(r"(?<![\w.])[a-z]{4,}(?![\w(])", prose_text))
     code_names = frozenset(t.lower().lstrip("$") for t in _IDENTIFIER.findall(code_text))
+    # Variables interpolated into strings ("$cmp", "${name}") are code names too.
+    code_names |= {m.lower() for m in re.findall(r"\$\{?([A-Za-z_]\w*)", "\n".join(source_lines[:20_000]))}
     found = vocabulary.acronyms(prose_text) | vocabulary.camel_acronyms(code_text)
     return FileWords(language, found, block_words, prose, code_names)
 
@@ -181,8 +188,10 @@ _NAME_WORD = re.compile(r"[A-Z]+\d*(?=[A-Z][a-z]|\b|_)|[A-Z]?[a-z]+\d*|[A-Z]+\d*
 def name_words(name: str) -> list[str]:
     """An identifier's words (digits kept on the word: POP3, sha1), abbreviations spelled
     out, filler dropped."""
-    words = []
+    words: list[str] = []
     tail = re.split(r"[.:/\\]+", name)[-1] if name else ""
+    if re.fullmatch(r"__\w+__", tail):
+        return words  # ``__all__``, ``__version__``: module plumbing, no topic
     for word in (w.lower() for w in _NAME_WORD.findall(tail)):
         if word in vocabulary.filler() or len(word) < 2:
             continue
@@ -223,6 +232,12 @@ def candidates(info: Facts, file: FileWords) -> list[Candidate]:
     if main is not None:
         found.extend(_docstring_candidates(main, info))
         words = name_words(main.name)
+        conversion = re.fullmatch(r"_*([a-z0-9]+)_?(?:to|2)_?([a-z0-9]+)", main.name.lower())
+        if conversion and len(words) >= 2:
+            # rgb_to_hsv, str2time: a conversion between two things.
+            found.append(Candidate([*name_words(conversion.group(1)), "to",
+                                    *name_words(conversion.group(2)), "conversion"],
+                                   "main_name", frozenset({_key(main)})))  # fmt: skip
         if words and words[0] in _PREDICATES and len(words) > 1:
             words = [*words[1:], "checks"]
         elif words:
@@ -432,7 +447,7 @@ def _valid(candidate: Candidate, info: Facts, file: FileWords) -> bool:
     for word in words:
         lower = word.lower()
         for part in lower.split("-"):
-            if not part or not (part == "and" or file.accepts(part)):
+            if not part or not (part in _JOINERS or file.accepts(part)):
                 return False
         stem = vocabulary.singular(lower)
         if stem in seen:
@@ -440,7 +455,7 @@ def _valid(candidate: Candidate, info: Facts, file: FileWords) -> bool:
         seen.add(stem)
         if candidate.source in ("docstring", "main_name", "activity") and lower in params:
             return False
-    content = [w.lower() for w in words if w.lower() not in ("and", "the", "of")]
+    content = [w.lower() for w in words if w.lower() not in _JOINERS]
     return any(w not in vocabulary.generic() for w in content)
 
 

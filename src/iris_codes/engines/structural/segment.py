@@ -95,6 +95,10 @@ def segment(
     target = max(weights.min_block_lines, line_count / max(1, (low + high) / 2))
     pieces = _pieces(units, lines, target, weights)
     preamble = _preamble_length(pieces)
+    # The author's own markers set the count when they ask for more sections.
+    marked = sum(1 for p in pieces[preamble + 1 :] if p.marker >= 1)
+    cap = weights.small_file_blocks if line_count < weights.small_file_lines else weights.max_blocks
+    high = max(high, min(cap, marked + 1))
     min_lines = max(weights.min_block_lines, target * weights.min_block_share)
     cuts = _cuts(pieces, lines, preamble, low, high, min_lines, weights)
     for _ in range(low):

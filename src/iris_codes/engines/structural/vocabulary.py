@@ -236,7 +236,10 @@ def known_acronyms() -> frozenset[str]:
 
 def _acronym(word: str) -> bool:
     # Capitalised English words (AND, DATA, ENTITY) are emphasis, not acronyms.
-    return any(c.isalpha() for c in word) and (word in known_acronyms() or word not in english())
+    if not any(c.isalpha() for c in word):
+        return False
+    vowelless = not re.search(r"[aeiouy]", word)
+    return word in known_acronyms() or word not in english() or vowelless
 
 
 def acronyms(prose: str) -> frozenset[str]:
