@@ -654,13 +654,14 @@ def measure(sample: Sample, lang: Lang, cache_dir: str) -> FileResult:
     return FileResult(sample.name, n, sections, k, blocks, scores)
 
 
-def mean(values: list[float]) -> float:
-    return statistics.fmean(values) if values else float("nan")
+def mean(values: list[float]) -> float | None:
+    return statistics.fmean(values) if values else None  # None: valid JSON, unlike NaN
 
 
-def summarise(results: list[FileResult]) -> dict[str, Any]:
+def summarise(results: list[FileResult], lang: Lang) -> dict[str, Any]:
     summary: dict[str, Any] = {
         "files": len(results),
+        "astchunk_grammar": lang.astchunk,
         "reference_sections": mean([r.sections for r in results]),
         "iris_blocks": mean([r.iris_blocks for r in results]),
     }
@@ -699,6 +700,11 @@ def _cell(block: dict[str, float] | None, key: str, digits: int = 3) -> str:
 
 
 def print_table(summaries: dict[str, dict[str, Any]]) -> None:
+    print(
+        "Pk and WindowDiff (WD): lower is better; k = half the mean reference segment length. "
+        "units: one block per top-level unit; astchunk: cAST at the reference section count "
+        "(JavaScript through its TypeScript grammar; n/a where it has no grammar)."
+    )
     print(
         "| language | files | ref sections | Pk IRIS | Pk units | Pk astchunk "
         "| WD IRIS | WD units | WD astchunk | segments IRIS (blocks) | segments units "
@@ -755,7 +761,7 @@ def main(argv: list[str] | None = None) -> int:
                     results[lang.id].append(measure(sample, lang, cache_dir))
                 except Exception as exc:  # a benchmark reports a failing file and goes on
                     errors.append(f"{lang.id} {sample.name}: {type(exc).__name__}: {exc}")
-    summaries = {lang: summarise(found) for lang, found in results.items()}
+    summaries = {lang: summarise(found, LANGS[lang]) for lang, found in results.items()}
     seconds = time.perf_counter() - started
     if args.json:
         body = {
