@@ -54,7 +54,9 @@ Segmentations scored, all on the same stripped text in the same run:
 
 Metrics: Pk and WindowDiff from ``nltk.metrics.segmentation`` on boundary strings (one
 character per line, '1' where a new segment starts), with k = half the mean reference
-segment length (the usual convention, and nltk's own default for Pk). Lower is better.
+segment length (the usual convention, and nltk's own default for Pk; at least 2 lines).
+Lower is better. Beside them, "flat" scores the whole file as one segment: these metrics
+favour missing boundaries over misplaced ones, so a segmentation worth having beats it too.
 This is a benchmark, not a test: it always exits 0.
 """
 
@@ -602,7 +604,9 @@ def astchunk_pieces(text: str, lang: Lang, target: int) -> list[Piece] | None:
 
 # --- scoring -------------------------------------------------------------------------
 
-METHODS = ("iris", "units", "astchunk")
+# "flat" (the whole file one segment) is no baseline to beat by the brief, but a floor to
+# read the others against: Pk and WindowDiff favour too few boundaries over misplaced ones.
+METHODS = ("iris", "units", "astchunk", "flat")
 
 
 @dataclass
@@ -648,6 +652,7 @@ def measure(sample: Sample, lang: Lang, cache_dir: str) -> FileResult:
     scores: dict[str, Score | None] = {
         "iris": score(reference, paint(n, pieces), k),
         "units": score(reference, paint(n, unit_pieces(stripped.text, lang)), k),
+        "flat": score(reference, [0] * n, k),
     }
     chunked = astchunk_pieces(stripped.text, lang, sections)
     scores["astchunk"] = None if chunked is None else score(reference, paint(n, chunked), k)
@@ -689,7 +694,11 @@ def verdict(summary: dict[str, Any]) -> str:
     beaten = all(iris[m] < summary[r][m] for r in rivals for m in ("pk", "windowdiff"))
     missing = "" if summary["astchunk"] else " (astchunk n/a: judged on baseline (a) alone)"
     which = "both baselines" if len(rivals) == 2 else "the baseline"
-    return f"IRIS beats {which} on Pk and WindowDiff: {'yes' if beaten else 'no'}{missing}"
+    flat = all(iris[m] < summary["flat"][m] for m in ("pk", "windowdiff"))
+    return (
+        f"IRIS beats {which} on Pk and WindowDiff: {'yes' if beaten else 'no'}{missing}; "
+        f"beats one flat segment on both: {'yes' if flat else 'no'}"
+    )
 
 
 # --- report --------------------------------------------------------------------------
@@ -703,17 +712,18 @@ def print_table(summaries: dict[str, dict[str, Any]]) -> None:
     print(
         "Pk and WindowDiff (WD): lower is better; k = half the mean reference segment length. "
         "units: one block per top-level unit; astchunk: cAST at the reference section count "
-        "(JavaScript through its TypeScript grammar; n/a where it has no grammar)."
+        "(JavaScript through its TypeScript grammar; n/a where it has no grammar); "
+        "flat: the whole file as one segment, a floor to read the others against."
     )
     print(
-        "| language | files | ref sections | Pk IRIS | Pk units | Pk astchunk "
-        "| WD IRIS | WD units | WD astchunk | segments IRIS (blocks) | segments units "
-        "| segments astchunk |"
+        "| language | files | ref sections | Pk IRIS | Pk units | Pk astchunk | Pk flat "
+        "| WD IRIS | WD units | WD astchunk | WD flat | segments IRIS (blocks) "
+        "| segments units | segments astchunk |"
     )
-    print("|" + "---|" * 12)
+    print("|" + "---|" * 14)
     for lang, s in summaries.items():
         if not s["files"]:
-            print(f"| {lang} | 0 |" + " - |" * 10)
+            print(f"| {lang} | 0 |" + " - |" * 12)
             continue
         metrics = [_cell(s[m], key) for key in ("pk", "windowdiff") for m in METHODS]
         iris_segments = f"{_cell(s['iris'], 'segments', 1)} ({s['iris_blocks']:.1f})"
