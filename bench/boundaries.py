@@ -529,10 +529,10 @@ def paint(lines: int, pieces: list[Piece]) -> list[int]:
     for label, first, last in pieces:
         for line in range(max(1, first), min(lines, last) + 1):
             labels[line - 1] = label
-    first_label = next((lab for lab in labels if lab is not None), 0)
-    filled, current = [], first_label
-    for label in labels:
-        current = current if label is None else label
+    current = next((lab for lab in labels if lab is not None), 0)
+    filled: list[int] = []
+    for found in labels:
+        current = current if found is None else found
         filled.append(current)
     return filled
 
@@ -746,7 +746,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="print the corpus files and stop")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    languages = [LANGS[name] for name in args.lang.split(",") if name in LANGS]
+    names = [name.strip() for name in args.lang.split(",") if name.strip()]
+    for name in names:
+        if name not in LANGS:
+            print(f"unknown language {name!r}; known: {', '.join(LANGS)}", file=sys.stderr)
+    languages = [LANGS[name] for name in names if name in LANGS]
     corpus = {}
     for lang in languages:
         samples, candidates = gather(lang, args.limit)
