@@ -6,7 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint typecheck pytest bench-deps bench-quality bench-llm bench-cache clean
+.PHONY: serve test lint typecheck pytest bench-deps bench-quality bench-boundaries bench-llm bench-cache \
+	clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +38,12 @@ bench-deps:
 
 bench-quality: $(STAMP) bench-deps
 	$(BIN)/python bench/quality.py
+
+# The bench extra (nltk, astchunk) goes into the same venv: it leaves tree-sitter and
+# tree-sitter-language-pack as they are (checked with pip check).
+bench-boundaries: $(STAMP) bench-deps
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	$(BIN)/python bench/boundaries.py
 
 bench-llm: $(STAMP)
 	$(BIN)/python bench/llm_concurrency.py
