@@ -76,7 +76,7 @@ API_CLIENT = SAMPLES / "api_client.ts"
 LANGUAGES = {".py": "python", ".ts": "typescript"}
 
 
-def test_initialize_advertises_symbols_lenses_folding_and_sync(tmp_path: Path) -> None:
+def test_initialize_advertises_each_feature_the_reanalyze_command_and_sync(tmp_path: Path) -> None:
     client = LspClient([], dict(os.environ), tmp_path / "handshake.log")
     try:
         result = client.request(
@@ -88,6 +88,9 @@ def test_initialize_advertises_symbols_lenses_folding_and_sync(tmp_path: Path) -
         assert capabilities["documentSymbolProvider"]
         assert capabilities["codeLensProvider"] == {"resolveProvider": False}
         assert capabilities["foldingRangeProvider"]
+        assert capabilities["hoverProvider"]
+        assert capabilities["documentHighlightProvider"]
+        assert capabilities["executeCommandProvider"]["commands"] == ["iris.reanalyze"]
         assert capabilities["textDocumentSync"]["openClose"] is True
         assert capabilities["textDocumentSync"]["change"] in (1, 2)
     finally:
@@ -319,6 +322,70 @@ def test_uses_the_llm_when_configured_and_its_cache_across_documents(
     assert "degraded" not in first["metadata"]
     assert second["responsibility_blocks"] == first["responsibility_blocks"]
     assert openai_stub.total_calls() == 1
+
+
+REFRESHABLE = {
+    "workspace": {"codeLens": {"refreshSupport": True}, "foldingRange": {"refreshSupport": True}}
+}
+
+
+def test_reanalyze_analyses_again_returns_the_api_json_and_asks_for_fresh_lenses(
+    start_lsp: Callable[..., LspClient], tmp_path: Path
+) -> None:
+    client = start_lsp(capabilities=REFRESHABLE)
+    open_sample(client, API_CLIENT)
+    first = client.on("iris/analyze", API_CLIENT.as_uri())
+
+    again = client.execute("iris.reanalyze", API_CLIENT.as_uri())
+
+    expected = iris_analyze_json(API_CLIENT, tmp_path)
+    assert_valid_analysis(again, API_CLIENT.read_text())
+    assert again["responsibility_blocks"] == expected["responsibility_blocks"]
+    assert (first["metadata"]["cache_hit"], again["metadata"]["cache_hit"]) == (0, 1)  # ran again
+    asked = [request["method"] for request in client.server_requests]
+    assert asked == ["workspace/codeLens/refresh", "workspace/foldingRange/refresh"]
+    assert client.on("iris/analyze", API_CLIENT.as_uri()) == again
+
+
+def test_reanalyze_without_arguments_covers_every_open_document_and_its_edits(
+    lsp: LspClient, tmp_path: Path
+) -> None:
+    typescript = "file:///work/project/api_client.ts"
+    lsp.open(typescript, "export const one = 1;\n", language="typescript")
+    lsp.change(typescript, API_CLIENT.read_text(), version=2)  # still in its debounce
+    open_sample(lsp, FLASK_APP)
+
+    bodies = lsp.execute("iris.reanalyze")
+
+    assert set(bodies) == {typescript, FLASK_APP.as_uri()}
+    for uri, path in ((typescript, API_CLIENT), (FLASK_APP.as_uri(), FLASK_APP)):
+        expected = iris_analyze_json(path, tmp_path)["responsibility_blocks"]
+        assert bodies[uri]["responsibility_blocks"] == expected
+    assert lsp.server_requests == []  # this client cannot refresh, so it is not asked to
+
+
+def test_reanalyze_retries_a_document_once_its_server_is_reachable(
+    start_server: StartServer, start_lsp: Callable[..., LspClient]
+) -> None:
+    port = free_port()
+    client = start_lsp("--url", f"http://127.0.0.1:{port}")
+    open_sample(client, API_CLIENT)
+    assert client.on("iris/analyze", API_CLIENT.as_uri())["success"] is False
+
+    start_server(port=port)
+    body = client.execute("iris.reanalyze", {"uri": API_CLIENT.as_uri()})
+
+    assert_valid_analysis(body, API_CLIENT.read_text())
+    assert client.on("textDocument/documentSymbol", API_CLIENT.as_uri())[0]["children"]
+
+
+def test_reanalyze_rejects_a_closed_document_or_a_malformed_argument(lsp: LspClient) -> None:
+    for arguments in (["file:///nowhere.py"], [42], [{"textDocument": {}}]):
+        params = {"command": "iris.reanalyze", "arguments": arguments}
+
+        response = lsp.request_raw("workspace/executeCommand", params)
+
+        assert response["error"]["code"] == -32602, arguments
 
 
 def test_iris_analyze_on_a_closed_document_is_an_invalid_params_error(lsp: LspClient) -> None:
