@@ -180,8 +180,10 @@ class IrisLanguageServer:
         return result.body
 
     async def _reanalyze(self, *arguments: Any) -> Any:
-        """``iris.reanalyze``: analyse documents now, skipping the debounce, and return the
-        API body (one URI given) or ``{uri: body}`` (none given: every open document)."""
+        """``iris.reanalyze``: analyse documents now, skipping the debounce.
+
+        Returns the API body for one URI, else ``{uri: body}`` (no URI: every open document).
+        """
         uris = [_uri_argument(argument) for argument in arguments]
         for uri in uris:
             if uri not in self._documents:
