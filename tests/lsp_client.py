@@ -41,6 +41,7 @@ class LspClient:
             self.sock = _connect(args[args.index("--tcp") + 1])
             self.reader = self.writer = self.sock.makefile("rwb")
         self.notifications: list[Message] = []
+        self.server_requests: list[Message] = []  # answered with a null result, kept in order
         self._inbox: queue.Queue[Message | None] = queue.Queue()
         self._next_id = 0
         threading.Thread(target=self._read_loop, daemon=True).start()
@@ -77,6 +78,7 @@ class LspClient:
             if message.get("id") == request_id and "method" not in message:
                 return message
             if "id" in message and "method" in message:  # a request from the server
+                self.server_requests.append(message)
                 self._send({"id": message["id"], "result": None})
             elif "method" in message:
                 self.notifications.append(message)
@@ -114,6 +116,17 @@ class LspClient:
 
     def on(self, method: str, uri: str) -> Any:
         return self.request(method, {"textDocument": {"uri": uri}})
+
+    def at(self, method: str, uri: str, line: int, character: int = 0) -> Any:
+        """A position request (hover, documentHighlight) at 0-based ``line``."""
+        position = {"line": line, "character": character}
+        return self.request(method, {"textDocument": {"uri": uri}, "position": position})
+
+    def execute(self, command: str, *arguments: Any) -> Any:
+        params: Message = {"command": command}
+        if arguments:
+            params["arguments"] = list(arguments)
+        return self.request("workspace/executeCommand", params)
 
     def exit(self) -> int:
         self.request("shutdown")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -70,9 +72,11 @@ def sample_uri(name: str) -> str:
 
 FLASK_APP = SAMPLES / "flask_app.py"
 UNICODE_TEXT = SAMPLES / "unicode_text.py"
+API_CLIENT = SAMPLES / "api_client.ts"
+LANGUAGES = {".py": "python", ".ts": "typescript"}
 
 
-def test_initialize_advertises_symbols_lenses_folding_and_sync(tmp_path: Path) -> None:
+def test_initialize_advertises_each_feature_the_reanalyze_command_and_sync(tmp_path: Path) -> None:
     client = LspClient([], dict(os.environ), tmp_path / "handshake.log")
     try:
         result = client.request(
@@ -84,41 +88,151 @@ def test_initialize_advertises_symbols_lenses_folding_and_sync(tmp_path: Path) -
         assert capabilities["documentSymbolProvider"]
         assert capabilities["codeLensProvider"] == {"resolveProvider": False}
         assert capabilities["foldingRangeProvider"]
+        assert capabilities["hoverProvider"]
+        assert capabilities["documentHighlightProvider"]
+        assert capabilities["executeCommandProvider"]["commands"] == ["iris.reanalyze"]
         assert capabilities["textDocumentSync"]["openClose"] is True
         assert capabilities["textDocumentSync"]["change"] in (1, 2)
     finally:
         client.close()
 
 
-@pytest.mark.parametrize("path", [FLASK_APP, UNICODE_TEXT], ids=lambda p: p.name)
-def test_document_symbols_are_the_blocks_of_iris_analyze_with_zero_based_lines(
+def open_sample(client: LspClient, path: Path) -> list[str]:
+    """Open a sample under its own URI and language id; its lines as the server splits them."""
+    text = path.read_text()
+    client.open(path.as_uri(), text, language=LANGUAGES[path.suffix])
+    return text.split("\n")
+
+
+def whole_lines(start: int, end: int, lines: list[str]) -> Message:
+    """IRIS's 1-based inclusive lines ``start..end`` as the LSP range the server should send."""
+    return {
+        "start": {"line": start - 1, "character": 0},
+        "end": {"line": end - 1, "character": utf16_length(lines[end - 1])},
+    }
+
+
+def block_holding(blocks: list[Message], line: int) -> tuple[int, Message, int] | None:
+    """(1-based block number, block, index of the range) holding 1-based ``line``."""
+    for number, block in enumerate(blocks, start=1):
+        for part, (start, end) in enumerate(block["ranges"]):
+            if start <= line <= end:
+                return number, block, part
+    return None
+
+
+def markdown_unescaped(text: str) -> str:
+    return re.sub(r"\\([\\`*_\[\]<>#|~])", r"\1", text)
+
+
+@pytest.mark.parametrize("path", [FLASK_APP, UNICODE_TEXT, API_CLIENT], ids=lambda p: p.name)
+def test_outline_root_carries_the_intent_over_the_whole_document(
     lsp: LspClient, tmp_path: Path, path: Path
 ) -> None:
-    text = path.read_text()
-    lines = text.split("\n")
-    expected = iris_analyze_json(path, tmp_path)["responsibility_blocks"]
-    lsp.open(path.as_uri(), text)
+    expected = iris_analyze_json(path, tmp_path)
+    lines = open_sample(lsp, path)
 
     symbols = lsp.on("textDocument/documentSymbol", path.as_uri())
 
-    assert [s["name"] for s in symbols] == [b["label"] for b in expected]
-    for symbol, block in zip(symbols, expected, strict=True):
-        first, last = block["ranges"][0][0], block["ranges"][-1][1]
-        assert symbol["detail"] == block["description"]
-        assert symbol["kind"] == 3  # Namespace
-        assert symbol["range"] == {
-            "start": {"line": first - 1, "character": 0},
-            "end": {"line": last - 1, "character": utf16_length(lines[last - 1])},
-        }
-        assert symbol["selectionRange"]["start"] == {"line": first - 1, "character": 0}
-        assert symbol["selectionRange"]["end"]["line"] == first - 1
-        children = [
-            (c["name"], c["range"]["start"]["line"], c["range"]["end"]["line"])
-            for c in symbol["children"]
-        ]
-        assert children == [
-            (f"lines {a}–{b}" if a != b else f"line {a}", a - 1, b - 1) for a, b in block["ranges"]
-        ]
+    assert len(symbols) == 1
+    root = symbols[0]
+    assert root["name"] == expected["file_intent"]
+    assert root["kind"] == 1  # File
+    assert root["range"] == whole_lines(1, len(lines), lines)
+    assert root["selectionRange"] == whole_lines(1, 1, lines)
+
+
+@pytest.mark.parametrize("path", [FLASK_APP, UNICODE_TEXT, API_CLIENT], ids=lambda p: p.name)
+def test_outline_children_are_each_range_of_each_block_in_reading_order(
+    lsp: LspClient, tmp_path: Path, path: Path
+) -> None:
+    blocks = iris_analyze_json(path, tmp_path)["responsibility_blocks"]
+    lines = open_sample(lsp, path)
+
+    children = lsp.on("textDocument/documentSymbol", path.as_uri())[0]["children"]
+
+    wanted = []
+    for number, block in enumerate(blocks, start=1):
+        parts = len(block["ranges"])
+        for part, (start, end) in enumerate(block["ranges"], start=1):
+            name = block["label"] if part == 1 else f"{block['label']} (part {part} of {parts})"
+            lines_name = f"line {start}" if start == end else f"lines {start}–{end}"
+            detail = block["description"] if part == 1 else f"§{number}, {lines_name}"
+            wanted.append(
+                (name, detail, whole_lines(start, end, lines), whole_lines(start, start, lines))
+            )
+    shown = [(c["name"], c["detail"], c["range"], c["selectionRange"]) for c in children]
+    assert shown == wanted
+    assert all(c["kind"] == 3 and "children" not in c for c in children)  # Namespace, flat
+
+
+@pytest.mark.parametrize("path", [FLASK_APP, API_CLIENT], ids=lambda p: p.name)
+def test_outline_children_lie_inside_the_root_and_apart_from_each_other(
+    lsp: LspClient, path: Path
+) -> None:
+    open_sample(lsp, path)
+
+    root = lsp.on("textDocument/documentSymbol", path.as_uri())[0]
+
+    def position(where: Message) -> tuple[int, int]:
+        return where["line"], where["character"]
+
+    spans = sorted(
+        (position(c["range"]["start"]), position(c["range"]["end"])) for c in root["children"]
+    )
+    assert spans[0][0] >= position(root["range"]["start"])
+    assert spans[-1][1] <= position(root["range"]["end"])
+    assert all(before[1] < after[0] for before, after in itertools.pairwise(spans))
+
+
+@pytest.mark.parametrize("path", [FLASK_APP, API_CLIENT], ids=lambda p: p.name)
+def test_hover_on_every_line_shows_its_blocks_label_and_description(
+    lsp: LspClient, tmp_path: Path, path: Path
+) -> None:
+    blocks = iris_analyze_json(path, tmp_path)["responsibility_blocks"]
+    lines = open_sample(lsp, path)
+
+    for line in range(len(lines)):
+        hover = lsp.at("textDocument/hover", path.as_uri(), line, character=2)
+        holder = block_holding(blocks, line + 1)
+        if holder is None:
+            assert hover is None, line
+            continue
+        number, block, part = holder
+        text = markdown_unescaped(hover["contents"]["value"])
+        assert hover["contents"]["kind"] == "markdown"
+        assert text.startswith(f"**§{number} {block['label']}**"), text
+        assert block["description"] in text
+        assert hover["range"] == whole_lines(*block["ranges"][part], lines)
+    assert hover is None  # the empty line after the last newline is in no block
+
+
+def test_hover_is_plain_text_for_a_client_without_markdown(
+    start_lsp: Callable[..., LspClient], tmp_path: Path
+) -> None:
+    client = start_lsp(capabilities={"textDocument": {"hover": {"contentFormat": ["plaintext"]}}})
+    block = iris_analyze_json(FLASK_APP, tmp_path)["responsibility_blocks"][0]
+    open_sample(client, FLASK_APP)
+
+    hover = client.at("textDocument/hover", FLASK_APP.as_uri(), block["ranges"][0][0] - 1)
+
+    assert hover["contents"]["kind"] == "plaintext"
+    assert hover["contents"]["value"].startswith(f"§1 {block['label']}")
+    assert block["description"] in hover["contents"]["value"]
+
+
+@pytest.mark.parametrize("path", [FLASK_APP, API_CLIENT], ids=lambda p: p.name)
+def test_document_highlights_on_a_line_mark_every_range_of_its_block(
+    lsp: LspClient, tmp_path: Path, path: Path
+) -> None:
+    blocks = iris_analyze_json(path, tmp_path)["responsibility_blocks"]
+    lines = open_sample(lsp, path)
+
+    for line in range(len(lines)):
+        highlights = lsp.at("textDocument/documentHighlight", path.as_uri(), line)
+        holder = block_holding(blocks, line + 1)
+        ranges = holder[1]["ranges"] if holder else []
+        assert highlights == [{"range": whole_lines(a, b, lines), "kind": 1} for a, b in ranges]
 
 
 def test_code_lenses_show_intent_on_line_zero_and_each_part_of_each_block(
@@ -129,15 +243,19 @@ def test_code_lenses_show_intent_on_line_zero_and_each_part_of_each_block(
 
     lenses = lsp.on("textDocument/codeLens", FLASK_APP.as_uri())
 
-    shown = [(lens["range"]["start"]["line"], lens["command"]["title"]) for lens in lenses]
-    wanted = [(0, f"IRIS: {expected['file_intent']}")]
+    shown = [
+        (lens["range"]["start"]["line"], lens["command"]["title"], lens["command"]["command"])
+        for lens in lenses
+    ]
+    wanted = [(0, f"IRIS: {expected['file_intent']}", "iris.reanalyze")]
     for number, block in enumerate(expected["responsibility_blocks"], start=1):
         parts = len(block["ranges"])
         for part, (start, _) in enumerate(block["ranges"], start=1):
             suffix = f" ({part} of {parts} parts)" if parts > 1 else ""
-            wanted.append((start - 1, f"§{number} {block['label']}{suffix}"))
+            wanted.append((start - 1, f"§{number} {block['label']}{suffix}", ""))
     assert shown == wanted
-    assert any(" (2 of " in title for _, title in shown)  # the sample has scattered blocks
+    assert lenses[0]["command"]["arguments"] == [FLASK_APP.as_uri()]
+    assert any(" (2 of " in title for _, title, _ in shown)  # the sample has scattered blocks
 
 
 def test_folding_ranges_cover_each_multi_line_range_in_file_order(
@@ -164,9 +282,11 @@ def test_did_change_updates_the_answer(lsp: LspClient, tmp_path: Path) -> None:
     raw = lsp.on("iris/analyze", uri)
 
     expected = iris_analyze_json(FLASK_APP, tmp_path)["responsibility_blocks"]
-    assert len(before) == 1
-    assert before[0]["range"]["end"]["line"] == 1
-    assert [s["name"] for s in after] == [b["label"] for b in expected]
+    assert len(before[0]["children"]) == 1
+    assert before[0]["children"][0]["range"]["end"]["line"] == 1
+    assert [c["name"] for c in after[0]["children"] if " (part " not in c["name"]] == [
+        b["label"] for b in expected
+    ]
     assert raw["responsibility_blocks"] == expected
     assert_valid_analysis(raw, new_text)
 
@@ -202,6 +322,70 @@ def test_uses_the_llm_when_configured_and_its_cache_across_documents(
     assert "degraded" not in first["metadata"]
     assert second["responsibility_blocks"] == first["responsibility_blocks"]
     assert openai_stub.total_calls() == 1
+
+
+REFRESHABLE = {
+    "workspace": {"codeLens": {"refreshSupport": True}, "foldingRange": {"refreshSupport": True}}
+}
+
+
+def test_reanalyze_analyses_again_returns_the_api_json_and_asks_for_fresh_lenses(
+    start_lsp: Callable[..., LspClient], tmp_path: Path
+) -> None:
+    client = start_lsp(capabilities=REFRESHABLE)
+    open_sample(client, API_CLIENT)
+    first = client.on("iris/analyze", API_CLIENT.as_uri())
+
+    again = client.execute("iris.reanalyze", API_CLIENT.as_uri())
+
+    expected = iris_analyze_json(API_CLIENT, tmp_path)
+    assert_valid_analysis(again, API_CLIENT.read_text())
+    assert again["responsibility_blocks"] == expected["responsibility_blocks"]
+    assert (first["metadata"]["cache_hit"], again["metadata"]["cache_hit"]) == (0, 1)  # ran again
+    asked = [request["method"] for request in client.server_requests]
+    assert asked == ["workspace/codeLens/refresh", "workspace/foldingRange/refresh"]
+    assert client.on("iris/analyze", API_CLIENT.as_uri()) == again
+
+
+def test_reanalyze_without_arguments_covers_every_open_document_and_its_edits(
+    lsp: LspClient, tmp_path: Path
+) -> None:
+    typescript = "file:///work/project/api_client.ts"
+    lsp.open(typescript, "export const one = 1;\n", language="typescript")
+    lsp.change(typescript, API_CLIENT.read_text(), version=2)  # still in its debounce
+    open_sample(lsp, FLASK_APP)
+
+    bodies = lsp.execute("iris.reanalyze")
+
+    assert set(bodies) == {typescript, FLASK_APP.as_uri()}
+    for uri, path in ((typescript, API_CLIENT), (FLASK_APP.as_uri(), FLASK_APP)):
+        expected = iris_analyze_json(path, tmp_path)["responsibility_blocks"]
+        assert bodies[uri]["responsibility_blocks"] == expected
+    assert lsp.server_requests == []  # this client cannot refresh, so it is not asked to
+
+
+def test_reanalyze_retries_a_document_once_its_server_is_reachable(
+    start_server: StartServer, start_lsp: Callable[..., LspClient]
+) -> None:
+    port = free_port()
+    client = start_lsp("--url", f"http://127.0.0.1:{port}")
+    open_sample(client, API_CLIENT)
+    assert client.on("iris/analyze", API_CLIENT.as_uri())["success"] is False
+
+    start_server(port=port)
+    body = client.execute("iris.reanalyze", {"uri": API_CLIENT.as_uri()})
+
+    assert_valid_analysis(body, API_CLIENT.read_text())
+    assert client.on("textDocument/documentSymbol", API_CLIENT.as_uri())[0]["children"]
+
+
+def test_reanalyze_rejects_a_closed_document_or_a_malformed_argument(lsp: LspClient) -> None:
+    for arguments in (["file:///nowhere.py"], [42], [{"textDocument": {}}]):
+        params = {"command": "iris.reanalyze", "arguments": arguments}
+
+        response = lsp.request_raw("workspace/executeCommand", params)
+
+        assert response["error"]["code"] == -32602, arguments
 
 
 def test_iris_analyze_on_a_closed_document_is_an_invalid_params_error(lsp: LspClient) -> None:
@@ -266,7 +450,7 @@ def test_url_mode_analyses_through_a_running_server_with_the_api_key(
     assert_valid_analysis(body, text)
     expected = iris_analyze_json(FLASK_APP, tmp_path)
     assert body["responsibility_blocks"] == expected["responsibility_blocks"]
-    assert [s["name"] for s in symbols] == [b["label"] for b in expected["responsibility_blocks"]]
+    assert symbols[0]["name"] == expected["file_intent"]
     assert client.exit() == 0
 
 
@@ -312,8 +496,9 @@ def test_ranges_count_characters_in_the_encoding_the_client_negotiated(
 
     symbols = client.on("textDocument/documentSymbol", uri)
 
-    assert len(symbols) == 1
-    assert symbols[0]["range"]["end"] == {"line": 1, "character": len(last_line.encode())}
+    children = symbols[0]["children"]
+    assert len(children) == 1
+    assert children[0]["range"]["end"] == {"line": 1, "character": len(last_line.encode())}
 
 
 def test_tcp_mode_serves_a_client_on_a_port(start_lsp: Callable[..., LspClient]) -> None:
@@ -359,6 +544,30 @@ def test_code_units_follow_the_position_encoding(encoding: str, units: int) -> N
     assert convert.code_units("naïve 😀", encoding) == units
 
 
+def test_interleaved_blocks_become_disjoint_children_of_the_root() -> None:
+    body = {
+        "success": True,
+        "file_intent": "Two interleaved blocks",
+        "responsibility_blocks": [
+            {"label": "First block", "description": "d1", "ranges": [[1, 2], [5, 6]]},
+            {"label": "Second block", "description": "d2", "ranges": [[3, 4], [7, 7]]},
+        ],
+        "metadata": {},
+    }
+    lines = ["a = 1", "b = 2", "c = 3", "d = 4", "e = 5", "f = 6", "g = 7", ""]
+
+    (root,) = convert.document_symbols(body, lines)
+
+    assert root.children is not None
+    assert [(c.name, c.range.start.line, c.range.end.line) for c in root.children] == [
+        ("First block", 0, 1),
+        ("First block (part 2 of 2)", 4, 5),
+        ("Second block", 2, 3),
+        ("Second block (part 2 of 2)", 6, 6),
+    ]
+    assert (root.range.start.line, root.range.end.line) == (0, 7)
+
+
 def test_single_line_ranges_fold_nothing_and_are_named_line() -> None:
     body = {
         "success": True,
@@ -369,7 +578,7 @@ def test_single_line_ranges_fold_nothing_and_are_named_line() -> None:
 
     assert convert.folding_ranges(body) == []
     assert convert.span_name((3, 3)) == "line 3"
-    assert convert.code_lenses(body)[1].range.start.line == 2
+    assert convert.code_lenses(body, "file:///a.py")[1].range.start.line == 2
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """``iris lsp``: a language server that shows IRIS's table of contents in any editor.
 
     backends.py  where analyses come from: this process's Service, or an IRIS server
-    convert.py   an API body → LSP document symbols, code lenses, folding ranges
+    convert.py   an API body → LSP symbols, hovers, highlights, code lenses, folds
     server.py    the pygls server: documents, debounced analyses, request handlers
 
 Only ``iris_codes.cli`` imports this package, and only when ``iris lsp`` runs.

@@ -1,4 +1,4 @@
-"""An API analysis body → LSP document symbols, code lenses and folding ranges.
+"""An API analysis body → LSP document symbols, hovers, highlights, code lenses, folds.
 
 IRIS ranges are 1-based and inclusive; LSP lines are 0-based, and a range ends after
 the last character of its last line, counted in the code units the client negotiated
@@ -7,15 +7,17 @@ the last character of its last line, counted in the code units the client negoti
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from lsprotocol import types
 
 Span = tuple[int, int]
 
-
 UTF16 = "utf-16"
+REANALYZE_COMMAND = "iris.reanalyze"
 
 
 def code_units(text: str, encoding: str = UTF16) -> int:
@@ -42,6 +44,11 @@ def span_range(span: Span, lines: Sequence[str], encoding: str = UTF16) -> types
     )
 
 
+def document_range(lines: Sequence[str], encoding: str = UTF16) -> types.Range:
+    """The whole document, from its first character to the end of its last line."""
+    return span_range((1, max(len(lines), 1)), lines, encoding)
+
+
 def span_name(span: Span) -> str:
     """``lines 12–40``, or ``line 7`` for a single line."""
     start, end = span
@@ -58,49 +65,164 @@ def _blocks(body: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any], list[Sp
             yield number, block, spans
 
 
+@dataclass(frozen=True, slots=True)
+class Located:
+    """The block holding one line: its number, the block, its ranges and which one it is."""
+
+    number: int
+    block: dict[str, Any]
+    spans: list[Span]
+    part: int  # index in ``spans`` of the range holding the line
+
+    def part_name(self) -> str:
+        """``part 2 of 3``; empty for a block in one range."""
+        return f"part {self.part + 1} of {len(self.spans)}" if len(self.spans) > 1 else ""
+
+
+def block_at(body: dict[str, Any], line: int) -> Located | None:
+    """The block holding 1-based ``line``, or None when no block does."""
+    for number, block, spans in _blocks(body):
+        for part, (start, end) in enumerate(spans):
+            if start <= line <= end:
+                return Located(number, block, spans, part)
+    return None
+
+
+# Document symbols.
+
+
 def document_symbols(
     body: dict[str, Any], lines: Sequence[str], encoding: str = UTF16
 ) -> list[types.DocumentSymbol]:
-    """One symbol per block in reading order, with one child per line range."""
+    """One root symbol carrying the file intent, its children the blocks in reading order."""
+    if not body.get("success"):
+        return []
+    children = [
+        symbol
+        for number, block, spans in _blocks(body)
+        for symbol in _block_symbols(number, block, spans, lines, encoding)
+    ]
+    root = types.DocumentSymbol(
+        # Editors reject a symbol with an empty name, whatever the engine said.
+        name=str(body["file_intent"]) or "IRIS",
+        kind=types.SymbolKind.File,
+        range=document_range(lines, encoding),
+        selection_range=span_range((1, 1), lines, encoding),
+        children=children,
+    )
+    return [root]
+
+
+def _block_symbols(
+    number: int, block: dict[str, Any], spans: list[Span], lines: Sequence[str], encoding: str
+) -> list[types.DocumentSymbol]:
+    """The block's first range as a symbol named by its label, and each later range after it.
+
+    A block's ranges interleave with other blocks', and LSP wants a symbol's children inside
+    it and siblings apart, so a symbol spanning a block's first to last line would overlap
+    its neighbours. Each range is a symbol of its own; later ones say whose part they are.
+    """
     symbols = []
-    for _, block, spans in _blocks(body):
-        children = [
+    for part, span in enumerate(spans):
+        located = Located(number, block, spans, part)
+        first = part == 0
+        symbols.append(
             types.DocumentSymbol(
-                name=span_name(span),
+                name=block["label"] if first else f"{block['label']} ({located.part_name()})",
+                detail=block["description"] if first else f"§{number}, {span_name(span)}",
                 kind=types.SymbolKind.Namespace,
                 range=span_range(span, lines, encoding),
                 selection_range=span_range((span[0], span[0]), lines, encoding),
-            )
-            for span in spans
-        ]
-        first_line = (spans[0][0], spans[0][0])
-        symbols.append(
-            types.DocumentSymbol(
-                name=block["label"],
-                detail=block["description"],
-                kind=types.SymbolKind.Namespace,
-                range=span_range((spans[0][0], spans[-1][1]), lines, encoding),
-                selection_range=span_range(first_line, lines, encoding),
-                children=children,
             )
         )
     return symbols
 
 
-def _lens(line: int, title: str) -> types.CodeLens:
+# Hover and document highlights: a line → its block.
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_CODE_SPAN = re.compile(r"(`+[^`]*`+)")
+
+
+def _markdown_text(text: str) -> str:
+    """``text`` shown literally in Markdown, except its backquoted code spans."""
+    pieces = _CODE_SPAN.split(text)
+    # re.split with one group alternates: text, code span, text, …
+    return "".join(
+        piece if index % 2 else _MARKDOWN_SPECIAL.sub(r"\\\1", piece)
+        for index, piece in enumerate(pieces)
+    )
+
+
+def hover(
+    body: dict[str, Any],
+    line: int,
+    lines: Sequence[str],
+    encoding: str = UTF16,
+    *,
+    markdown: bool = True,
+) -> types.Hover | None:
+    """The label and description of the block holding 0-based ``line``; None outside blocks."""
+    located = block_at(body, line + 1)
+    if located is None:
+        return None
+    return types.Hover(
+        contents=types.MarkupContent(
+            kind=types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText,
+            value=_hover_text(located, markdown),
+        ),
+        range=span_range(located.spans[located.part], lines, encoding),
+    )
+
+
+def _hover_text(located: Located, markdown: bool) -> str:
+    """``§2 Label · part 1 of 2`` (bold in Markdown), the description, every range."""
+    label, description = located.block["label"], located.block["description"]
+    title = f"§{located.number} {label}"
+    if markdown:
+        title = f"**§{located.number} {_markdown_text(label)}**"
+        description = _markdown_text(description)
+    if located.part_name():
+        title += f" · {located.part_name()}"
+    numbers = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in located.spans)
+    plural = "s" if len(located.spans) > 1 or located.spans[0][0] != located.spans[0][1] else ""
+    return f"{title}\n\n{description}\n\nLine{plural} {numbers}"
+
+
+def document_highlights(
+    body: dict[str, Any], line: int, lines: Sequence[str], encoding: str = UTF16
+) -> list[types.DocumentHighlight]:
+    """Every range of the block holding 0-based ``line``; none outside blocks."""
+    located = block_at(body, line + 1)
+    if located is None:
+        return []
+    return [
+        types.DocumentHighlight(
+            range=span_range(span, lines, encoding), kind=types.DocumentHighlightKind.Text
+        )
+        for span in located.spans
+    ]
+
+
+# Code lenses and folding ranges.
+
+
+def _lens(
+    line: int, title: str, command: str = "", arguments: list[Any] | None = None
+) -> types.CodeLens:
     # An empty command id makes editors show the title as plain, unclickable text.
     position = types.Position(line=line, character=0)
     return types.CodeLens(
         range=types.Range(start=position, end=position),
-        command=types.Command(title=title, command=""),
+        command=types.Command(title=title, command=command, arguments=arguments),
     )
 
 
-def code_lenses(body: dict[str, Any]) -> list[types.CodeLens]:
-    """The file intent on the first line, then ``§2 Label (2 of 3 parts)`` on each range."""
+def code_lenses(body: dict[str, Any], uri: str) -> list[types.CodeLens]:
+    """The file intent on the first line (click: re-analyse), then ``§2 Label`` on each range."""
     if not body.get("success"):
         return []
-    lenses = [_lens(0, f"IRIS: {body['file_intent']}")]
+    lenses = [_lens(0, f"IRIS: {body['file_intent']}", REANALYZE_COMMAND, [uri])]
     for number, block, spans in _blocks(body):
         for part, (start, _) in enumerate(spans, start=1):
             title = f"§{number} {block['label']}"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcInvalidParams, JsonRpcInvalidRequest
 from pygls.lsp.server import LanguageServer
 
 from .. import __version__
@@ -60,7 +60,7 @@ class _Snapshot:
 
 
 class IrisLanguageServer:
-    """IRIS's table of contents as document symbols, code lenses and folding ranges."""
+    """IRIS's table of contents as symbols, hovers, highlights, code lenses and folds."""
 
     def __init__(
         self, analyzer: Analyzer, *, debounce: float = DEBOUNCE_SECONDS, workers: int = 2
@@ -92,6 +92,8 @@ class IrisLanguageServer:
             (types.TEXT_DOCUMENT_DID_SAVE, self._did_save, None),
             (types.TEXT_DOCUMENT_DID_CLOSE, self._did_close, None),
             (types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, self._document_symbol, None),
+            (types.TEXT_DOCUMENT_HOVER, self._hover, None),
+            (types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT, self._document_highlight, None),
             (types.TEXT_DOCUMENT_CODE_LENS, self._code_lens, types.CodeLensOptions()),
             (types.TEXT_DOCUMENT_FOLDING_RANGE, self._folding_range, None),
             (ANALYZE_METHOD, self._analyze_request, None),
@@ -99,6 +101,13 @@ class IrisLanguageServer:
         ]
         for method, handler, options in handlers:
             self.server.feature(method, options)(_plain(handler))
+
+        # pygls passes a command's arguments one by one and advertises it in
+        # executeCommandProvider.
+        async def reanalyze(*arguments: Any) -> Any:
+            return await self._reanalyze(*arguments)
+
+        self.server.command(convert.REANALYZE_COMMAND)(reanalyze)
 
     # Notifications: keep the documents' analyses current.
 
@@ -133,13 +142,28 @@ class IrisLanguageServer:
         result = await self._current(params.text_document.uri)
         if result is None:
             return []
-        negotiated = self.server.workspace.position_encoding  # an enum, or the client's string
-        encoding = str(getattr(negotiated, "value", negotiated) or convert.UTF16)
-        return convert.document_symbols(result.body, result.lines, encoding)
+        return convert.document_symbols(result.body, result.lines, self._encoding())
+
+    async def _hover(self, params: types.HoverParams) -> types.Hover | None:
+        result = await self._current(params.text_document.uri)
+        if result is None:
+            return None
+        line, encoding = params.position.line, self._encoding()
+        return convert.hover(result.body, line, result.lines, encoding, markdown=self._markdown())
+
+    async def _document_highlight(
+        self, params: types.DocumentHighlightParams
+    ) -> list[types.DocumentHighlight]:
+        result = await self._current(params.text_document.uri)
+        if result is None:
+            return []
+        line = params.position.line
+        return convert.document_highlights(result.body, line, result.lines, self._encoding())
 
     async def _code_lens(self, params: types.CodeLensParams) -> list[types.CodeLens]:
-        result = await self._current(params.text_document.uri)
-        return convert.code_lenses(result.body) if result else []
+        uri = params.text_document.uri
+        result = await self._current(uri)
+        return convert.code_lenses(result.body, uri) if result else []
 
     async def _folding_range(self, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
         result = await self._current(params.text_document.uri)
@@ -154,6 +178,45 @@ class IrisLanguageServer:
         if result is None:
             raise JsonRpcInvalidParams(f"Document {uri} is not open.")
         return result.body
+
+    async def _reanalyze(self, *arguments: Any) -> Any:
+        """``iris.reanalyze``: analyse documents now, skipping the debounce.
+
+        Returns the API body for one URI, else ``{uri: body}`` (no URI: every open document).
+        """
+        uris = [_uri_argument(argument) for argument in arguments]
+        for uri in uris:
+            if uri not in self._documents:
+                raise JsonRpcInvalidParams(f"Document {uri} is not open.")
+        answers = {uri: self._restart(uri) for uri in uris or list(self._documents)}
+        bodies = {uri: (await asyncio.shield(answer)).body for uri, answer in answers.items()}
+        self._ask_for_refresh()
+        return bodies[uris[0]] if len(uris) == 1 else bodies
+
+    def _ask_for_refresh(self) -> None:
+        """Ask the client to re-request lenses and folds, where it says it can.
+
+        LSP has no such request for document symbols; editors ask for them again on their own.
+        The client's answer carries nothing, so nothing waits for it.
+        """
+        workspace = self.server.client_capabilities.workspace
+        if workspace is None:
+            return
+        if workspace.code_lens is not None and workspace.code_lens.refresh_support:
+            self.server.workspace_code_lens_refresh(None)
+        if workspace.folding_range is not None and workspace.folding_range.refresh_support:
+            self.server.workspace_folding_range_refresh(None)
+
+    def _encoding(self) -> str:
+        negotiated = self.server.workspace.position_encoding  # an enum, or the client's string
+        return str(getattr(negotiated, "value", negotiated) or convert.UTF16)
+
+    def _markdown(self) -> bool:
+        """Whether hovers may be Markdown: yes unless the client lists formats without it."""
+        text_document = self.server.client_capabilities.text_document
+        hover = text_document.hover if text_document is not None else None
+        formats = hover.content_format if hover is not None else None
+        return not formats or types.MarkupKind.Markdown in formats
 
     # Analyses.
 
@@ -173,10 +236,21 @@ class IrisLanguageServer:
         else:
             self._start(uri)
 
-    def _start(self, uri: str) -> None:
+    def _restart(self, uri: str) -> asyncio.Future[Result]:
+        """Analyse ``uri``'s current text now, even when this version already has an answer."""
+        document = self._documents[uri]
+        if document.timer is not None:
+            document.timer.cancel()
+        answer = self._start(uri)
+        if answer is None:
+            raise JsonRpcInvalidRequest("The server is shutting down.")
+        return answer
+
+    def _start(self, uri: str) -> asyncio.Future[Result] | None:
+        """Start analysing ``uri``'s current version; None once the server is shut down."""
         document = self._documents.get(uri)
         if document is None or self._closed:
-            return
+            return None
         document.timer = None
         text = self.server.workspace.get_text_document(uri)
         snapshot = _Snapshot(uri, text.version or 0, text.language_id, text.source)
@@ -185,6 +259,7 @@ class IrisLanguageServer:
         answer = loop.run_in_executor(self._executor, self._analyze, snapshot)
         answer.add_done_callback(self._report)
         document.answer = answer
+        return answer
 
     async def _current(self, uri: str) -> Result | None:
         """The analysis of ``uri``'s current version, started now if it is pending."""
@@ -242,6 +317,16 @@ class IrisLanguageServer:
                 f"{result.body.get('error')}",
             )
         )
+
+
+def _uri_argument(argument: Any) -> str:
+    """A command's document argument: a URI, ``{"uri": …}`` or ``{"textDocument": {"uri": …}}``."""
+    if isinstance(argument, dict):
+        argument = argument.get("textDocument", argument)
+        argument = argument.get("uri") if isinstance(argument, dict) else None
+    if not isinstance(argument, str):
+        raise JsonRpcInvalidParams("Expected a document URI, or an object with its uri.")
+    return argument
 
 
 def _plain(method: Callable[..., Any]) -> Callable[..., Any]:
