@@ -207,7 +207,10 @@ function render(answer, source, filename) {
   ui.intent.textContent = answer.file_intent;
   ui.meta.replaceChildren(...metaParts(answer.metadata || {}, filename));
   ui.blocks.replaceChildren(...blocks.map(blockItem));
-  ui.code.replaceChildren(sourceLines(splitLines(source), owner));
+  if (!blocks.length) ui.blocks.append(el("li", "no-blocks", "No blocks: nothing to read here."));
+  const lines = splitLines(source);
+  ui.code.className = `code d${Math.min(6, Math.max(3, String(lines.length).length))}`;
+  ui.code.replaceChildren(sourceLines(lines, owner));
   ui.result.hidden = false;
   ui.form.classList.add("has-result");
   ui.source.scrollTop = 0; // the shrunk box shows the file's start, not where the paste ended
