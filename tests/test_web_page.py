@@ -238,11 +238,19 @@ def test_key_is_asked_for_only_when_needed_and_a_bad_one_reads_clearly(
     page.context.close()
 
 
-def test_server_gone_reads_as_a_network_error(browser: Browser, start_server: StartServer) -> None:
-    server = start_server()
+def test_refusals_and_a_server_gone_read_as_sentences(
+    browser: Browser, start_server: StartServer
+) -> None:
+    server = start_server({"IRIS_MAX_SOURCE_BYTES": "2000"})
     page = open_page(browser, server)
+    source = OUTSIDE_FILE.read_text()  # well over the limit
+    refused = paste_and_analyze(page, OUTSIDE_FILE.name, source)
+    direct = post_analyze(server, {"filename": OUTSIDE_FILE.name, "source_code": source})
+    assert direct.status_code == 413
+    expect(page.locator("#status")).to_contain_text(direct.json()["error"])
+    assert refused["code"] == direct.json()["code"]
+
     server.stop()
-    page.fill("#source", "x = 1\n")
     page.click("#analyze")
     expect(page.locator("#status")).to_contain_text("Could not reach the IRIS server")
     page.context.close()
