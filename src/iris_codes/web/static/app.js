@@ -16,6 +16,7 @@ const ui = {
 let languages = []; // [{id, aliases, extensions}] from the server
 // What is on screen: one entry per block, {button, lines (elements), ranges}.
 let shown = [];
+let rows = []; // the line elements, rows[N - 1] for line N
 let active = -1; // the block highlighted by hover or focus
 let stepping = {block: -1, range: -1}; // the block last clicked and the range it showed
 
@@ -252,6 +253,7 @@ function blockItem(block, index) {
 
 function sourceLines(lines, owner) {
   const container = el("div", "lines");
+  rows = [];
   const fragment = document.createDocumentFragment();
   lines.forEach((text, offset) => {
     const number = offset + 1;
@@ -270,6 +272,7 @@ function sourceLines(lines, owner) {
       shown[index].lines.push(row);
     }
     row.append(el("span", "ln", String(number)), gutter, el("span", "tx", text));
+    rows.push(row);
     fragment.append(row);
   });
   container.append(fragment);
@@ -306,10 +309,8 @@ function step(index) {
   for (const row of ui.code.querySelectorAll(".line.current")) row.classList.remove("current");
   stepping = {block: index, range};
   const [start, end] = ranges[range];
-  for (let line = start; line <= end; line += 1) {
-    ui.code.querySelector(`[data-line="${line}"]`)?.classList.add("current");
-  }
-  ui.code.querySelector(`[data-line="${start}"]`)?.scrollIntoView({block: "start"});
+  for (let line = start; line <= end; line += 1) rows[line - 1]?.classList.add("current");
+  rows[start - 1]?.scrollIntoView({block: "start"});
   if (ranges.length > 1) button.dataset.step = `range ${range + 1} of ${ranges.length}`;
 }
 
