@@ -48,22 +48,31 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+# Uncaught JavaScript errors per open page, checked when the page is closed.
+PAGE_ERRORS: dict[int, list[str]] = {}
+
+
 def open_page(browser: Browser, server: ServerProcess, scheme: str = "light") -> Page:
-    context = browser.new_context(viewport=VIEWPORT, color_scheme=scheme)  # type: ignore[arg-type]
+    """The page at ``/`` in a fresh context, once it has loaded the server's languages."""
+    context = browser.new_context(viewport=VIEWPORT, color_scheme=scheme)
     page = context.new_page()
-    errors: list[str] = []
+    errors = PAGE_ERRORS.setdefault(id(page), [])
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{server.url}/")
     page.wait_for_function("document.querySelector('#language').options.length > 1")
-    assert errors == [], errors
     return page
+
+
+def close_page(page: Page) -> None:
+    page.context.close()
+    assert PAGE_ERRORS.pop(id(page)) == []
 
 
 @pytest.fixture
 def page(browser: Browser, shared_server: ServerProcess) -> Iterator[Page]:
     opened = open_page(browser, shared_server)
     yield opened
-    opened.context.close()
+    close_page(opened)
 
 
 def paste_and_analyze(page: Page, filename: str, source: str) -> Any:
@@ -235,7 +244,7 @@ def test_key_is_asked_for_only_when_needed_and_a_bad_one_reads_clearly(
     assert storage == ["right-key", 0]  # the tab keeps it; nothing outlives the tab
     page.reload()
     expect(page.locator("#key")).to_have_value("right-key")
-    page.context.close()
+    close_page(page)
 
 
 def test_refusals_and_a_server_gone_read_as_sentences(
@@ -253,7 +262,7 @@ def test_refusals_and_a_server_gone_read_as_sentences(
     server.stop()
     page.click("#analyze")
     expect(page.locator("#status")).to_contain_text("Could not reach the IRIS server")
-    page.context.close()
+    close_page(page)
 
 
 def test_health_says_no_key_is_needed_when_auth_is_off(shared_server: ServerProcess) -> None:
@@ -340,7 +349,7 @@ def test_dropped_file_reads_well_in_each_theme(
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
     print(f"screenshot: {shot}")  # shown with -s; docs/web.md says how to refresh the README's
-    page.context.close()
+    close_page(page)
 
 
 def test_page_assets_are_served_from_the_package(shared_server: ServerProcess) -> None:
