@@ -123,6 +123,9 @@ def health() -> Response:
     report: dict[str, Any] = {"success": True, "version": __version__}
     report.update(_service().health())
     report["status"] = "ok" if report.pop("ok") else "degraded"
+    # Whether clients must send a key (the web page asks for one only then); never which.
+    authenticator: auth.Authenticator = current_app.extensions["iris_auth"]
+    report["auth"] = authenticator.enabled
     return jsonify(report)
 
 
