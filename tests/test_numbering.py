@@ -10,7 +10,7 @@ from iris_codes.numbering import strip_line_numbers
 # Lines of code-like text: no newlines (the source is split on them).
 line_text = st.text(st.characters(blacklist_characters="\n\r"), max_size=30)
 sources = st.lists(line_text, min_size=1, max_size=40).map("\n".join)
-property_settings = settings(max_examples=150, deadline=None)
+property_settings = settings(max_examples=150, deadline=None, database=None)
 
 
 def extension_numbering(source: str) -> str:
