@@ -308,6 +308,7 @@ def test_ctrl_c_exits_130_prints_what_was_done_and_keeps_the_cache(many_files: P
     assert stats.returncode == 0, stats.stderr
     assert json.loads(stats.stdout)["entries"] >= 2
     rerun = analyze_json(many_files, *reported)
+    assert [entry["path"] for entry in rerun["files"]] == reported
     assert rerun["summary"]["cache_hits"] == len(reported)
 
 

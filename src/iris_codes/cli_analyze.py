@@ -58,8 +58,11 @@ def run_analyze(settings: Settings, options: AnalyzeOptions) -> int:
     analyzer = _analyzer(settings, options)
     jobs = options.jobs or batch.default_jobs(remote=bool(options.server))
     run = _run(found, analyzer, jobs, options)
-    if options.single and not run.interrupted:
-        _print_single(run.results[0], options.as_json)
+    if options.single:
+        if run.interrupted:
+            click.echo("interrupted", err=True)
+        else:
+            _print_single(run.results[0], options.as_json)
     else:
         _print_batch(run, options.as_json)
     if options.markdown_path:

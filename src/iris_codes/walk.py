@@ -140,7 +140,13 @@ class _Walker:
     def walk(self) -> Iterator[SourceFile]:
         """Files under the root, or the root itself when it is a file, in tree order."""
         if not self.root.is_dir():
-            yield from self._file(self.root, self.root.name, [])
+            # A file named on the command line: no ignore file applies, globs see its name.
+            reason = self._file_reason(self.root, self.root.name, [])
+            if reason:
+                self.found.skipped.append(Skipped(self.given, reason))
+            else:
+                language = detect_language(self.root.name)
+                yield SourceFile(self.root, self.given, language.id if language else None)
             return
         yield from self._folder(self.root, "", _enclosing_ignores(self.root))
 
@@ -163,7 +169,9 @@ class _Walker:
         folders = []
         for entry in entries:
             child = f"{relative}{entry.name}"
-            if entry.is_dir(follow_symlinks=False):
+            if entry.is_symlink() and entry.is_dir():
+                self._skip(child, "symlink")  # never followed: it may loop
+            elif entry.is_dir(follow_symlinks=False):
                 reason = self._folder_reason(Path(entry.path), child, ignores)
                 if reason:
                     self._skip(child, reason)
@@ -177,8 +185,6 @@ class _Walker:
     def _folder_reason(
         self, path: Path, relative: str, ignores: list[tuple[Path, GitIgnoreSpec]]
     ) -> str | None:
-        if path.is_symlink():
-            return "symlink"
         if path.name in SKIPPED_DIRS or path.name.endswith(".egg-info"):
             return "vendored"
         if (path / "pyvenv.cfg").is_file():
