@@ -141,3 +141,20 @@ def test_symlinked_folders_are_not_followed(tmp_path: Path) -> None:
 def test_languages_are_detected_from_the_name(tmp_path: Path) -> None:
     make(tmp_path, {"p/a.py": "", "p/b.tsx": ""})
     assert [s.language for s in discover(["p"], RULES).files] == ["python", "typescriptreact"]
+
+
+def test_an_ignored_folder_named_on_purpose_is_walked(tmp_path: Path) -> None:
+    make(
+        tmp_path,
+        {
+            "checkout/.git/HEAD": "ref: refs/heads/main\n",
+            "checkout/.gitignore": "/versions\n",
+            "checkout/versions/3.11/lib/email/parser.py": "",
+            "checkout/versions/3.11/lib/email/.gitignore": "local.py\n",
+            "checkout/versions/3.11/lib/email/local.py": "",
+        },
+    )
+    assert found(["checkout/versions/3.11/lib/email"]) == [
+        "checkout/versions/3.11/lib/email/parser.py"
+    ]
+    assert found(["checkout"]) == []

@@ -239,12 +239,17 @@ def _ignore_file(base: Path, path: Path) -> list[tuple[Path, GitIgnoreSpec]]:
 
 def _enclosing_ignores(root: Path) -> list[tuple[Path, GitIgnoreSpec]]:
     """The ignore files in force at (absolute) ``root``: its repository's exclude file and the
-    ``.gitignore`` of every folder from the repository's top down to (not including) root."""
+    ``.gitignore`` of every folder from the repository's top down to (not including) root;
+    none when the repository ignores ``root`` itself."""
     chain = [root, *root.parents]
     top = next((folder for folder in chain if (folder / ".git").exists()), None)
     if top is None:
         return []
     ignores = _ignore_file(top, top / ".git" / "info" / "exclude")
-    for folder in reversed(chain[1 : chain.index(top) + 1]):
-        ignores += _ignore_file(folder, folder / ".gitignore")
+    for folder in reversed(chain[: chain.index(top)]):
+        ignores += _ignore_file(folder.parent, folder.parent / ".gitignore")
+        # A folder the repository ignores, named on purpose, is walked as its own tree
+        # (e.g. a Python installed under a pyenv checkout that ignores /versions).
+        if _ignored(folder, True, ignores):
+            return []
     return ignores
