@@ -6,6 +6,7 @@ Results go to stdout through ``emit`` (above the bar when both are the same term
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import TYPE_CHECKING, Any, TextIO
@@ -28,8 +29,13 @@ class Progress:
     def emit(self, text: str) -> None:
         """Write one result to stdout, styled only when stdout is a terminal."""
         stream = sys.stdout  # looked up now: the rich bar swaps it while it runs
-        stream.write((text if stream.isatty() else click.unstyle(text)) + "\n")
-        stream.flush()
+        try:
+            stream.write((text if stream.isatty() else click.unstyle(text)) + "\n")
+            stream.flush()
+        except BrokenPipeError:
+            # The reader left (``| head``): keep analysing so the cache and the report
+            # still fill, and write nothing more there.
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
 
     def close(self) -> None:
         """The run is over (finished or interrupted)."""
