@@ -194,9 +194,9 @@ def test_markdown_report_has_an_overview_and_linked_ranges(tree: Path) -> None:
     positions = [overview.index(f"(../{path})") for path in ANALYSED]
     assert positions == sorted(positions), "the overview lists files in tree order"
     for folder in ("proj/", "proj/src/", "proj/src/lib/", "proj/web/"):
-        assert f"**{folder}**" in overview
+        assert f"**`{folder}`**" in overview
     for entry in document["files"]:
-        assert f"### [{entry['path']}](../{entry['path']})" in files
+        assert f"### [`{entry['path']}`](../{entry['path']})" in files
         for block in entry["responsibility_blocks"]:
             start, end = block["ranges"][0]
             anchor = f"L{start}" if start == end else f"L{start}-L{end}"

@@ -13,7 +13,9 @@ import click
 if TYPE_CHECKING:
     from .batch import FileResult, Run
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\*_\[\]<>#])")
+# Code spans (single or double backticks, as docstrings write them) stay whole: they render as code.
+_CODE_SPAN = re.compile(r"(`+)[^`].*?\1")
 
 
 def render_toc(name: str, body: dict[str, Any]) -> str:
@@ -80,7 +82,7 @@ def markdown_report(run: Run, roots: Sequence[str], report_path: str) -> str:
     lines = [
         f"# Table of contents: {', '.join(f'`{root}`' for root in roots)}",
         "",
-        _escape(summary_line(summary)) + ".",
+        _overview_line(summary).replace("_", "\\_"),
         "",
         "## Overview",
     ]
@@ -89,9 +91,9 @@ def markdown_report(run: Run, roots: Sequence[str], report_path: str) -> str:
         parent = os.path.dirname(result.path)
         if parent != folder:
             folder = parent
-            lines += ["", f"**{_escape(parent + '/' if parent else './')}**", ""]
+            lines += ["", f"**{_code(parent + '/' if parent else './')}**", ""]
         name = os.path.basename(result.path)
-        lines.append(f"- [{_escape(name)}]({_link(result.path, base)}): {_gist(result)}")
+        lines.append(f"- [{_code(name)}]({_link(result.path, base)}): {_gist(result)}")
     lines += ["", "## Files"]
     for result in run.results:
         lines += ["", *_file_section(result, base)]
@@ -100,7 +102,7 @@ def markdown_report(run: Run, roots: Sequence[str], report_path: str) -> str:
 
 def _file_section(result: FileResult, base: str) -> list[str]:
     target = _link(result.path, base)
-    lines = [f"### [{_escape(result.path)}]({target})", ""]
+    lines = [f"### [{_code(result.path)}]({target})", ""]
     if result.body is None:
         return [*lines, f"*{_escape(result.status)}: {_escape(result.error or '')}*"]
     lines += [_escape(result.body["file_intent"]), ""]
@@ -128,4 +130,30 @@ def _link(path: str, base: str) -> str:
 
 
 def _escape(text: str) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+    """Prose as Markdown: special characters escaped outside code spans, on one line."""
+    text = text.replace("\n", " ")
+    parts, position = [], 0
+    for span in _CODE_SPAN.finditer(text):
+        parts += [_MARKDOWN_SPECIAL.sub(r"\\\1", text[position : span.start()]), span.group()]
+        position = span.end()
+    parts.append(_MARKDOWN_SPECIAL.sub(r"\\\1", text[position:]))
+    return "".join(parts)
+
+
+def _code(text: str) -> str:
+    """A path as a code span (no escaping needed inside one)."""
+    fence = "``" if "`" in text else "`"
+    return f"{fence}{text}{fence}"
+
+
+def _overview_line(summary: dict[str, Any]) -> str:
+    # Counts that depend on the tree only, so a kept report changes when the code does.
+    line = f"{summary['files']} files"
+    if summary["failed"]:
+        line += f", {summary['failed']} failed"
+    if summary["skipped"]:
+        reasons = ", ".join(f"{reason} {count}" for reason, count in summary["skipped"].items())
+        line += f"; {sum(summary['skipped'].values())} paths skipped ({reasons})"
+    if summary["interrupted"]:
+        line += f"; interrupted, {summary['unfinished']} not reached"
+    return line + "."
