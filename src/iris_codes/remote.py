@@ -26,6 +26,9 @@ class RemoteAnalyzer:
         if urlsplit(base_url).scheme not in ("http", "https"):
             raise ConfigError(f"--server must be an http:// or https:// address, not {base_url!r}.")
         self.endpoint = base_url.rstrip("/") + "/api/iris/analyze"
+        parts = urlsplit(self.endpoint)
+        # What messages show: never the user:password some URLs carry.
+        self._shown = f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}"
         self._api_key = api_key
         self._timeout = timeout
 
@@ -46,19 +49,19 @@ class RemoteAnalyzer:
         except urllib.error.HTTPError as exc:
             raise _from_error_response(exc) from None
         except TimeoutError:
-            raise ServerTimeout(f"{self.endpoint} did not answer in {self._timeout:g} s.") from None
+            raise ServerTimeout(f"{self._shown} did not answer in {self._timeout:g} s.") from None
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError):
                 raise ServerTimeout(
-                    f"{self.endpoint} did not answer in {self._timeout:g} s."
+                    f"{self._shown} did not answer in {self._timeout:g} s."
                 ) from None
-            raise ServerUnreachable(f"Cannot reach {self.endpoint}: {exc.reason}.") from None
+            raise ServerUnreachable(f"Cannot reach {self._shown}: {exc.reason}.") from None
         except OSError as exc:
-            raise ServerUnreachable(f"Cannot reach {self.endpoint}: {exc}.") from None
+            raise ServerUnreachable(f"Cannot reach {self._shown}: {exc}.") from None
         except ValueError:
-            raise EngineError(f"{self.endpoint} answered with something other than JSON.") from None
+            raise EngineError(f"{self._shown} answered with something other than JSON.") from None
         if not isinstance(body, dict) or "responsibility_blocks" not in body:
-            raise EngineError(f"{self.endpoint} answered without a table of contents.")
+            raise EngineError(f"{self._shown} answered without a table of contents.")
         return body
 
     def _headers(self) -> dict[str, str]:
