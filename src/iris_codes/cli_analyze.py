@@ -58,24 +58,27 @@ def run_analyze(settings: Settings, options: AnalyzeOptions) -> int:
     analyzer = _analyzer(settings, options)
     jobs = options.jobs or batch.default_jobs(remote=bool(options.server))
     run = _run(found, analyzer, jobs, options)
-    if options.single:
-        if run.interrupted:
-            click.echo("interrupted", err=True)
-        else:
-            _print_single(run.results[0], options.as_json)
-    else:
-        _print_batch(run, options.as_json)
-    if options.markdown_path:
-        _write_markdown(run, options)
+    _output(run, options)
     if run.interrupted:
         sys.stdout.flush()
         sys.stderr.flush()
         if run.stragglers:
-            # Analyses still running would hold the exit; everything cached is committed.
+            # Analyses still running would hold the exit; every stored answer is committed.
             os._exit(INTERRUPTED)
         return INTERRUPTED
     analyzer.close()
     return 1 if any(result.status == "failed" for result in run.results) else 0
+
+
+def _output(run: Run, options: AnalyzeOptions) -> None:
+    if not options.single:
+        _print_batch(run, options.as_json)
+    elif run.interrupted:
+        click.echo("interrupted", err=True)
+    else:
+        _print_single(run.results[0], options.as_json)
+    if options.markdown_path:
+        _write_markdown(run, options.paths, options.markdown_path)
 
 
 def _find(settings: Settings, options: AnalyzeOptions) -> Discovery:
@@ -156,13 +159,10 @@ def _print_batch(run: Run, as_json: bool) -> None:
     click.echo(report.summary_line(run.summary()), err=True)
 
 
-def _write_markdown(run: Run, options: AnalyzeOptions) -> None:
-    assert options.markdown_path is not None
-    text = report.markdown_report(run, options.paths, options.markdown_path)
+def _write_markdown(run: Run, roots: tuple[str, ...], path: str) -> None:
+    text = report.markdown_report(run, roots, path)
     try:
-        Path(options.markdown_path).write_text(text, encoding="utf-8")
+        Path(path).write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise click.ClickException(
-            f"Cannot write {options.markdown_path}: {exc.strerror}."
-        ) from None
-    click.echo(f"wrote {options.markdown_path}", err=True)
+        raise click.ClickException(f"Cannot write {path}: {exc.strerror}.") from None
+    click.echo(f"wrote {path}", err=True)
