@@ -17,7 +17,7 @@ import pytest
 
 from invariants import assert_valid_analysis
 from iris_codes.testing import free_port
-from support import SAMPLES, StartServer
+from support import StartServer
 
 IRIS = str(Path(sys.executable).with_name("iris"))
 # A parent that ignores SIGINT (a CI shell's background job) passes that on to children;
@@ -267,15 +267,27 @@ def test_single_file_failure_is_one_clean_line(tree: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def generated_module(index: int) -> str:
+    """A distinct, ordinary Python module (so no two files share a cache entry)."""
+    functions = "\n\n".join(
+        f"def step_{index}_{n}(value: int) -> int:\n"
+        f'    """Stage {n} of pipeline {index}."""\n'
+        f"    total = value * {n}\n"
+        f"    for item in range({n}):\n"
+        f"        total += item\n"
+        f"    return total\n"
+        for n in range(12)
+    )
+    return f'"""Pipeline {index}: numbered stages."""\n\nimport math\n\n\n{functions}'
+
+
 @pytest.fixture
 def many_files(tmp_path: Path) -> Path:
     """Enough distinct files that a run is still going when it is interrupted."""
-    samples = [p for p in sorted(SAMPLES.glob("*.py")) if p.stat().st_size > 1000]
     for index in range(120):
-        sample = samples[index % len(samples)]
-        target = tmp_path / "many" / f"part{index // 40}" / f"m{index:03d}_{sample.name}"
+        target = tmp_path / "many" / f"part{index // 40}" / f"m{index:03d}.py"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(f"# copy {index}\n{sample.read_text()}")
+        target.write_text(generated_module(index))
     return tmp_path
 
 
