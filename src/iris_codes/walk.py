@@ -88,6 +88,8 @@ def classify(path: Path, max_bytes: int) -> str | None:
     """The reason to skip a file by its size, name and first bytes, or None to analyse it."""
     if ".min." in path.name or path.name.endswith(("-min.js", ".bundle.js")):
         return "minified"
+    if path.suffix and detect_language(path.name) is None:
+        return "unsupported_language"  # only a file with no extension may name it in a shebang
     try:
         if path.stat().st_size > max_bytes:
             return "too_large"
