@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: serve test lint typecheck pytest bench-deps bench-quality bench-boundaries bench-llm bench-cache \
-	clean
+	bench-analyze clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,9 @@ bench-llm: $(STAMP)
 
 bench-cache: $(STAMP) bench-deps
 	$(BIN)/python bench/cache_hits.py
+
+bench-analyze: $(STAMP)
+	$(BIN)/python bench/analyze_dir.py
 
 clean:
 	rm -rf $(VENV) .iris .mypy_cache .ruff_cache .pytest_cache

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -96,50 +95,62 @@ def _check_service(settings: Settings) -> None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON the API returns.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one file: the API's body).")
+@click.option(
+    "--markdown",
+    "markdown_path",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write a Markdown report (overview, then each file's linked ranges) to FILE.",
+)
 @click.option("--language", help="Editor language id; detected from the name when omitted.")
 @click.option(
     "--engine", type=click.Choice(["auto", "structural", "llm"]), help="Engine [IRIS_ENGINE]."
 )
-def analyze(file: str, as_json: bool, language: str | None, engine: str | None) -> None:
-    """Print the table of contents of FILE."""
-    from .models import AnalyzeRequest
-    from .service import Service
+@click.option("--include", multiple=True, metavar="GLOB", help="Only files matching (repeatable).")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out matches (repeatable).")
+@click.option("--jobs", type=click.IntRange(1), help="Parallel analyses [one per core].")
+@click.option("--server", metavar="URL", help="Analyse on a running IRIS server instead.")
+@click.option("--api-key", metavar="KEY", help="Key for --server [IRIS_API_KEY, the first one].")
+def analyze(
+    paths: tuple[str, ...],
+    as_json: bool,
+    markdown_path: str | None,
+    language: str | None,
+    engine: str | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    jobs: int | None,
+    server: str | None,
+    api_key: str | None,
+) -> None:
+    """Print the table of contents of each file in PATHS (files or folders).
 
-    data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-    try:
-        source = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise click.ClickException(f"{file} is not UTF-8 text.") from None
+    Folders are walked honouring .gitignore; vendored folders, binary files, minified
+    bundles, files over IRIS_MAX_SOURCE_BYTES and unsupported languages are skipped.
+    """
+    from .cli_analyze import AnalyzeOptions, run_analyze
+
+    if server and engine:
+        raise click.UsageError("--engine applies to local analysis; the server picks its own.")
     settings = load_settings(engine=engine)
+    options = AnalyzeOptions(
+        paths=paths,
+        as_json=as_json,
+        markdown_path=markdown_path,
+        language=language,
+        include=include,
+        exclude=exclude,
+        jobs=jobs,
+        server=server,
+        api_key=api_key or (settings.api_keys[0] if settings.api_keys else None),
+    )
     try:
-        service = Service(settings)
-        request = AnalyzeRequest(filename=file, language=language, source_code=source)
-        analysis = service.analyze(request)
+        code = run_analyze(settings, options)
     except IrisError as exc:
         raise click.ClickException(exc.message) from None
-    if as_json:
-        click.echo(json.dumps(analysis.to_dict(), indent=2, ensure_ascii=False))
-        return
-    click.echo(render_toc(file, analysis.to_dict()))
-
-
-def render_toc(name: str, body: dict[str, Any]) -> str:
-    """A readable table of contents for a terminal."""
-    meta = body["metadata"]
-    head = click.style(f"{name}: {body['file_intent']}", bold=True)
-    detail = f"engine {meta.get('engine')}, {meta.get('latency_ms')} ms"
-    if meta.get("cache_hit"):
-        detail += ", cached"
-    if meta.get("degraded"):
-        detail += f", degraded: {meta['degraded']}"
-    lines = [head, click.style(f"({detail})", dim=True), ""]
-    for number, block in enumerate(body["responsibility_blocks"], start=1):
-        spans = ", ".join(f"{a}-{b}" if a != b else f"{a}" for a, b in block["ranges"])
-        lines.append(f"{number}. {click.style(block['label'], bold=True)}  lines {spans}")
-        lines.append(f"   {block['description']}")
-    return "\n".join(lines)
+    if code:
+        sys.exit(code)
 
 
 def _key_store(settings: Settings) -> KeyStore:

@@ -17,7 +17,9 @@
     │   ├── LLMUnavailable         503 llm_unavailable
     │   ├── LLMTimeout             504 llm_timeout
     │   ├── LLMBadOutput           503 llm_bad_output
-    │   └── AnalysisTimeout        504 analysis_timeout
+    │   ├── AnalysisTimeout        504 analysis_timeout
+    │   ├── ServerUnreachable      503 server_unreachable (iris analyze --server)
+    │   └── ServerTimeout          504 server_timeout (iris analyze --server)
     ├── CacheError                 503 cache_unavailable
     └── ConfigError                500 config_error
 
@@ -131,6 +133,15 @@ class LLMBadOutput(EngineError):
 class AnalysisTimeout(EngineError):
     status = 504
     code = "analysis_timeout"
+
+
+class ServerUnreachable(EngineError):
+    code = "server_unreachable"
+
+
+class ServerTimeout(EngineError):
+    status = 504
+    code = "server_timeout"
 
 
 class CacheError(IrisError):

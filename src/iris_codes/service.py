@@ -26,6 +26,7 @@ from .errors import (
     UnsupportedLanguage,
 )
 from .models import Analysis, AnalyzeRequest
+from .numbering import strip_line_numbers
 from .syntax.languages import (
     Language,
     base_name,
@@ -193,7 +194,8 @@ class Service:
         return self._answer(request, _as_hit(cached), 1, started)
 
     def _prepare(self, request: AnalyzeRequest) -> _Job:
-        source = normalize_newlines(request.source_code)
+        # Once, before the key: a numbered copy of a file is the same file.
+        source = strip_line_numbers(normalize_newlines(request.source_code))
         language = resolve_language(request.filename, request.language, source)
         engine = self.engine(self.primary_engine_name)
         filename = base_name(request.filename)
