@@ -273,10 +273,7 @@ TEMPLATE_INTENT = re.compile(
 MARKUP = re.compile(
     r"={3,}|-{3,}|\*{2,}|`|:[a-z]+:`|^#|(?:^|\s)/\*|\*/(?:\s|$)|<[a-z]+>|\[[^\]]+\]\(|~{3,}|@\w+"
 )
-DANGLING = frozenset(
-    "a an the and or but of to in on at by for with from as into that which is are be its "
-    "their this these".split()
-)
+DANGLING = vocabulary.dangling()
 JOINERS = frozenset({"and", "the", "to", "of", "for"})
 NAME_LIST = re.compile(r"\band \d+ more\b|(?:\b\w+\(\),\s*){2,}")
 CODE_TOKEN = re.compile(r"[_()]|^[a-z]+[A-Z]|\.[a-z]")

@@ -285,7 +285,8 @@ def test_labels_are_words_drawn_from_the_file(engine: StructuralEngine, path: Pa
             lower = word.lower()
             if lower in KIND_WORDS or lower in special or lower in ordinals or lower in verbs:
                 continue
-            assert "_" not in word and not re.search(r"[a-z][A-Z]", word), label
+            assert "_" not in word, label
+            assert not re.search(r"[a-z][A-Z]", word), label
             # A gerund comes from a verb the file uses: "Parsing" ← parse.
             assert drawn_from(word, lowered) or drawn_from(word, expanded), (label, word)
 
@@ -352,7 +353,8 @@ def test_intent_without_documentation_names_the_main_definitions(engine: Structu
     )
     intent = run(engine, source, "python", "orders.py")["file_intent"]
     assert "orders" not in intent.lower().split()
-    assert "order" in intent.lower() and "state" in intent.lower(), intent
+    assert "order" in intent.lower(), intent
+    assert "state" in intent.lower(), intent
 
 
 @pytest.mark.parametrize("path", outside_files(), ids=lambda p: p.name)

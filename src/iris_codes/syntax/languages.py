@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-
 _PY_CLI = r"\bargparse\b|\bgetopt\b|\boptparse\b|@click\.|\btyper\b|\bdocopt\b|\bfire\.Fire\b"
 _JS_CLI = r"process\.argv|\bcommander\b|\byargs\b|\bminimist\b|\bparseArgs\b"
 _JS_ROUTES = r"\b(?:app|router|server|api)\.(?:get|post|put|patch|delete|all|route)\(\s*['\"`/]"
 _JS_DESCRIPTION = r"\bdescription\s*[:=]\s*(['\"`])(?P<text>[^'\"`\n]{12,200})\1"
+_REACT_EVIDENCE = r"return\s*\(?\s*<[A-Za-z>]|=>\s*\(?\s*<[A-Za-z>]"
 _C_CLI = r"\bargv\s*\[\s*[1-9]|\bgetopt(?:_long)?\s*\(|\bargc\s*[<>!=]"
 
 
@@ -45,54 +45,163 @@ class Language:
     framework_evidence: str = ""  # regex: a component of that framework
 
 
-_JS = dict(
-    exports="keyword", arrow_functions=True, imports="js", cli=_JS_CLI, routes=_JS_ROUTES,
-    description=_JS_DESCRIPTION,
-)  # fmt: skip
-_REACT = dict(_JS, framework="React", framework_evidence=r"return\s*\(?\s*<[A-Za-z>]|=>\s*\(?\s*<[A-Za-z>]")
+def _js(
+    language_id: str,
+    grammar: str,
+    extensions: tuple[str, ...],
+    aliases: tuple[str, ...] = (),
+    interpreters: tuple[str, ...] = (),
+    *,
+    name: str,
+    react: bool = False,
+) -> Language:
+    """A language of the JavaScript family (one grammar's conventions, React optional)."""
+    return Language(
+        language_id,
+        grammar,
+        extensions,
+        aliases,
+        interpreters,
+        name=name,
+        exports="keyword",
+        arrow_functions=True,
+        imports="js",
+        cli=_JS_CLI,
+        routes=_JS_ROUTES,
+        description=_JS_DESCRIPTION,
+        framework="React" if react else "",
+        framework_evidence=_REACT_EVIDENCE if react else "",
+    )
+
 
 LANGUAGES: tuple[Language, ...] = (
     Language(
-        "python", "python", (".py", ".pyi", ".pyw"), ("py", "python3"), ("python", "python3"),
-        name="Python", docstrings=True, imports="python", cli=_PY_CLI,
+        "python",
+        "python",
+        (".py", ".pyi", ".pyw"),
+        ("py", "python3"),
+        ("python", "python3"),
+        name="Python",
+        docstrings=True,
+        imports="python",
+        cli=_PY_CLI,
         routes=r"^\s*@\w+(?:\.\w+)*\.(?:route|get|post|put|patch|delete|websocket)\(",
     ),
-    Language("javascript", "javascript", (".js", ".mjs", ".cjs"), ("js", "node"), ("node",), name="JavaScript", **_JS),  # type: ignore[arg-type]
-    Language("javascriptreact", "javascript", (".jsx",), ("jsx",), name="JavaScript", **_REACT),  # type: ignore[arg-type]
-    Language("typescript", "typescript", (".ts", ".mts", ".cts"), ("ts",), ("ts-node", "deno"), name="TypeScript", **_JS),  # type: ignore[arg-type]
-    Language("typescriptreact", "tsx", (".tsx",), ("tsx",), name="TypeScript", **_REACT),  # type: ignore[arg-type]
+    _js(
+        "javascript",
+        "javascript",
+        (".js", ".mjs", ".cjs"),
+        ("js", "node"),
+        ("node",),
+        name="JavaScript",
+    ),
+    _js("javascriptreact", "javascript", (".jsx",), ("jsx",), name="JavaScript", react=True),
+    _js(
+        "typescript",
+        "typescript",
+        (".ts", ".mts", ".cts"),
+        ("ts",),
+        ("ts-node", "deno"),
+        name="TypeScript",
+    ),
+    _js("typescriptreact", "tsx", (".tsx",), ("tsx",), name="TypeScript", react=True),
     Language(
-        "go", "go", (".go",), ("golang",), name="Go", exports="capital", hook="go",
+        "go",
+        "go",
+        (".go",),
+        ("golang",),
+        name="Go",
+        exports="capital",
+        hook="go",
         cli=r"\bflag\.(?:Parse|String|Int|Bool|Duration|Var)\b|os\.Args\[1|\bcobra\b|\bpflag\b",
         routes=r"\bHandleFunc\(|\.Handle\(\s*\"/|\.(?:GET|POST|PUT|PATCH|DELETE)\(\s*\"/",
     ),
     Language(
-        "java", "java", (".java",), name="Java", exports="public",
+        "java",
+        "java",
+        (".java",),
+        name="Java",
+        exports="public",
         cli=r"\bargs\s*\[\s*\d|\bargs\.length\b|\bCommandLine\b",
         routes=r"@(?:Get|Post|Put|Patch|Delete|Request)Mapping\b|@Path\(",
     ),
-    Language("kotlin", "kotlin", (".kt", ".kts"), ("kt",), name="Kotlin", cli=r"\bargs\s*\[\s*\d|\bargs\.size\b"),
+    Language(
+        "kotlin",
+        "kotlin",
+        (".kt", ".kts"),
+        ("kt",),
+        name="Kotlin",
+        cli=r"\bargs\s*\[\s*\d|\bargs\.size\b",
+    ),
     Language("c", "c", (".c", ".h"), name="C", exports="not_static", cli=_C_CLI),
     Language(
         "cpp",
         "cpp",
         (".cpp", ".cc", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", ".ipp"),
         ("c++", "cplusplus"),
-        name="C++", exports="not_static", cli=_C_CLI,
+        name="C++",
+        exports="not_static",
+        cli=_C_CLI,
     ),
     Language(
-        "csharp", "csharp", (".cs", ".csx"), ("c#", "cs"), name="C#", exports="public",
-        cli=r"\bargs\s*\[\s*\d|\bargs\.Length\b", routes=r"\[Http(?:Get|Post|Put|Patch|Delete)\b|\bMap(?:Get|Post|Put|Delete)\(",
+        "csharp",
+        "csharp",
+        (".cs", ".csx"),
+        ("c#", "cs"),
+        name="C#",
+        exports="public",
+        cli=r"\bargs\s*\[\s*\d|\bargs\.Length\b",
+        routes=r"\[Http(?:Get|Post|Put|Patch|Delete)\b|\bMap(?:Get|Post|Put|Delete)\(",
     ),
-    Language("rust", "rust", (".rs",), ("rs",), name="Rust", exports="pub", cli=r"env::args\(\)|\bclap\b|\bstructopt\b|#\[derive\([^)]*Parser"),
     Language(
-        "ruby", "ruby", (".rb", ".rake", ".gemspec"), ("rb",), ("ruby",), ("Rakefile", "Gemfile"),
-        name="Ruby", cli=r"\bARGV\b|\bOptionParser\b|\bThor\b",
+        "rust",
+        "rust",
+        (".rs",),
+        ("rs",),
+        name="Rust",
+        exports="pub",
+        cli=r"env::args\(\)|\bclap\b|\bstructopt\b|#\[derive\([^)]*Parser",
+    ),
+    Language(
+        "ruby",
+        "ruby",
+        (".rb", ".rake", ".gemspec"),
+        ("rb",),
+        ("ruby",),
+        ("Rakefile", "Gemfile"),
+        name="Ruby",
+        cli=r"\bARGV\b|\bOptionParser\b|\bThor\b",
         routes=r"^\s*(?:get|post|put|patch|delete)\s+['\"]/",
     ),
-    Language("php", "php", (".php", ".phtml"), (), ("php",), name="PHP", exports="public", cli=r"\$argv\b|\bgetopt\(", routes=r"Route::(?:get|post|put|patch|delete)\("),
-    Language("swift", "swift", (".swift",), name="Swift", cli=r"CommandLine\.arguments|ArgumentParser", framework="SwiftUI", framework_evidence=r":\s*(?:some\s+)?View\b[\s\S]*\bvar\s+body\b|\bvar\s+body\s*:\s*some\s+View\b"),
-    Language("scala", "scala", (".scala", ".sc"), (), ("scala",), name="Scala", cli=r"\bargs\s*\(\s*\d|\bargs\.length\b"),
+    Language(
+        "php",
+        "php",
+        (".php", ".phtml"),
+        (),
+        ("php",),
+        name="PHP",
+        exports="public",
+        cli=r"\$argv\b|\bgetopt\(",
+        routes=r"Route::(?:get|post|put|patch|delete)\(",
+    ),
+    Language(
+        "swift",
+        "swift",
+        (".swift",),
+        name="Swift",
+        cli=r"CommandLine\.arguments|ArgumentParser",
+        framework="SwiftUI",
+        framework_evidence=r":\s*(?:some\s+)?View\b[\s\S]*\bvar\s+body\b|\bvar\s+body\s*:\s*some\s+View\b",
+    ),
+    Language(
+        "scala",
+        "scala",
+        (".scala", ".sc"),
+        (),
+        ("scala",),
+        name="Scala",
+        cli=r"\bargs\s*\(\s*\d|\bargs\.length\b",
+    ),
     Language("lua", "lua", (".lua",), (), ("lua", "luajit"), name="Lua", cli=r"\barg\s*\[\s*[1-9]"),
     Language(
         "shellscript",
@@ -101,17 +210,70 @@ LANGUAGES: tuple[Language, ...] = (
         ("bash", "sh", "zsh", "shell", "ksh"),
         ("bash", "sh", "zsh", "ksh", "dash"),
         (".bashrc", ".bash_profile", ".zshrc", ".profile"),
-        name="Shell", cli=r"\bgetopts?\b|\$[1-9]\b|\$@|\$#",
+        name="Shell",
+        cli=r"\bgetopts?\b|\$[1-9]\b|\$@|\$#",
     ),
-    Language("dart", "dart", (".dart",), name="Dart", cli=r"\bArgParser\b|\bargs\s*\[\s*\d", framework="Flutter", framework_evidence=r"\bWidget\s+build\s*\("),
-    Language("elixir", "elixir", (".ex", ".exs"), ("ex",), ("elixir",), name="Elixir", hook="elixir", cli=r"\bOptionParser\b|System\.argv"),
-    Language("haskell", "haskell", (".hs",), ("hs",), ("runhaskell",), name="Haskell", cli=r"\bgetArgs\b|\boptparse\b"),
+    Language(
+        "dart",
+        "dart",
+        (".dart",),
+        name="Dart",
+        cli=r"\bArgParser\b|\bargs\s*\[\s*\d",
+        framework="Flutter",
+        framework_evidence=r"\bWidget\s+build\s*\(",
+    ),
+    Language(
+        "elixir",
+        "elixir",
+        (".ex", ".exs"),
+        ("ex",),
+        ("elixir",),
+        name="Elixir",
+        hook="elixir",
+        cli=r"\bOptionParser\b|System\.argv",
+    ),
+    Language(
+        "haskell",
+        "haskell",
+        (".hs",),
+        ("hs",),
+        ("runhaskell",),
+        name="Haskell",
+        cli=r"\bgetArgs\b|\boptparse\b",
+    ),
     Language("zig", "zig", (".zig",), name="Zig", hook="zig", cli=r"\bargsAlloc\b|\bargs\(\)"),
-    Language("r", "r", (".r", ".R"), ("rscript",), ("Rscript",), name="R", hook="r", cli=r"commandArgs\(|\boptparse\b|\bargparse\b"),
-    Language("ocaml", "ocaml", (".ml",), ("ml",), ("ocaml",), name="OCaml", cli=r"Sys\.argv|\bArg\.parse\b"),
-    Language("perl", "perl", (".pl", ".pm"), ("pl",), ("perl",), name="Perl", cli=r"@ARGV|\bGetOptions\b|\bGetopt::"),
-    Language("julia", "julia", (".jl",), ("jl",), ("julia",), name="Julia", cli=r"\bARGS\b|\bArgParse\b"),
-)  # fmt: skip
+    Language(
+        "r",
+        "r",
+        (".r", ".R"),
+        ("rscript",),
+        ("Rscript",),
+        name="R",
+        hook="r",
+        cli=r"commandArgs\(|\boptparse\b|\bargparse\b",
+    ),
+    Language(
+        "ocaml",
+        "ocaml",
+        (".ml",),
+        ("ml",),
+        ("ocaml",),
+        name="OCaml",
+        cli=r"Sys\.argv|\bArg\.parse\b",
+    ),
+    Language(
+        "perl",
+        "perl",
+        (".pl", ".pm"),
+        ("pl",),
+        ("perl",),
+        name="Perl",
+        cli=r"@ARGV|\bGetOptions\b|\bGetopt::",
+    ),
+    Language(
+        "julia", "julia", (".jl",), ("jl",), ("julia",), name="Julia", cli=r"\bARGS\b|\bArgParse\b"
+    ),
+)
 
 _BY_ID: dict[str, Language] = {}
 for _lang in LANGUAGES:

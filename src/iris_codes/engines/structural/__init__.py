@@ -129,7 +129,9 @@ def file_intent(
     others = [label for label in labels if label != main and "entry point" not in label.lower()]
     if not main and not others and labels:
         return intent.from_definitions(labels[0], [], framework)
-    phrase = intent.from_definitions(main or (others[0] if others else ""), others[1:] if not main else others, framework)
+    phrase = intent.from_definitions(
+        main or (others[0] if others else ""), others[1:] if not main else others, framework
+    )
     return phrase or _shape(infos)
 
 
@@ -155,7 +157,9 @@ def _shape(infos: list[naming.Facts]) -> str:
 
 def _main_doc(infos: list[naming.Facts], line_count: int) -> str:
     """The doc of a definition the file is about: the only exported one, or most of it."""
-    units = [u for info in infos for u in info.definitions if u.kind in ("class", "type", "function")]
+    units = [
+        u for info in infos for u in info.definitions if u.kind in ("class", "type", "function")
+    ]
     exported = [u for u in units if u.exported]
     main = exported[0] if len(exported) == 1 else None
     if main is None and units:

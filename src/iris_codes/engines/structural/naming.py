@@ -11,7 +11,7 @@ not words (raw identifiers), parameter names, or a repeated word.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -22,13 +22,10 @@ from . import intent, vocabulary
 from .segment import Section
 from .weights import NAMING, NamingWeights
 
+Weights = defaultdict[str, float]  # word → summed line weight of the members using it
 _DEFINITION_KINDS = frozenset({"function", "method", "class", "type", "constant", "paragraph"})
 _PARAMS = re.compile(r"\(([^()]*)\)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
-_ARTICLES = frozenset(
-    "a an the this that these those its their his her our your my all any each every some "
-    "one given new two".split()
-)
 _SENTENCE_END = re.compile(r"[.!?:;](?:\s|$)")
 _JOINERS = frozenset({"and", "the", "to", "of", "for"})
 _PREDICATES = frozenset({"is", "has", "can", "should", "needs", "supports", "contains"})
@@ -67,13 +64,6 @@ def _shown(word: str, acronyms: frozenset[str]) -> str:
     return word
 
 
-# Keywords that are no English words: never a label word.
-_CODE_WORDS = frozenset(
-    "def del elif var let fn func impl mut pub self cls nil nullptr typedef ifdef ifndef endif "
-    "const struct enum bool int str char".split()
-)
-
-
 @dataclass
 class FileWords:
     """What naming needs to know about the whole file."""
@@ -88,7 +78,7 @@ class FileWords:
         """A label may use ``word``: English, an acronym, or the author's own prose word
         that is not itself one of the code's identifiers (``proactor``, not ``fnmatch``)."""
         lower = word.lower()
-        if lower in _CODE_WORDS:
+        if lower in vocabulary.code_words():
             return False
         if lower in self.acronyms:
             return True
@@ -117,7 +107,11 @@ def file_words(
     in_doc = False
     for line in source_lines[:20_000]:
         quotes = len(_TRIPLE.findall(line))
-        if in_doc or comments.is_comment_line(line) or (quotes and line.lstrip()[:3] in ('"""', "'''")):
+        if (
+            in_doc
+            or comments.is_comment_line(line)
+            or (quotes and line.lstrip()[:3] in ('"""', "'''"))
+        ):
             prose_lines.append(line)
         else:
             code_lines.append(_STRING.sub(" ", line))
@@ -128,7 +122,9 @@ def file_words(
     prose = frozenset(w for w in re.findall(r"(?<![\w.])[a-z]{4,}(?![\w(])", prose_text))
     code_names = frozenset(t.lower().lstrip("$") for t in _IDENTIFIER.findall(code_text))
     # Variables interpolated into strings ("$cmp", "${name}") are code names too.
-    code_names |= {m.lower() for m in re.findall(r"\$\{?([A-Za-z_]\w*)", "\n".join(source_lines[:20_000]))}
+    code_names |= {
+        m.lower() for m in re.findall(r"\$\{?([A-Za-z_]\w*)", "\n".join(source_lines[:20_000]))
+    }
     found = vocabulary.acronyms(prose_text) | vocabulary.camel_acronyms(code_text)
     return FileWords(language, found, block_words, prose, code_names)
 
@@ -161,7 +157,7 @@ def facts(section: Section, lines: Sequence[str]) -> Facts:
         if unit.name.startswith("_") or (not unit.exported and unit.kind == "paragraph"):
             weight *= 0.5  # private helpers say less about what a section is for
         weights[unit.id * 10_000 + unit.start] = weight
-    owners: Counter[str] = Counter()
+    owners: Weights = defaultdict(float)
     for unit in definitions:
         if unit.kind == "paragraph":
             continue  # a function's own paragraphs: the function is no class
@@ -170,7 +166,7 @@ def facts(section: Section, lines: Sequence[str]) -> Facts:
             owners[owner] += weights[_key(unit)]
     owner = None
     if owners:
-        name, weight = owners.most_common(1)[0]
+        name, weight = _top(owners, 1)[0]
         if weight >= 0.5 * sum(weights.values()):
             owner = name
     text = "\n".join(lines[section.start - 1 : section.end])[:30_000]
@@ -210,8 +206,12 @@ def candidates(info: Facts, file: FileWords) -> list[Candidate]:
         title = info.section.pieces[0].title
     all_ids = frozenset(_key(u) for u in info.definitions)
     if title:
-        source = "marker" if info.section.pieces[0].marker >= 1 or not info.section.pieces[0].inside else "heading"
-        words = [w for w in _WORD.findall(title)][:6]
+        source = (
+            "marker"
+            if info.section.pieces[0].marker >= 1 or not info.section.pieces[0].inside
+            else "heading"
+        )
+        words = _WORD.findall(title)[:6]
         found.append(Candidate(words, source, all_ids))
     found.extend(_role_candidates(info, file))
     if info.owner:
@@ -273,9 +273,9 @@ def _plural_tail(words: list[str]) -> list[str]:
 def _activity_candidates(info: Facts) -> list[Candidate]:
     """What the members do: "Adding and removing tags", "Header parsing types"."""
     found: list[Candidate] = []
-    verbs: Counter[str] = Counter()
-    objects: Counter[str] = Counter()
-    pairs: dict[str, Counter[str]] = {}
+    verbs: Weights = defaultdict(float)
+    objects: Weights = defaultdict(float)
+    pairs: dict[str, Weights] = {}
     covers: dict[str, set[int]] = {}
     owner_words = name_words(info.owner) if info.owner else []
     for unit in info.definitions:
@@ -298,16 +298,16 @@ def _activity_candidates(info: Facts) -> list[Candidate]:
             verbs[verb] += weight
         if obj:
             objects[obj] += weight
-            pairs.setdefault(obj, Counter())[verb] += weight
+            pairs.setdefault(obj, defaultdict(float))[verb] += weight
             covers.setdefault(obj, set()).add(_key(unit))
         if verb:
             covers.setdefault(f"verb:{verb}", set()).add(_key(unit))
     total = info.total
-    for obj, weight in objects.most_common(3):
+    for obj, weight in _top(objects, 3):
         if weight < 0.3 * total:
             break
         obj_words = obj.split()
-        acts = [v for v, w in pairs[obj].most_common(3) if v and w >= 0.2 * weight]
+        acts = [v for v, w in _top(pairs[obj], 3) if v and w >= 0.2 * weight]
         acts = [v for v in acts if v not in vocabulary.weak_verbs()] or acts
         covered = frozenset(covers[obj])
         if acts:
@@ -318,7 +318,7 @@ def _activity_candidates(info: Facts) -> list[Candidate]:
         noun = _kind_noun(kinds)
         if noun and len(obj_words) <= 3:
             found.append(Candidate([*obj_words, noun], "activity", covered))
-    strong = [v for v, w in verbs.most_common(3) if w >= 0.2 * total]
+    strong = [v for v, w in _top(verbs, 3) if w >= 0.2 * total]
     strong = [v for v in strong if v not in vocabulary.weak_verbs()]
     if len(strong) >= 2 and owner_words:
         # Methods acting on their object: "Acquiring and releasing the lock".
@@ -326,6 +326,11 @@ def _activity_candidates(info: Facts) -> list[Candidate]:
         head = [vocabulary.gerund(strong[0]), "and", vocabulary.gerund(strong[1])]
         found.append(Candidate([*head, "the", owner_words[-1]], "activity", ids))
     return found
+
+
+def _top(weights: Weights, count: int) -> list[tuple[str, float]]:
+    """The heaviest entries, ties in name order (deterministic)."""
+    return sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:count]
 
 
 def _noun_like(word: str) -> bool:
@@ -357,7 +362,7 @@ def _docstring_candidates(unit: Unit, info: Facts) -> list[Candidate]:
         lower = word.lower()
         if lower in vocabulary.clause_words():
             break
-        if lower in _ARTICLES:
+        if lower in vocabulary.articles():
             if not obj:
                 plural = plural or lower in ("a", "an", "each", "every", "all", "any")
                 continue
@@ -377,7 +382,11 @@ def _docstring_candidates(unit: Unit, info: Facts) -> list[Candidate]:
 
 def _verb_base(word: str) -> str:
     """The base form of a docstring's opening verb ("Returns" → return), or ""."""
-    for base in (word, word[:-1] if word.endswith("s") else "", word[:-2] if word.endswith("es") else ""):
+    for base in (
+        word,
+        word[:-1] if word.endswith("s") else "",
+        word[:-2] if word.endswith("es") else "",
+    ):
         if base and vocabulary.is_verb(base):
             return base
     if word.endswith("s") and not word.endswith("ss") and vocabulary.is_word(word[:-1]):
@@ -427,8 +436,11 @@ def main_definition(info: Facts) -> Unit | None:
         for unit in info.definitions:
             if unit.name == info.owner and unit.kind in ("class", "type"):
                 return unit
+
     def importance(unit: Unit) -> tuple[bool, float, float]:
-        used = sum(1 for other in info.definitions if other is not unit and unit.defines & other.uses)
+        used = sum(
+            1 for other in info.definitions if other is not unit and unit.defines & other.uses
+        )
         weight = info.weights[_key(unit)]
         return (unit.kind != "paragraph", used + weight / info.total * 2, weight)
 
@@ -471,12 +483,16 @@ def _parameters(info: Facts) -> frozenset[str]:
     return frozenset(params)
 
 
-def score(candidate: Candidate, info: Facts, file: FileWords, index: int, weights: NamingWeights = NAMING) -> float:
+def score(
+    candidate: Candidate, info: Facts, file: FileWords, index: int, weights: NamingWeights = NAMING
+) -> float:
     """How good ``candidate`` is as the label of section ``index``."""
-    value = getattr(weights, candidate.source)
+    value = float(getattr(weights, candidate.source))
     covered = sum(info.weights.get(k, 0.0) for k in candidate.covers)
     value += weights.coverage * covered / info.total
-    content = [vocabulary.singular(w.lower()) for w in candidate.words if w.lower() not in ("and", "the")]
+    content = [
+        vocabulary.singular(w.lower()) for w in candidate.words if w.lower() not in ("and", "the")
+    ]
     others = [c for j, c in enumerate(file.block_words) if j != index]
     if others and content:
         spread = sum(sum(1 for c in others if w in c) / len(others) for w in content) / len(content)
@@ -504,8 +520,10 @@ def choose_labels(
         options = [c for c in candidates(info, file) if _valid(c, info, file)]
         ranked = sorted(
             options,
-            key=lambda c: score(c, info, file, index, weights)
-            - (weights.taken if c.text(file.acronyms).lower() in taken else 0.0),
+            key=lambda c: (
+                score(c, info, file, index, weights)
+                - (weights.taken if c.text(file.acronyms).lower() in taken else 0.0)
+            ),
             reverse=True,
         )
         best = ranked[0] if ranked else None
@@ -530,10 +548,6 @@ _FALLBACK_NOUN = {
     "method": "methods",
 }
 _PROSE_LINE = re.compile(r"^\s*(?:#|//|/\*|\*|--|;|%)|^=[a-z]")
-_FALLBACK_SKIP = frozenset(
-    "true false null none nil self this argc argv echo exit return printf print local else "
-    "then elif done esac fi".split()
-)
 
 
 def fallback_label(info: Facts, file: FileWords, taken: set[str] | None = None) -> str:
@@ -544,12 +558,11 @@ def fallback_label(info: Facts, file: FileWords, taken: set[str] | None = None) 
     index = next((i for i, w in enumerate(file.block_words) if w is info.words), -1)
     others = [w for i, w in enumerate(file.block_words) if i != index]
     counts: Counter[str] = Counter()
-    code = "\n".join(
-        line for line in info.text.split("\n") if not _PROSE_LINE.match(line)
-    )
+    code = "\n".join(line for line in info.text.split("\n") if not _PROSE_LINE.match(line))
     for token in re.findall(r"[A-Za-z][A-Za-z0-9]*", code):
         for word in split_words(token):
-            if len(word) > 3 and word not in _FALLBACK_SKIP and word not in vocabulary.filler():
+            noise = word in vocabulary.script_noise() or word in vocabulary.filler()
+            if len(word) > 3 and not noise:
                 counts[vocabulary.singular(word)] += 1
 
     def rank(item: tuple[str, int]) -> float:

@@ -10,6 +10,7 @@ imports, module-level setup) is never cut: it opens the first section.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections import Counter
@@ -165,7 +166,9 @@ def block_count_range(
 ) -> tuple[int, int]:
     """The fewest and most blocks a file of this size should get."""
     low = max(1, min(weights.max_blocks, math.ceil(line_count / weights.lines_per_block_min)))
-    high = max(low, min(weights.max_blocks, math.ceil(code_lines / weights.code_lines_per_block_max)))
+    high = max(
+        low, min(weights.max_blocks, math.ceil(code_lines / weights.code_lines_per_block_max))
+    )
     if line_count < weights.small_file_lines:
         low, high = 1, max(1, min(weights.small_file_blocks, high))
     return low, high
@@ -227,9 +230,7 @@ def _split_longest(pieces: list[Piece], lines: Sequence[str], target: float) -> 
     return [*pieces[:longest], *replacement, *pieces[longest + 1 :]]
 
 
-def _paragraphs(
-    unit: Unit, lines: Sequence[str], blank: bool = True, chunk: int = 3
-) -> list[Unit]:
+def _paragraphs(unit: Unit, lines: Sequence[str], blank: bool = True, chunk: int = 3) -> list[Unit]:
     """The unit cut where code starts again at its body's indentation: after a blank line,
     or (``blank=False``) every ``chunk`` lines or so."""
     code_start = unit.start
@@ -250,9 +251,9 @@ def _paragraphs(
     starts = [unit.start]
     for n in body:
         opens = not lines[n - 2].strip() if blank else True
-        if opens and _indent(lines[n - 1]) == indent and n - starts[-1] >= chunk:
-            if not comments.is_comment_line(lines[n - 2]):
-                starts.append(n)
+        at_level = _indent(lines[n - 1]) == indent and n - starts[-1] >= chunk
+        if opens and at_level and not comments.is_comment_line(lines[n - 2]):
+            starts.append(n)
     if len(starts) == 1:
         return [unit]
     parts = []
@@ -263,7 +264,7 @@ def _paragraphs(
         text = "\n".join(lines[start - 1 : end])[:20_000]
         if index == 0:
             uses = identifiers(text)
-            parts.append(Unit(unit.id, unit.kind, unit.name, start, end, unit.defines, frozenset(uses), unit.parent, unit.doc, unit.signature, unit.exported))  # fmt: skip
+            parts.append(dataclasses.replace(unit, start=start, end=end, uses=frozenset(uses)))
         else:
             parts.append(
                 Unit(
@@ -303,7 +304,11 @@ def _heading(unit: Unit, lines: Sequence[str], paragraph: bool) -> tuple[float, 
             if not title:
                 # A rule line: the title is the comment text right after it.
                 title = comments.clean_comment(
-                    [h for h in head[index + 1 : index + 3] if h.strip() and marker_title(h) is None][:1]
+                    [
+                        h
+                        for h in head[index + 1 : index + 3]
+                        if h.strip() and marker_title(h) is None
+                    ][:1]
                 )
             return 1.0, _short(title)
     # A one-line comment standing apart from the code (a blank follows), or heading a
@@ -322,7 +327,7 @@ def marker_title(line: str) -> str | None:
         return None
     explicit = _EXPLICIT.match(stripped)
     if explicit and re.search(r"MARK:|region|editor-fold|\{\{\{", stripped, re.I):
-        return explicit.group(1).strip(" -*/>\"")
+        return explicit.group(1).strip(' -*/>"')
     pod = _POD.match(stripped)
     if pod:
         return pod.group(1).strip()
@@ -333,7 +338,11 @@ def marker_title(line: str) -> str | None:
     if _RULE.match(stripped) and not re.search(r"[A-Za-z0-9]", stripped):
         return ""
     titled = _RULE_TEXT.match(stripped.lstrip("#/;%*").lstrip())
-    if titled and re.search(r"[-=*#~_+]{2,}\s*\S", stripped) and re.search(r"\S\s*[-=*#~_+]{2,}", stripped):
+    if (
+        titled
+        and re.search(r"[-=*#~_+]{2,}\s*\S", stripped)
+        and re.search(r"\S\s*[-=*#~_+]{2,}", stripped)
+    ):
         return titled.group(1).strip(" -=*#~_+/")
     del body
     return None
@@ -472,7 +481,7 @@ def _choose_cuts(
     """Cut indices (a cut at ``i`` starts a section with ``pieces[i]``), best first."""
     # The preamble opens the first section: no cut inside it or right after it.
     first_allowed = max(1, preamble + 1)
-    allowed = [i for i in range(first_allowed, len(pieces))]
+    allowed = list(range(first_allowed, len(pieces)))
     if not allowed or high <= 1:
         return set()
     cuts: list[int] = []

@@ -60,6 +60,26 @@ def filler() -> frozenset[str]:
     return _words_table()["filler"]
 
 
+def articles() -> frozenset[str]:
+    """Determiners that may open a noun phrase."""
+    return _words_table()["articles"]
+
+
+def dangling() -> frozenset[str]:
+    """Words no sentence ends with."""
+    return _words_table()["dangling"]
+
+
+def code_words() -> frozenset[str]:
+    """Keywords that are no English words."""
+    return _words_table()["code_words"]
+
+
+def script_noise() -> frozenset[str]:
+    """Script tokens without a topic."""
+    return _words_table()["script_noise"]
+
+
 def weak_verbs() -> frozenset[str]:
     """Verbs that cannot name a section by themselves (return, get, make...)."""
     return _words_table()["weak"]
@@ -123,13 +143,11 @@ def is_word(word: str) -> bool:
         return False
     if word in terms() or word in verbs() or word in english():
         return len(word) > 2 or word in terms()
-    return any(
-        base in english() or base in verbs() or base in terms() for base in _bases(word)
-    )
+    return any(base in english() or base in verbs() or base in terms() for base in _bases(word))
 
 
 def _bases(word: str) -> list[str]:
-    bases = []
+    bases: list[str] = []
     for suffix, replacements in (
         ("ies", ("y",)),
         ("es", ("", "e")),
