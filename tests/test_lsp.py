@@ -255,7 +255,16 @@ def test_code_lenses_show_intent_on_line_zero_and_each_part_of_each_block(
             wanted.append((start - 1, f"§{number} {block['label']}{suffix}", ""))
     assert shown == wanted
     assert lenses[0]["command"]["arguments"] == [FLASK_APP.as_uri()]
-    assert any(" (2 of " in title for _, title, _ in shown)  # the sample has scattered blocks
+
+
+def test_code_lenses_number_the_parts_of_a_block_with_several_ranges() -> None:
+    from iris_codes.lsp import convert
+
+    block = {"label": "Order rules", "description": "Rules.", "ranges": [[2, 4], [9, 9]]}
+    body = {"success": True, "file_intent": "Orders.", "responsibility_blocks": [block]}
+    lenses = convert.code_lenses(body, "file:///orders.py")
+    shown = [(lens.range.start.line, lens.command.title) for lens in lenses if lens.command]
+    assert shown[1:] == [(1, "§1 Order rules (1 of 2 parts)"), (8, "§1 Order rules (2 of 2 parts)")]
 
 
 def test_folding_ranges_cover_each_multi_line_range_in_file_order(

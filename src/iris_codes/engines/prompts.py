@@ -19,7 +19,7 @@ from ..syntax.units import Unit
 
 # Bump whenever a prompt, a schema or the way answers are read changes: it is part of
 # the engine's cache identity, so old answers miss.
-PROMPT_VERSION = "1"
+PROMPT_VERSION = "2"
 
 # Above this many characters of unit text the guided prompt shows each unit's head only.
 GUIDED_FULL_TEXT_CHARS = 12_000
@@ -34,13 +34,20 @@ UNIT_MARK = "U{number}> "
 SYSTEM_PROMPT = """\
 You write the table of contents of one source file for a developer about to read it.
 Return JSON only, matching the schema.
-- file_intent: what the file is for, one line, at most 20 words, no filler like "This file".
-- blocks: 1-2 for files under 30 lines, 3-8 for larger ones, ordered for reading: entry
-  points and public surface first, internal helpers last (not by position in the file).
-- label: a specific noun phrase of 2-5 words (e.g. "Order state transitions"); never
-  generic words such as misc, helpers, utilities, other, everything else.
-- description: one sentence on what the block does and why it matters.
-- Imports, constants and wiring belong to the block that uses them, never a block alone.
+- file_intent: why the file exists, one sentence of at most 20 words, no filler like
+  "This file", no markup, never the file name echoed.
+- blocks are sections a reader can follow: each is one contiguous run of the file in most
+  cases; give a block several ranges only when related code really is apart (a type at the
+  top, the functions using it at the bottom). Never scatter single lines.
+- how many: 1-3 for files under 40 lines, then about one per 20-40 lines of code, at most 12.
+  A long function may be cut at its comment-headed paragraphs.
+- the preamble (module docstring, licence header, imports, module-level setup) stays whole:
+  one range joined to the first block, never dealt out between blocks, never a block alone.
+- order: as the file reads; a program's command-line entry point may come first.
+- label: a noun phrase of 2-5 words in the code's own vocabulary (e.g. "Order state
+  transitions"), no raw identifiers, never generic words such as misc, helpers,
+  utilities, other, everything else.
+- description: one sentence on what the block does and why it matters; no list of names.
 - Every part of the file belongs to exactly one block."""
 
 GUIDED_TASK = """\

@@ -58,7 +58,25 @@ def docstring(lines: list[str]) -> str:
     match = _DOCSTRING.match(text)
     if not match or (len(match.group(1)) == 1 and "\n" in match.group(2)):
         return ""
-    return first_sentence(match.group(2))
+    return first_sentence(summary(match.group(2)))
+
+
+def summary(doc: str) -> str:
+    """A docstring's summary: its first paragraph, or its first line when that line reads
+    as a whole summary and the next starts anew (PEP 257)."""
+    paragraph: list[str] = []
+    for line in doc.strip().split("\n"):
+        if not line.strip():
+            if paragraph:
+                break
+            continue
+        if line.lstrip().startswith(">>>"):
+            break
+        paragraph.append(line.strip())
+    whole = len(paragraph) > 1 and len(paragraph[0].split()) >= 3
+    if whole and paragraph[1][:1].isupper() and not paragraph[0].endswith((",", ";", ":", "-")):
+        return paragraph[0]
+    return " ".join(paragraph)
 
 
 def leading_comment(lines: list[str]) -> str:

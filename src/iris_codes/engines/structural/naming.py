@@ -38,6 +38,7 @@ _DOC_TAIL = re.compile(
     r"note|todo|remarks|nocollapse|override|type)\b.*$",
     re.S,
 )
+_LINK = re.compile(r"@link\s+\S+\s+(.*?)\s*@endlink")
 _MATH = re.compile(r"@f\$.*?@f\$|@f\[.*?@f\]|\{@\w+\s+([^}]*)\}|@c\s+|@p\s+|@a\s+|@e\s+")
 
 
@@ -242,7 +243,7 @@ def candidates(info: Facts, file: FileWords) -> list[Candidate]:
             words = [*words[1:], "checks"]
         elif words:
             if vocabulary.is_verb(words[0]) and len(words) > 1:
-                words = [vocabulary.gerund(words[0]), *_plural_tail(words[1:])]
+                words = [vocabulary.gerund(words[0]), *words[1:][-2:]]
             elif len(words) == 1:
                 words = [words[0], _KIND_WORD.get(main.kind, "definition")]
             found.append(Candidate(words, "main_name", frozenset({_key(main)})))
@@ -303,6 +304,17 @@ def _activity_candidates(info: Facts) -> list[Candidate]:
         if verb:
             covers.setdefault(f"verb:{verb}", set()).add(_key(unit))
     total = info.total
+    topics: Weights = defaultdict(float)
+    for unit in info.definitions:
+        for word in {vocabulary.singular(w) for w in name_words(unit.name) if _noun_like(w)}:
+            if not vocabulary.is_verb(word):
+                topics[word] += info.weights[_key(unit)]
+    noun = _kind_noun(Counter(u.kind for u in info.definitions))
+    for word, weight in _top(topics, 2):
+        # A word most members' names share: "Port constants" (POP3_PORT, POP3_SSL_PORT).
+        if noun and weight >= 0.3 * total:
+            ids = frozenset(_key(u) for u in info.definitions if word in name_words(u.name))
+            found.append(Candidate([word, noun], "activity", ids))
     for obj, weight in _top(objects, 3):
         if weight < 0.3 * total:
             break
@@ -313,7 +325,9 @@ def _activity_candidates(info: Facts) -> list[Candidate]:
         if acts:
             gerunds = [vocabulary.gerund(v) for v in acts[:2]]
             head = [gerunds[0]] if len(gerunds) == 1 else [gerunds[0], "and", gerunds[1]]
-            found.append(Candidate([*head, *_plural_tail(obj_words)], "activity", covered))
+            # A plural only when several members share the object ("Adding tags").
+            tail = _plural_tail(obj_words) if len(covered) > 1 else obj_words
+            found.append(Candidate([*head, *tail], "activity", covered))
         kinds = Counter(u.kind for u in info.definitions)
         noun = _kind_noun(kinds)
         if noun and len(obj_words) <= 3:
@@ -382,6 +396,8 @@ def _docstring_candidates(unit: Unit, info: Facts) -> list[Candidate]:
 
 def _verb_base(word: str) -> str:
     """The base form of a docstring's opening verb ("Returns" → return), or ""."""
+    if word in vocabulary.articles() or word in vocabulary.clause_words():
+        return ""
     for base in (
         word,
         word[:-1] if word.endswith("s") else "",
@@ -389,14 +405,20 @@ def _verb_base(word: str) -> str:
     ):
         if base and vocabulary.is_verb(base):
             return base
-    if word.endswith("s") and not word.endswith("ss") and vocabulary.is_word(word[:-1]):
+    base = word[:-1]
+    if (
+        word.endswith("s")
+        and not word.endswith("ss")
+        and len(base) >= 4
+        and vocabulary.is_word(base)
+    ):
         return word[:-1]  # third person, as docstrings write it: "Represents", "Emits"
     return ""
 
 
 def plain_doc(doc: str) -> str:
     """A doc comment without Doxygen/JSDoc markup: tags, math, ``{@link X}``."""
-    text = _DOC_TAIL.sub("", doc)
+    text = _DOC_TAIL.sub("", _LINK.sub(r"\1", doc))
     text = _MATH.sub(lambda m: m.group(1) or "", text)
     return _DOXYGEN.sub("", text).strip()
 
@@ -410,7 +432,8 @@ def _role_candidates(info: Facts, file: FileWords) -> list[Candidate]:
     entry = [
         u
         for u in info.definitions + [p.unit for p in info.section.pieces]
-        if u.name == "main" or re.match(r"^\s*if\s+__name__\s*==", u.signature)
+        if u.kind != "paragraph"
+        and (u.name == "main" or re.match(r"^\s*if\s+__name__\s*==", u.signature))
     ]
     entry_weight = sum(info.weights.get(_key(u), 0.0) for u in entry)
     if entry and entry_weight >= 0.4 * info.total:
@@ -577,8 +600,12 @@ def fallback_label(info: Facts, file: FileWords, taken: set[str] | None = None) 
         label = candidate.text(file.acronyms)
         if _valid(candidate, info, file) and (not taken or label.lower() not in taken):
             return label
-    if info.section.preamble and len(info.section.pieces) == info.section.preamble:
-        return "Imports and module setup"
+    kinds_here = {p.unit.kind for p in info.section.pieces}
+    if kinds_here <= {"comment", "import", "statement"}:
+        if "import" in kinds_here:
+            return "Imports and module setup"
+        if kinds_here == {"comment"}:
+            return "Module header"
     ordinal = _ORDINALS[min(index, len(_ORDINALS) - 1)] if index >= 0 else "next"
     return f"{ordinal.capitalize()} section"
 
@@ -638,6 +665,6 @@ def clean_doc(doc: str) -> str:
 
 _NOT_PROSE = re.compile(
     r"^-{2,}|-{3,}\.?$|^[/!]|^#!|copyright|licen[sc]e|spdx|-\*-|\bvim:|eslint|^go:|noqa|@ts-|pylint|"
-    r"\bwarranty\b|[+|]\s*[+|]\s*[+|]",
+    r"\bwarranty\b|[+|]\s*[+|]\s*[+|]|^\W*[\w.]+\s*=\s*\S+\W*$|^_",
     re.I,
 )

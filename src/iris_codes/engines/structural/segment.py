@@ -312,12 +312,28 @@ def _heading(unit: Unit, lines: Sequence[str], paragraph: bool) -> tuple[float, 
                 )
             return 1.0, _short(title)
     # A one-line comment standing apart from the code (a blank follows), or heading a
-    # paragraph of a long function.
-    texts = [h for h in head if h.strip()]
+    # paragraph of a long function; one that ends in a colon heads what follows.
+    texts = _last_paragraph(head)
     detached = bool(head) and not head[-1].strip()
+    if len(texts) == 1 and detached and texts[0].rstrip().endswith(":"):
+        title = _short(comments.clean_comment(texts))
+        if title:
+            return 1.0, title
     if len(texts) == 1 and (detached or paragraph):
         return 0.5, _short(comments.clean_comment(texts))
     return 0.0, ""
+
+
+def _last_paragraph(head: list[str]) -> list[str]:
+    """The comment lines of the last paragraph of ``head`` (the one nearest the code)."""
+    paragraphs: list[list[str]] = [[]]
+    for line in head:
+        if line.strip():
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    filled = [p for p in paragraphs if p]
+    return filled[-1] if filled else []
 
 
 def marker_title(line: str) -> str | None:
@@ -340,8 +356,8 @@ def marker_title(line: str) -> str | None:
     titled = _RULE_TEXT.match(stripped.lstrip("#/;%*").lstrip())
     if (
         titled
-        and re.search(r"[-=*#~_+]{2,}\s*\S", stripped)
-        and re.search(r"\S\s*[-=*#~_+]{2,}", stripped)
+        and re.search(r"[-=*#~_+]{2,}\s+\S", stripped)
+        and re.search(r"\S\s+[-=*#~_+]{2,}", stripped)
     ):
         return titled.group(1).strip(" -=*#~_+/")
     del body
