@@ -220,13 +220,18 @@ def settings_markdown() -> str:
 
 @main.group()
 def cache() -> None:
-    """Inspect and maintain the shared cache (SQLite file or Redis)."""
+    """Inspect and maintain the shared cache (SQLite file, Redis or DynamoDB)."""
 
 
 def _cache_report(action: str) -> dict[str, Any]:
     from .cache import admin
 
-    run = {"stats": admin.cache_stats, "prune": admin.cache_prune, "clear": admin.cache_clear}
+    run = {
+        "init": admin.cache_init,
+        "stats": admin.cache_stats,
+        "prune": admin.cache_prune,
+        "clear": admin.cache_clear,
+    }
     try:
         return run[action](load_settings())
     except IrisError as exc:
@@ -241,6 +246,13 @@ def _echo_report(report: dict[str, Any], as_json: bool) -> None:
         if isinstance(value, dict):
             value = ", ".join(f"{k} {v}" for k, v in value.items())
         click.echo(f"{name.replace('_', ' '):<17} {value}")
+
+
+@cache.command("init")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def cache_init(as_json: bool) -> None:
+    """Create the shared tier if missing (a DynamoDB table: on-demand, TTL enabled)."""
+    _echo_report(_cache_report("init"), as_json)
 
 
 @cache.command("stats")
