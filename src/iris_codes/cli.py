@@ -69,7 +69,9 @@ def serve(
 ) -> None:
     """Start the HTTP server (Gunicorn, threaded workers)."""
     settings = load_settings(host=host, port=port, workers=workers, threads=threads)
-    has_keys = bool(settings.api_keys) or bool(_key_store(settings).keys())
+    has_keys = bool(settings.api_keys or settings.api_key_hashes) or bool(
+        _key_store(settings).keys()
+    )
     if not has_keys and not is_loopback(settings.host) and not insecure_no_auth:
         raise click.UsageError(
             f"Refusing to serve {settings.host} with no API key: set IRIS_API_KEY, bind "
@@ -166,6 +168,19 @@ def keys_create(name: str) -> None:
     click.echo(
         f"Stored the hash of key {name!r} in {settings.keys_path}; copy the key now.", err=True
     )
+
+
+@keys.command("hash")
+@click.argument("key", required=False)
+def keys_hash(key: str | None) -> None:
+    """Print the SHA-256 digest of KEY (read from stdin when omitted) for IRIS_API_KEY_HASHES."""
+    from .keys import hash_key
+
+    if key is None:
+        key = sys.stdin.readline()
+    if not key.strip():
+        raise click.UsageError("Give the key as an argument or on stdin.")
+    click.echo(hash_key(key))
 
 
 @keys.command("list")
