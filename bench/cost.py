@@ -28,7 +28,7 @@ PRICES: dict[str, tuple[float, str]] = {
     # name: (USD, source note)
     "lambda_request": (0.20 / 1e6, "AWS Lambda pricing page as quoted by third-party guides"),
     "lambda_gb_s_x86": (0.0000166667, "same; first 6 billion GB-s a month"),
-    "lambda_gb_s_arm": (0.0000133334, "same"),
+    "lambda_gb_s_arm": (0.0000133334, "same guides: arm64 is 20% below x86"),
     "http_api_request": (1.00 / 1e6, "AWS whitepaper 'Best Practices for API Gateway Private "
                          "APIs', table 4: HTTP API, first 300 M requests a month"),
     "dynamodb_wru": (0.625 / 1e6, "on-demand write request unit after the Nov 2024 cut "
