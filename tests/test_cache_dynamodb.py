@@ -255,3 +255,18 @@ def test_outage_serves_from_memory_then_recovers(dynamodb_server: DynamoDBServer
     cache.set("after", b"3")
     assert DynamoDBTier.from_url(url).get("after") == b"3"
     cache.close()
+
+
+def test_prune_leaves_what_was_renewed_since_it_expired(dynamodb_url: str) -> None:
+    clock = FakeClock(time.time())
+    tier = _tier(dynamodb_url, clock)
+    tier.set("aa" * 32, b"old", ttl=10)
+    tier.set("bb" * 32, b"kept", ttl=100)
+    stale = tier.try_lock(KEY, ttl=5)
+    assert stale is not None
+    clock.advance(20)
+    assert tier.prune() == {"expired": 1, "evicted": 0}
+    assert tier.get("bb" * 32) == b"kept"
+    assert tier.get("aa" * 32) is None
+    assert tier.try_lock(KEY, ttl=5) is not None  # the expired lock went with the prune
+    tier.close()

@@ -267,17 +267,34 @@ class DynamoDBTier(Tier):
         }
 
     def prune(self) -> dict[str, int]:
-        """Delete items past their expiry now, rather than waiting for the TTL sweep."""
+        """Delete items past their expiry now, rather than waiting for the TTL sweep.
+
+        Each delete is conditional on the item still being expired, so an entry written or
+        a lock taken again since the scan is left alone.
+        """
         now = self._clock()
         expired = 0
-        doomed: list[str] = []
         with self._translate("write"):
-            for item in self._scan(f"{PK}, {EXPIRES}"):
-                expires = _number(item.get(EXPIRES))
-                if expires is not None and expires <= now:
-                    doomed.append(item[PK]["S"])
-                    expired += item[PK]["S"].startswith(ENTRY)
-            self._delete_all(doomed)
+            doomed = [
+                item[PK]["S"]
+                for item in self._scan(f"{PK}, {EXPIRES}")
+                if (_number(item.get(EXPIRES)) or math.inf) <= now
+            ]
+            db = self._db()
+            for name in doomed:
+                try:
+                    db.delete_item(
+                        TableName=self.table,
+                        Key={PK: {"S": name}},
+                        ConditionExpression="#e <= :now",
+                        ExpressionAttributeNames={"#e": EXPIRES},
+                        ExpressionAttributeValues={":now": {"N": _num(now)}},
+                    )
+                except Exception as exc:
+                    if _code(exc) != "ConditionalCheckFailedException":
+                        raise
+                    continue
+                expired += name.startswith(ENTRY)
         return {"expired": expired, "evicted": 0}
 
     def clear(self) -> int:
