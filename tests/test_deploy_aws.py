@@ -112,3 +112,33 @@ def test_keys_are_passed_as_digests_only(template: dict[str, Any]) -> None:
     assert iris["Metadata"]["Dockerfile"] == "deploy/Dockerfile.lambda"
     cache_url = iris["Properties"]["Environment"]["Variables"]["IRIS_CACHE_URL"]
     assert cache_url == {"Sub": "dynamodb://${CacheTable}?region=${AWS::Region}"}
+
+
+def test_authorizer_zip_runs_on_the_standard_library_alone(tmp_path: Path) -> None:
+    """The template zips src/ with no dependencies: the authorizer must need none."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from iris_codes.keys import hash_key
+
+    shutil.copytree(TEMPLATE.parent.parent.parent / "src", tmp_path / "zip")
+    event = {"version": "2.0", "type": "REQUEST", "headers": {"x-api-key": "k1"}}
+    program = (
+        "import json, sys\n"
+        "from iris_codes.deploy.aws_authorizer import handler\n"
+        "print(json.dumps(handler(json.loads(sys.argv[1]))))\n"
+        "assert not any(m.split('.')[0] in ('flask', 'pydantic', 'boto3') for m in sys.modules)\n"
+    )
+    env = {"PATH": os.environ.get("PATH", ""), "IRIS_API_KEY_HASHES": hash_key("k1")}
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", program, json.dumps(event)],  # -S: no site-packages
+        cwd=tmp_path / "zip",
+        env={**env, "PYTHONPATH": str(tmp_path / "zip")},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"isAuthorized": True, "context": {"keyName": "hash-1"}}
