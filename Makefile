@@ -22,6 +22,7 @@ test: lint typecheck pytest
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/cfn-lint deploy/aws/template.yaml
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -1,14 +1,17 @@
-"""Fixtures for the cache tests: a fake clock, SQLite tiers, real Redis servers."""
+"""Fixtures for the cache tests: a fake clock, SQLite tiers, real Redis and DynamoDB servers."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -133,6 +136,144 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     workdir = tmp_path / "redis"
     workdir.mkdir()
     server = RedisServer(binary, workdir)
+    server.start()
+    yield server
+    server.kill()
+
+
+#: Credentials and region for moto (it accepts any); set for the tests and their servers.
+AWS_TEST_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+_tables = itertools.count(1)
+
+
+class DynamoDBServer:
+    """moto's standalone server (real HTTP on loopback) that a test may kill and restart.
+
+    moto keeps its tables in memory, so a restart is an empty endpoint; ``start`` creates
+    the tables it served before again, as an operator's ``iris cache init`` would.
+    """
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.tables: list[str] = []
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, table: str) -> str:
+        """The ``IRIS_CACHE_URL`` of ``table`` on this endpoint."""
+        return f"dynamodb://{table}?region=us-east-1&endpoint_url={self.endpoint}"
+
+    def start(self) -> None:
+        """Start (or restart on the same port) and wait until it answers HTTP."""
+        log = (self.workdir / "moto.log").open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=log,
+            stderr=log,
+            env={**os.environ, **AWS_TEST_ENV},
+        )
+        log.close()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"moto server exited: {(self.workdir / 'moto.log').read_text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            raise RuntimeError(f"moto server did not start on port {self.port}")
+        for table in self.tables:
+            self.create_table(table, remember=False)
+
+    def create_table(self, table: str | None = None, *, remember: bool = True) -> str:
+        """Create a table as ``iris cache init`` does; its name."""
+        from iris_codes.cache.dynamodb import DynamoDBTier
+
+        table = table or f"iris-test-{os.getpid()}-{next(_tables)}"
+        tier = DynamoDBTier(table, "us-east-1", self.endpoint)
+        try:
+            tier.init()
+        finally:
+            tier.close()
+        if remember and table not in self.tables:
+            self.tables.append(table)
+        return table
+
+    def client(self) -> Any:
+        """A raw boto3 DynamoDB client on this endpoint, for tests that poke at items."""
+        import boto3
+
+        return boto3.session.Session(region_name="us-east-1").client(
+            "dynamodb", endpoint_url=self.endpoint
+        )
+
+    def kill(self) -> None:
+        """SIGKILL the server, as an outage would."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+def _moto_available() -> bool:
+    try:
+        import boto3  # noqa: F401
+        import moto.server  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def _aws_test_credentials() -> Iterator[None]:
+    """moto's fake credentials in this process's environment for the whole session."""
+    saved = {name: os.environ.get(name) for name in AWS_TEST_ENV}
+    os.environ.update(AWS_TEST_ENV)
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture(scope="session")
+def moto_server(
+    tmp_path_factory: pytest.TempPathFactory, _aws_test_credentials: None
+) -> Iterator[DynamoDBServer]:
+    """One moto server for the session; tests that only read and write use their own table."""
+    require(_moto_available(), "moto[server] and boto3 are not installed (pip install -e .[dev])")
+    server = DynamoDBServer(tmp_path_factory.mktemp("moto"))
+    server.start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture
+def dynamodb_url(moto_server: DynamoDBServer) -> str:
+    """``IRIS_CACHE_URL`` of a fresh table on the session's moto server."""
+    return moto_server.url(moto_server.create_table())
+
+
+@pytest.fixture
+def dynamodb_server(tmp_path: Path, _aws_test_credentials: None) -> Iterator[DynamoDBServer]:
+    """A moto server this test owns (started), killed at the end."""
+    require(_moto_available(), "moto[server] and boto3 are not installed (pip install -e .[dev])")
+    workdir = tmp_path / "moto"
+    workdir.mkdir()
+    server = DynamoDBServer(workdir)
     server.start()
     yield server
     server.kill()

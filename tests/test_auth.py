@@ -42,3 +42,56 @@ def test_authenticate_rejects_a_prefix_of_a_key() -> None:
 
     with pytest.raises(Unauthorized):
         authenticate("secret", ("secret-key",))
+
+
+def test_key_hashes_are_accepted_by_the_app_and_its_fast_path(start_server: StartServer) -> None:
+    from iris_codes.keys import hash_key
+
+    server = start_server({"IRIS_API_KEY_HASHES": f"{hash_key('one')},{hash_key('two')}"})
+    assert post_analyze(server, BODY).status_code == 401
+    assert post_analyze(server, BODY, headers={"X-API-Key": hash_key("two")}).status_code == 401
+    first = post_analyze(server, BODY, headers={"X-API-Key": "two"})
+    assert first.status_code == 200
+    assert first.headers["X-Iris-Cache"] == "miss"
+    again = post_analyze(server, BODY, headers={"X-API-Key": "one"})
+    assert again.headers["X-Iris-Cache"] == "hit"  # answered by the fast path, key checked
+    refused = post_analyze(server, BODY, headers={"X-API-Key": "three"})
+    assert refused.status_code == 401
+
+
+def test_authenticate_names_clear_keys_and_digests() -> None:
+    from iris_codes.keys import hash_key
+
+    hashes = (hash_key("h1"), hash_key("h2"))
+    assert authenticate("h2", ("a",), hashes) == "hash-2"
+    assert authenticate(" a ", ("a",), hashes) == "key-1"
+    assert authenticate(None, (), ()) is None
+    from iris_codes.errors import Unauthorized
+
+    with pytest.raises(Unauthorized):
+        authenticate(hash_key("h1"), (), hashes)
+
+
+def test_key_hashes_setting_rejects_what_is_not_a_digest() -> None:
+    from iris_codes.config import Settings
+    from iris_codes.errors import ConfigError
+    from iris_codes.keys import hash_key
+
+    digest = hash_key("k").upper()
+    assert Settings.from_env({"IRIS_API_KEY_HASHES": f" {digest} ,"}).api_key_hashes == (
+        digest.lower(),
+    )
+    with pytest.raises(ConfigError, match="not a SHA-256"):
+        Settings.from_env({"IRIS_API_KEY_HASHES": "my-clear-key"})
+
+
+def test_cli_keys_hash_prints_the_digest() -> None:
+    from click.testing import CliRunner
+
+    from iris_codes.cli import main
+    from iris_codes.keys import hash_key
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["keys", "hash", "s3cret"]).output == hash_key("s3cret") + "\n"
+    piped = runner.invoke(main, ["keys", "hash"], input="s3cret\n")
+    assert piped.output == hash_key("s3cret") + "\n"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,29 @@ def _rest_api_event(body: str, headers: dict[str, str]) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _alb_event(body: str, headers: dict[str, str], method: str = "POST") -> dict[str, Any]:
+    path = "/api/iris/analyze" if method == "POST" else "/api/iris/health"
+    return {
+        "requestContext": {"elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:us-east-2:"
+                                   "123456789012:targetgroup/iris/0123456789abcdef"}},
+        "httpMethod": method,
+        "path": path,
+        "queryStringParameters": {},
+        "headers": {"content-type": "application/json", "host": "iris.example",
+                    "x-forwarded-for": "203.0.113.9", "x-forwarded-proto": "https",
+                    "x-forwarded-port": "443", **headers},
+        "body": body if method == "POST" else "",
+        "isBase64Encoded": False,
+    }  # fmt: skip
+
+
+def _get_event(path: str) -> dict[str, Any]:
+    event = _http_api_event("", {})
+    event.update(rawPath=path, body="", isBase64Encoded=False)
+    event["requestContext"]["http"].update(method="GET", path=path)
+    return event
+
+
 @pytest.fixture
 def lambda_handler(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
     monkeypatch.setenv("IRIS_API_KEY", "lambda-key")
@@ -66,7 +91,7 @@ def lambda_handler(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
     return aws_lambda._make_handler()
 
 
-@pytest.mark.parametrize("make_event", [_http_api_event, _rest_api_event])
+@pytest.mark.parametrize("make_event", [_http_api_event, _rest_api_event, _alb_event])
 def test_lambda_handler_answers_api_gateway_events(lambda_handler: Any, make_event: Any) -> None:
     reply = lambda_handler(make_event(BODY, {"X-API-Key": "lambda-key"}), None)
     assert reply["statusCode"] == 200
@@ -75,11 +100,88 @@ def test_lambda_handler_answers_api_gateway_events(lambda_handler: Any, make_eve
     assert again["metadata"]["cache_hit"] == 1
 
 
-@pytest.mark.parametrize("make_event", [_http_api_event, _rest_api_event])
+@pytest.mark.parametrize("make_event", [_http_api_event, _rest_api_event, _alb_event])
 def test_lambda_handler_rejects_a_wrong_key(lambda_handler: Any, make_event: Any) -> None:
     reply = lambda_handler(make_event(BODY, {"X-API-Key": "nope"}), None)
     assert reply["statusCode"] == 401
     assert json.loads(reply["body"])["code"] == "unauthorized"
+
+
+def test_alb_health_through_the_handler(lambda_handler: Any) -> None:
+    reply = lambda_handler(_alb_event("", {}, method="GET"), None)
+    assert reply["statusCode"] == 200
+    assert reply["headers"]["Content-Type"] == "application/json"
+    assert reply["isBase64Encoded"] is False
+    assert json.loads(reply["body"])["success"] is True
+
+
+def test_health_says_the_tmp_cache_does_not_persist(lambda_handler: Any) -> None:
+    reply = lambda_handler(_get_event("/api/iris/health"), None)
+    assert reply["statusCode"] == 200
+    cache = json.loads(reply["body"])["cache"]
+    assert cache["tier"] == "sqlite"
+    assert cache["persistent"] is False
+    assert "lambda-cache" in cache["warning"]  # where it is kept: the environment's /tmp
+    assert "dynamodb://" in cache["warning"]  # and what to do about it
+
+
+def test_health_says_a_memory_only_cache_does_not_persist(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("IRIS_CACHE_URL", "memory://")
+    from iris_codes.deploy import aws_lambda
+
+    reply = aws_lambda._make_handler()(_get_event("/health"), None)
+    cache = json.loads(reply["body"])["cache"]
+    assert cache["persistent"] is False
+    assert "memory only" in cache["warning"]
+
+
+def test_health_on_dynamodb_has_no_warning(
+    monkeypatch: pytest.MonkeyPatch, dynamodb_url: str
+) -> None:
+    monkeypatch.setenv("IRIS_CACHE_URL", dynamodb_url)
+    from iris_codes.deploy import aws_lambda
+
+    reply = aws_lambda._make_handler()(_get_event("/api/iris/health"), None)
+    cache = json.loads(reply["body"])["cache"]
+    assert cache == {"tier": "dynamodb", "ok": True, "note": dynamodb_url}
+
+
+@pytest.mark.parametrize("make_event", [_http_api_event, _rest_api_event, _alb_event])
+def test_oversized_body_is_a_413_through_the_handler(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, make_event: Any
+) -> None:
+    monkeypatch.setenv("IRIS_MAX_SOURCE_BYTES", "2000")
+    monkeypatch.setenv("IRIS_CACHE_DIR", str(tmp_path / "c"))
+    from iris_codes.deploy import aws_lambda
+
+    body = json.dumps({"filename": "big.py", "source_code": "x = 1\n" * 1000})
+    reply = aws_lambda._make_handler()(make_event(body, {}), None)
+    assert reply["statusCode"] == 413
+    assert json.loads(reply["body"])["code"] == "payload_too_large"
+
+
+def test_module_handler_builds_the_app_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from iris_codes.deploy import aws_lambda
+
+    monkeypatch.setattr(aws_lambda, "_handler", None)
+    first = aws_lambda.handler(_get_event("/api/iris/health"), None)
+    built = aws_lambda._handler
+    second = aws_lambda.handler(_get_event("/api/iris/health"), None)
+    assert first["statusCode"] == second["statusCode"] == 200
+    assert aws_lambda._handler is built is not None
+
+
+def test_import_loads_neither_flask_nor_pydantic() -> None:
+    program = (
+        "import sys, iris_codes.deploy.aws_lambda, iris_codes.deploy.aws_authorizer\n"
+        "heavy = {'flask', 'pydantic', 'werkzeug', 'boto3', 'iris_codes.models'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 def test_http_api_authorizer_allows_only_configured_keys() -> None:
@@ -90,8 +192,37 @@ def test_http_api_authorizer_allows_only_configured_keys() -> None:
     assert aws_authorizer.is_authorized(good, ()) == (False, "")
 
 
+def test_authorizer_accepts_digests_and_the_keys_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from iris_codes.keys import KeyStore, hash_key
+
+    keys_file = tmp_path / "keys.json"
+    filed = KeyStore(keys_file).create("laptop")
+    monkeypatch.setenv("IRIS_API_KEY_HASHES", f"{hash_key('gamma')},{hash_key('delta')}")
+    monkeypatch.setenv("IRIS_API_KEYS_FILE", str(keys_file))
+    monkeypatch.setattr(aws_authorizer, "_authenticator", None)
+
+    def check(key: str) -> tuple[bool, str]:
+        return aws_authorizer.is_authorized(_http_api_event(BODY, {"x-api-key": key}))
+
+    assert check("delta") == (True, "hash-2")
+    assert check(filed) == (True, "laptop")
+    assert check(hash_key("delta")) == (False, "")  # the digest itself is not a key
+    assert check("epsilon") == (False, "")
+    reply = aws_authorizer.handler(_http_api_event(BODY, {"x-api-key": "gamma"}))
+    assert reply == {"isAuthorized": True, "context": {"keyName": "hash-1"}}
+
+
+def test_authorizer_without_any_key_denies(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(aws_authorizer, "_authenticator", None)
+    reply = aws_authorizer.handler(_http_api_event(BODY, {"x-api-key": "anything"}))
+    assert reply["isAuthorized"] is False
+
+
 def test_rest_authorizer_returns_an_iam_policy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(aws_authorizer, "_KEYS", ("alpha",))
+    monkeypatch.setenv("IRIS_API_KEY", "alpha")
+    monkeypatch.setattr(aws_authorizer, "_authenticator", None)
 
     def effect(key: str) -> str:
         event = {

@@ -1,4 +1,4 @@
-"""``iris cache stats | prune | clear``."""
+"""``iris cache init | stats | prune | clear``."""
 
 from __future__ import annotations
 
@@ -70,3 +70,14 @@ def test_unreachable_redis_is_one_clean_line(monkeypatch: pytest.MonkeyPatch) ->
     assert result.output.startswith("Error: Redis cache ping failed")
     assert "s3cret" not in result.output
     assert "Traceback" not in result.output
+
+
+def test_init_creates_the_sqlite_file_and_memory_has_nothing_to_create(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = run("init")
+    assert report["tier"] == "sqlite"
+    assert report["created"] is False  # SQLite makes its schema on first use anyway
+    assert (tmp_path / "iris-cache" / "cache.sqlite3").exists()
+    monkeypatch.setenv("IRIS_CACHE_URL", "memory://")
+    assert run("init")["tier"] == "memory"

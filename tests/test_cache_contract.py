@@ -1,4 +1,4 @@
-"""The shared-tier contract, checked the same way on SQLite and Redis: locks and counters."""
+"""The shared-tier contract, checked the same way on SQLite, Redis and DynamoDB."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from fixtures_cache import FakeClock
 from iris_codes.cache.base import Tier
+from iris_codes.cache.dynamodb import DynamoDBTier
 from iris_codes.cache.memory import MemoryTier
 from iris_codes.cache.redis import RedisTier
 from iris_codes.cache.sqlite import SqliteTier
@@ -16,12 +17,19 @@ from iris_codes.cache.tiered import Cache
 KEY = "a" * 64
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", "redis", "dynamodb"])
 def two_views(request: pytest.FixtureRequest) -> Iterator[tuple[Tier, Tier]]:
     """Two tiers over one shared store, as two processes or instances see it."""
     if request.param == "sqlite":
         make: Callable[..., SqliteTier] = request.getfixturevalue("make_sqlite_tier")
         yield make(), make()
+        return
+    if request.param == "dynamodb":
+        table_url: str = request.getfixturevalue("dynamodb_url")
+        views = DynamoDBTier.from_url(table_url), DynamoDBTier.from_url(table_url)
+        yield views
+        for view in views:
+            view.close()
         return
     url: str = request.getfixturevalue("redis_url")
     first, second = RedisTier(url), RedisTier(url)
@@ -48,6 +56,32 @@ def test_counter_is_shared_by_both_views(two_views: tuple[Tier, Tier]) -> None:
     assert first.incr("other", 60) == 1
     first.clear()
     assert second.incr("c", 60) == 1  # clear drops counters too
+
+
+def test_entries_are_shared_and_deleted_for_both_views(two_views: tuple[Tier, Tier]) -> None:
+    first, second = two_views
+    assert second.get(KEY) is None
+    first.set(KEY, b"\x00 binary \xff value", ttl=60)
+    assert second.get(KEY) == b"\x00 binary \xff value"
+    second.delete(KEY)
+    assert first.get(KEY) is None
+    first.set(KEY, b"kept", ttl=0)  # a zero TTL stores nothing
+    assert second.get(KEY) is None
+
+
+def test_stats_prune_and_clear_see_both_views(two_views: tuple[Tier, Tier]) -> None:
+    first, second = two_views
+    for index in range(3):
+        first.set(f"{index}" * 64, b"12345", ttl=60)
+    first.add_counters({"hits_shared": 2, "misses": 1})
+    second.add_counters({"misses": 1})
+    stats = second.stats()
+    assert stats["entries"] == 3
+    assert stats["oldest_entry"] is not None
+    assert stats["counters"] == {"hits_memory": 0, "hits_shared": 2, "misses": 2, "errors": 0}
+    assert second.prune()["expired"] == 0
+    assert second.clear() == 3
+    assert first.stats()["entries"] == 0
 
 
 def test_memory_counter_counts_then_restarts_after_its_window(clock: FakeClock) -> None:

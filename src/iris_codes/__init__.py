@@ -6,9 +6,10 @@ In-process: ``iris_codes.analyze(source, filename="app.py")`` returns an ``Analy
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .models import Analysis, Block
+if TYPE_CHECKING:
+    from .models import Analysis, Block
 
 __version__ = "0.1.0"
 __all__ = ["Analysis", "Block", "__version__", "analyze"]
@@ -28,3 +29,13 @@ def analyze(
         return service.analyze(request)
     finally:
         service.close()
+
+
+def __getattr__(name: str) -> Any:
+    # Loaded on first use: importing any iris_codes module (the Lambda handler, the
+    # authorizer, the CLI) must not pay for pydantic and the models.
+    if name in ("Analysis", "Block"):
+        from . import models
+
+        return getattr(models, name)
+    raise AttributeError(f"module 'iris_codes' has no attribute {name!r}")

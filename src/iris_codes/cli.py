@@ -68,7 +68,9 @@ def serve(
 ) -> None:
     """Start the HTTP server (Gunicorn, threaded workers)."""
     settings = load_settings(host=host, port=port, workers=workers, threads=threads)
-    has_keys = bool(settings.api_keys) or bool(_key_store(settings).keys())
+    has_keys = bool(settings.api_keys or settings.api_key_hashes) or bool(
+        _key_store(settings).keys()
+    )
     if not has_keys and not is_loopback(settings.host) and not insecure_no_auth:
         raise click.UsageError(
             f"Refusing to serve {settings.host} with no API key: set IRIS_API_KEY, bind "
@@ -179,6 +181,19 @@ def keys_create(name: str) -> None:
     )
 
 
+@keys.command("hash")
+@click.argument("key", required=False)
+def keys_hash(key: str | None) -> None:
+    """Print the SHA-256 digest of KEY (read from stdin when omitted) for IRIS_API_KEY_HASHES."""
+    from .keys import hash_key
+
+    if key is None:
+        key = sys.stdin.readline()
+    if not key.strip():
+        raise click.UsageError("Give the key as an argument or on stdin.")
+    click.echo(hash_key(key))
+
+
 @keys.command("list")
 def keys_list() -> None:
     """List key names and creation times (never the keys)."""
@@ -231,13 +246,18 @@ def settings_markdown() -> str:
 
 @main.group()
 def cache() -> None:
-    """Inspect and maintain the shared cache (SQLite file or Redis)."""
+    """Inspect and maintain the shared cache (SQLite file, Redis or DynamoDB)."""
 
 
 def _cache_report(action: str) -> dict[str, Any]:
     from .cache import admin
 
-    run = {"stats": admin.cache_stats, "prune": admin.cache_prune, "clear": admin.cache_clear}
+    run = {
+        "init": admin.cache_init,
+        "stats": admin.cache_stats,
+        "prune": admin.cache_prune,
+        "clear": admin.cache_clear,
+    }
     try:
         return run[action](load_settings())
     except IrisError as exc:
@@ -252,6 +272,13 @@ def _echo_report(report: dict[str, Any], as_json: bool) -> None:
         if isinstance(value, dict):
             value = ", ".join(f"{k} {v}" for k, v in value.items())
         click.echo(f"{name.replace('_', ' '):<17} {value}")
+
+
+@cache.command("init")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def cache_init(as_json: bool) -> None:
+    """Create the shared tier if missing (a DynamoDB table: on-demand, TTL enabled)."""
+    _echo_report(_cache_report("init"), as_json)
 
 
 @cache.command("stats")

@@ -36,6 +36,17 @@ def _keys(value: str) -> tuple[str, ...]:
     return tuple(key.strip() for key in value.split(",") if key.strip())
 
 
+def _hashes(value: str) -> tuple[str, ...]:
+    digests = tuple(item.strip().lower() for item in value.split(",") if item.strip())
+    bad = [d for d in digests if len(d) != 64 or any(c not in "0123456789abcdef" for c in d)]
+    if bad:
+        raise ValueError(
+            f"{len(bad)} entr{'y is' if len(bad) == 1 else 'ies are'} not a SHA-256 hex "
+            "digest (64 hex characters; `iris keys hash KEY` prints one)"
+        )
+    return digests
+
+
 def _choice(*choices: str) -> Callable[[str], str]:
     def parse(value: str) -> str:
         value = value.strip().lower()
@@ -82,6 +93,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("api_keys", ("IRIS_API_KEY", "API_KEY"), (), _keys,
             "Accepted client key(s), comma-separated; API_KEY is the older name. "
             "None: auth off and the server binds loopback only.", secret=True),
+    Setting("api_key_hashes", ("IRIS_API_KEY_HASHES",), (), _hashes,
+            "Accepted keys as SHA-256 hex digests, comma-separated (`iris keys hash KEY` "
+            "prints one): nothing that grants access is stored. Checked with IRIS_API_KEY."),
     Setting("api_keys_file", ("IRIS_API_KEYS_FILE",), None, _opt_str,
             "File of hashed keys managed by `iris keys`; default IRIS_CACHE_DIR/api-keys.json."),
     Setting("rate_limit", ("IRIS_RATE_LIMIT",), None, _rate,
@@ -109,7 +123,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache_dir", ("IRIS_CACHE_DIR",), ".iris", _str,
             "Base folder for the SQLite cache and state."),
     Setting("cache_url", ("IRIS_CACHE_URL",), None, _opt_str,
-            "sqlite:///path or redis://host:port/db. Default: SQLite in IRIS_CACHE_DIR."),
+            "sqlite:///path, redis://host:port/db, dynamodb://TABLE?region=REGION"
+            "[&endpoint_url=URL] (needs iris-codes[aws]) or memory://. "
+            "Default: SQLite in IRIS_CACHE_DIR."),
     Setting("cache_ttl", ("IRIS_CACHE_TTL",), 30 * 24 * 3600, _int,
             "Seconds a cache entry lives."),
     Setting("cache_max_bytes", ("IRIS_CACHE_MAX_BYTES",), 512 * 1024 * 1024, _int,
@@ -140,6 +156,7 @@ class Settings:
     """Every setting's value; build with ``Settings.from_env``."""
 
     api_keys: tuple[str, ...] = ()
+    api_key_hashes: tuple[str, ...] = ()
     api_keys_file: str | None = None
     rate_limit: tuple[int, float] | None = None
     engine: str = "auto"

@@ -1,7 +1,17 @@
-"""Named API keys kept as SHA-256 hashes in a JSON file, managed by ``iris keys``.
+"""API keys: checked in constant time, and storable as SHA-256 digests only.
 
-The file never holds a key, only its hash, so reading it grants nothing. Servers reload
-it when it changes, so a revoked key stops working without a restart.
+Three sources are accepted together, by the app, its cache-hit fast path and the AWS
+authorizer alike (``Authenticator``):
+
+- ``IRIS_API_KEY``: keys in clear (named ``key-1``, ``key-2``… in logs);
+- ``IRIS_API_KEY_HASHES``: SHA-256 hex digests of keys (``iris keys hash KEY`` prints one),
+  so an environment, a template or a parameter store never holds a usable key
+  (named ``hash-1``…);
+- the keys file managed by ``iris keys``: named keys kept as hashes in JSON. Reading it
+  grants nothing; servers reload it when it changes, so a revoked key stops working
+  without a restart.
+
+This module imports only the standard library, so the Lambda authorizer stays light.
 """
 
 from __future__ import annotations
@@ -17,9 +27,10 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .errors import ConfigError
+from .errors import ConfigError, Unauthorized
 
 KEY_PREFIX = "iris_"
+HEADER = "X-API-Key"
 _RELOAD_EVERY = 1.0
 
 
@@ -33,7 +44,76 @@ class StoredKey:
 
 
 def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+    """The SHA-256 hex digest IRIS stores and compares instead of ``key``."""
+    return hashlib.sha256(key.strip().encode()).hexdigest()
+
+
+def authenticate(
+    presented: str | None, keys: tuple[str, ...], hashes: tuple[str, ...] = ()
+) -> str | None:
+    """The configured key's name (``key-N`` or ``hash-N``) for ``presented``; None when
+    no key is configured (auth off).
+
+    Raises ``Unauthorized`` when keys are configured and none matches.
+    """
+    if not keys and not hashes:
+        return None
+    if not presented:
+        raise Unauthorized(f"Missing API key: send it in the {HEADER} header.")
+    match = match_key(presented, keys, hashes)
+    if match is None:
+        raise Unauthorized("Invalid API key.")
+    return match
+
+
+def match_key(presented: str, keys: tuple[str, ...], hashes: tuple[str, ...]) -> str | None:
+    """The name of the clear key or digest ``presented`` matches, or None.
+
+    Compares against every key and every digest, so timing does not reveal which one (or
+    how many) matched.
+    """
+    candidate = presented.strip().encode()
+    digest = hash_key(presented)
+    match = None
+    for index, key in enumerate(keys, start=1):
+        if hmac.compare_digest(candidate, key.encode()) and match is None:
+            match = f"key-{index}"
+    for index, stored in enumerate(hashes, start=1):
+        if hmac.compare_digest(digest, stored) and match is None:
+            match = f"hash-{index}"
+    return match
+
+
+class Authenticator:
+    """Keys from the environment (clear and hashed) and from the keys file, together."""
+
+    def __init__(
+        self, env_keys: tuple[str, ...], store: KeyStore | None, hashes: tuple[str, ...] = ()
+    ) -> None:
+        self.env_keys = env_keys
+        self.hashes = hashes
+        self.store = store
+
+    def _stored(self) -> tuple[StoredKey, ...]:
+        return self.store.keys() if self.store is not None else ()
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.env_keys) or bool(self.hashes) or bool(self._stored())
+
+    def check(self, presented: str | None) -> str | None:
+        """The matching key's name; None when auth is off; ``Unauthorized`` otherwise."""
+        if not self._stored():
+            return authenticate(presented, self.env_keys, self.hashes)
+        if not presented:
+            raise Unauthorized(f"Missing API key: send it in the {HEADER} header.")
+        assert self.store is not None
+        named = self.store.match(presented.strip())
+        if named is not None:
+            return named
+        if self.env_keys or self.hashes:
+            return authenticate(presented, self.env_keys, self.hashes)
+        raise Unauthorized("Invalid API key.")
 
 
 class KeyStore:

@@ -1,4 +1,4 @@
-"""Two-tier cache: an in-process LRU in front of SQLite (default) or Redis.
+"""Two-tier cache: an in-process LRU in front of SQLite (default), Redis or DynamoDB.
 
 cache = open_cache(settings)
 cache.get(key) / cache.set(key, value)     # never raise
@@ -25,7 +25,25 @@ __all__ = ["Breaker", "Cache", "MemoryTier", "Tier", "open_cache", "open_shared_
 def open_cache(settings: Settings) -> Cache:
     """The cache the settings describe; shared-tier faults degrade, never raise."""
     memory = MemoryTier(settings.memory_cache_entries, settings.memory_cache_bytes)
-    return Cache(memory, open_shared_tier(settings), ttl=settings.cache_ttl)
+    shared = open_shared_tier(settings)
+    return Cache(memory, shared, ttl=settings.cache_ttl, volatile=volatile_note(settings, shared))
+
+
+def volatile_note(settings: Settings, shared: Tier | None) -> str | None:
+    """Why the cache will not outlive this host, where the platform says it will not.
+
+    A Lambda execution environment (``settings.extra["ephemeral_host"]``) keeps ``/tmp``
+    only while it lives, and each environment has its own: a SQLite or memory cache there
+    is lost between environments, so health says so.
+    """
+    where = settings.extra.get("ephemeral_host")
+    if not where or (shared is not None and shared.name != "sqlite"):
+        return None
+    kept = "in this process's memory only" if shared is None else f"in {shared.describe()}"
+    return (
+        f"cache does not persist: it is kept {kept}, which {where} discards; "
+        "set IRIS_CACHE_URL=dynamodb://TABLE?region=REGION to share and keep answers"
+    )
 
 
 def open_shared_tier(settings: Settings) -> Tier | None:
@@ -34,7 +52,10 @@ def open_shared_tier(settings: Settings) -> Tier | None:
     scheme, sep, rest = url.partition("://")
     scheme = scheme.lower()
     if not sep:
-        raise ConfigError("IRIS_CACHE_URL must look like sqlite:///path or redis://host:port/db")
+        raise ConfigError(
+            "IRIS_CACHE_URL must look like sqlite:///path, redis://host:port/db "
+            "or dynamodb://TABLE?region=REGION"
+        )
     if scheme == "sqlite":
         from .sqlite import SqliteTier
 
@@ -45,10 +66,15 @@ def open_shared_tier(settings: Settings) -> Tier | None:
         from .redis import RedisTier
 
         return RedisTier(url)
+    if scheme == "dynamodb":
+        from .dynamodb import DynamoDBTier
+
+        return DynamoDBTier.from_url(url)
     if scheme == "memory":
         return None
     raise ConfigError(
-        f"IRIS_CACHE_URL scheme {scheme!r} is not supported; use sqlite://, redis:// or memory://"
+        f"IRIS_CACHE_URL scheme {scheme!r} is not supported; "
+        "use sqlite://, redis://, dynamodb:// or memory://"
     )
 
 

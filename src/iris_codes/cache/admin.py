@@ -1,4 +1,4 @@
-"""What ``iris cache stats | prune | clear`` do, as functions returning data."""
+"""What ``iris cache init | stats | prune | clear`` do, as functions returning data."""
 
 from __future__ import annotations
 
@@ -8,6 +8,19 @@ from .base import COUNTER_NAMES, Tier, hit_rate
 
 if TYPE_CHECKING:
     from ..config import Settings
+
+
+def cache_init(settings: Settings) -> dict[str, Any]:
+    """Create what the shared tier needs (the DynamoDB table, the SQLite schema)."""
+    from . import open_shared_tier
+
+    tier = open_shared_tier(settings)
+    if tier is None:
+        return {**_memory_only(), "created": False}
+    try:
+        return {"tier": tier.name, "location": tier.describe(), **tier.init()}
+    finally:
+        tier.close()
 
 
 def cache_stats(settings: Settings) -> dict[str, Any]:

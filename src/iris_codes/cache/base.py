@@ -2,7 +2,8 @@
 
 A tier stores opaque byte values under hex SHA-256 keys built by the service.
 ``MemoryTier`` is the in-process front tier and doubles as the in-memory
-implementation for tests; ``SqliteTier`` and ``RedisTier`` are the shared tiers.
+implementation for tests; ``SqliteTier``, ``RedisTier`` and ``DynamoDBTier`` are the
+shared tiers.
 """
 
 from __future__ import annotations
@@ -81,6 +82,11 @@ class Tier(ABC):
 
     def add_counters(self, counts: Mapping[str, int]) -> None:  # noqa: B027 - optional hook
         """Add per-process counter deltas to the tier's persisted totals."""
+
+    def init(self) -> dict[str, Any]:
+        """Create what the tier needs (``iris cache init``); by default, check it is usable."""
+        self.ping()
+        return {"created": False}
 
     def describe(self) -> str:
         """Where the tier lives, safe to log (no passwords)."""

@@ -99,8 +99,10 @@ class Cache:
         breaker: Breaker | None = None,
         inc: Inc | None = None,
         clock: Callable[[], float] = time.monotonic,
+        volatile: str | None = None,
     ) -> None:
         self.memory = memory
+        self.volatile = volatile
         self.shared = shared
         self.ttl = float(ttl)
         self.breaker = breaker or Breaker()
@@ -172,6 +174,12 @@ class Cache:
         """
         if probe and self.shared is not None and not self.breaker.down:
             self._call(self.shared.ping)
+        report = self._health()
+        if self.volatile:
+            report.update(persistent=False, warning=self.volatile)
+        return report
+
+    def _health(self) -> dict[str, Any]:
         if self.shared is None:
             return {"tier": "memory", "ok": True, "note": "memory only; not shared or persisted"}
         if self.breaker.down:

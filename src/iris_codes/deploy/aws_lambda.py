@@ -1,37 +1,66 @@
 """AWS Lambda entry point behind API Gateway (REST or HTTP API) or an ALB.
 
-Handler: ``iris_codes.deploy.aws_lambda.handler``. The app is built once per execution
-environment, at import, so warm invocations pay nothing; engines and the cache still load
-on first use. Point ``IRIS_CACHE_URL`` at Redis so answers outlive the environment; without
-it the cache lives in ``/tmp`` and is lost when Lambda recycles the environment.
+Handler: ``iris_codes.deploy.aws_lambda.handler``. Importing this module loads nothing
+but the standard library, so a new execution environment's init phase is short; the app
+(Flask, the settings, the service) is built by the first invocation and kept for every
+warm one after it, and engines and grammars still load on first use.
+
+Point ``IRIS_CACHE_URL`` at a DynamoDB table (``dynamodb://TABLE?region=REGION``; the
+SAM template in ``deploy/aws/`` creates one, on-demand, with TTL) so answers outlive the
+execution environment and are shared by all of them, at no cost at rest beyond storage.
+Without it the cache lives in ``/tmp``, is lost when Lambda recycles the environment and
+is not shared between environments; ``/api/iris/health`` then says so
+(``cache.persistent: false`` with a warning), so an operator sees it before users do.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
+import threading
+from typing import TYPE_CHECKING, Any
 
-from ..config import Settings
-from ..errors import ConfigError
-from ..web import create_app
+if TYPE_CHECKING:
+    from ..config import Settings
+
+Handler = Any
+#: Where the cache lives when it is not a shared tier: lost with the environment.
+EPHEMERAL_HOST = "a Lambda execution environment"
+
+_handler: Handler | None = None
+_build_lock = threading.Lock()
 
 
 def _settings() -> Settings:
+    from ..config import Settings
+
     settings = Settings.from_env(dotenv=False)
     if settings.cache_dir == ".iris":
         # /tmp is the only writable folder in a Lambda execution environment.
         settings = settings.replace(cache_dir=os.environ.get("TMPDIR", "/tmp") + "/iris")
-    return settings
+    return settings.replace(extra={**settings.extra, "ephemeral_host": EPHEMERAL_HOST})
 
 
-def _make_handler() -> Any:
+def _make_handler() -> Handler:
+    """apig-wsgi around the Flask app: API Gateway payload 1.0 and 2.0, and ALB events."""
+    from ..errors import ConfigError
+
     try:
         from apig_wsgi import make_lambda_handler
     except ImportError:
         raise ConfigError(
             "The Lambda handler needs apig-wsgi: pip install 'iris-codes[lambda]'"
         ) from None
+    from ..web import create_app
+
     return make_lambda_handler(create_app(_settings()), binary_support=True)
 
 
-handler = _make_handler()
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The Lambda handler: builds the app on the first invocation, then reuses it."""
+    global _handler
+    if _handler is None:
+        with _build_lock:
+            if _handler is None:
+                _handler = _make_handler()
+    reply: dict[str, Any] = _handler(event, context)
+    return reply

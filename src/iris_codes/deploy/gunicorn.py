@@ -29,6 +29,11 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "forwarded_allow_ips": "127.0.0.1,::1",
         # Several servers on one host would fight over the one default socket path.
         "control_socket_disable": True,
+        # Build the app once in the master and fork it: workers start serving at once
+        # instead of each importing Flask and the service again (about half of the time
+        # from `iris serve` to the first answer). Nothing in the app holds a connection,
+        # thread or file before its first request, so forking it is safe.
+        "preload_app": True,
         "post_worker_init": _warm_up_in_background,
     }
 

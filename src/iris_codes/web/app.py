@@ -25,7 +25,9 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
     app.config["MAX_CONTENT_LENGTH"] = settings.max_source_bytes + 1
     app.json.sort_keys = False  # type: ignore[attr-defined]
     service = service or Service(settings)
-    authenticator = auth.Authenticator(settings.api_keys, KeyStore(settings.keys_path))
+    authenticator = auth.Authenticator(
+        settings.api_keys, KeyStore(settings.keys_path), settings.api_key_hashes
+    )
     app.extensions["iris"] = service
     app.extensions["iris_settings"] = settings
     app.extensions["iris_auth"] = authenticator
