@@ -34,7 +34,7 @@ pytest: $(STAMP)
 # with TypeScript sources are the two it needs beyond Python's stdlib and Node's npm.
 bench-deps:
 	@ls -d /usr/share/go-*/src >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq golang-src)
-	@test -d $${IRIS_BENCH_CORPUS:-$$HOME/.cache/iris-bench}/node_modules/rxjs || npm install --no-save --silent --prefix $${IRIS_BENCH_CORPUS:-$$HOME/.cache/iris-bench} rxjs@7
+	@test -d $${IRIS_BENCH_CORPUS:-$$HOME/.cache/iris-bench}/node_modules/backbone || npm install --no-save --silent --prefix $${IRIS_BENCH_CORPUS:-$$HOME/.cache/iris-bench} rxjs@7 backbone@1 underscore@1
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 
 bench-quality: $(STAMP) bench-deps

@@ -90,6 +90,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from iris_codes import analyze  # noqa: E402
 
 CORPUS_DIR = Path(os.environ.get("IRIS_BENCH_CORPUS", Path.home() / ".cache" / "iris-bench"))
+JS_PACKAGES = ("backbone", "underscore")
 MIN_LINES, MAX_LINES = 80, 3000
 MIN_MARKERS = 3
 EARLY_SHARE = 0.10  # markers all in this first share of the file: a header, not sections
@@ -171,18 +172,28 @@ def _named(root: Path, tag: str, paths: Iterator[Path]) -> list[Candidate]:
 
 
 def _python() -> list[Candidate]:
+    # The standard library only: site-packages change with every install into the venv,
+    # and a benchmark must read the same files from one run to the next.
     stdlib = Path(sysconfig.get_paths()["stdlib"])
-    site = Path(sysconfig.get_paths()["purelib"])
     skip = ("site-packages", "test", "tests", "idlelib")
-    return _named(stdlib, "stdlib", _walk(stdlib, (".py",), skip)) + _named(
-        site, "site-packages", _walk(site, (".py",), ("test", "tests"))
-    )
+    return _named(stdlib, "stdlib", _walk(stdlib, (".py",), skip))
 
 
 def _javascript() -> list[Candidate]:
     npm = Path("/usr/lib/node_modules/npm")
     paths = (p for p in _walk(npm, (".js", ".cjs", ".mjs")) if ".min." not in p.name)
-    return _named(npm, "npm", paths)
+    found = _named(npm, "npm", paths)
+    # Hand-written libraries `make bench-deps` installs beside rxjs: npm's own tree has few
+    # files whose authors marked sections.
+    modules = CORPUS_DIR / "node_modules"
+    for package in JS_PACKAGES:
+        files = (
+            p
+            for p in _walk(modules / package, (".js",))
+            if ".min." not in p.name and "/dist/" not in str(p)
+        )
+        found += _named(modules, package, files)
+    return found
 
 
 def _typescript() -> list[Candidate]:

@@ -120,7 +120,9 @@ def enforce(analysis: Analysis, source: str, filename: str = "") -> Analysis:
             continue
         label = clean_label(block.label, ranges)
         if label.lower() in labels:
-            label = clean_label(f"{label} (lines {ranges[0][0]}-{ranges[-1][1]})", ranges)
+            # Keep it unique within five words: three of the label's, then where it is.
+            head = " ".join(label.split(" ")[:3])
+            label = clean_label(f"{head} (lines {ranges[0][0]}-{ranges[-1][1]})", ranges)
         labels.add(label.lower())
         description = clean_text(block.description) or f"{label}."
         blocks.append(Block(label, description, tuple(ranges)))

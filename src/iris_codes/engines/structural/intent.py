@@ -185,6 +185,7 @@ def clean(text: str) -> str:
     """Prose without markup: roles, backticks, emphasis, links, banner rules, lead-ins."""
     text = _ROLE.sub(r"\1", text)
     text = _TICKS.sub(r"\1", text)
+    text = re.sub(r"`([^`']+)'", r"\1", text)  # GNU quoting: `ldd'"
     text = _LINK.sub(r"\1", text)
     text = _EMPHASIS.sub(r"\2", text)
     text = re.sub(r"^#+\s*", "", text.strip())
@@ -253,7 +254,12 @@ def from_definitions(main_phrase: str, others: Sequence[str], framework: str = "
     """A phrase from the main definitions: "Order state machine with its events and history"."""
     if not main_phrase:
         return ""
-    parts = [o[:1].lower() + o[1:] for o in others if o and o.lower() != main_phrase.lower()][:2]
+    main_words = set(main_phrase.lower().split())
+    parts = [
+        o[:1].lower() + o[1:]
+        for o in others
+        if o and not main_words & set(o.lower().split())  # no echo of the main phrase
+    ][:2]
     head = f"{framework} {main_phrase[:1].lower() + main_phrase[1:]}" if framework else main_phrase
     head = head[:1].upper() + head[1:]
     if not parts:

@@ -206,6 +206,11 @@ def candidates(info: Facts, file: FileWords) -> list[Candidate]:
     if not title and info.section.pieces[0].title:
         title = info.section.pieces[0].title
     all_ids = frozenset(_key(u) for u in info.definitions)
+    if title and len(title.split()) == 1:
+        # A one-word heading ("Examples") says which part of what: "Buffer time examples".
+        main = next((u for u in info.definitions if u.name), None)
+        owner = name_words(main.name)[-2:] if main is not None else []
+        title = " ".join([*owner, title.lower()]) if owner else title
     if title:
         source = (
             "marker"
@@ -602,10 +607,10 @@ def fallback_label(info: Facts, file: FileWords, taken: set[str] | None = None) 
             return label
     kinds_here = {p.unit.kind for p in info.section.pieces}
     if kinds_here <= {"comment", "import", "statement"}:
-        if "import" in kinds_here:
-            return "Imports and module setup"
-        if kinds_here == {"comment"}:
-            return "Module header"
+        plain = "Imports and module setup" if "import" in kinds_here else "Module header"
+        fits = "import" in kinds_here or kinds_here == {"comment"}
+        if fits and (not taken or plain.lower() not in taken):
+            return plain
     ordinal = _ORDINALS[min(index, len(_ORDINALS) - 1)] if index >= 0 else "next"
     return f"{ordinal.capitalize()} section"
 

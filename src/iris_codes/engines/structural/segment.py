@@ -32,6 +32,7 @@ _EXPLICIT = re.compile(
 )
 _POD = re.compile(r"^=head[1-4]\s+(.*)$")
 _PREAMBLE_KINDS = frozenset({"comment", "import"})
+_HTML_HEADING = re.compile(r"^<h[1-6][^>]*>(.*?)</h[1-6]>", re.I)
 _CLOSER = re.compile(r"^\s*(?:[}\])]|#|end\b|fi\b|done\b|esac\b)")
 _SPLITTABLE = frozenset({"function", "method", "statement", "constant", "type"})
 _SETUP_KINDS = frozenset({"statement", "constant"})
@@ -190,12 +191,20 @@ def _pieces(
         else:
             parts = [unit]
         for index, part in enumerate(parts):
-            piece = Piece(part, blank if index == 0 else 1, inside=index > 0)
+            before = blank if index == 0 else _blanks_before(part.start, lines)
+            piece = Piece(part, before, inside=index > 0)
             piece.marker, piece.title = _heading(part, lines, index > 0)
             piece.words = frozenset(_name_words(part))
             pieces.append(piece)
         previous_end = unit.end
     return pieces
+
+
+def _blanks_before(line: int, lines: Sequence[str]) -> int:
+    count = 0
+    while line - 1 - count >= 1 and not lines[line - 2 - count].strip():
+        count += 1
+    return count
 
 
 def _name_words(unit: Unit) -> list[str]:
@@ -218,6 +227,9 @@ def _split_longest(pieces: list[Piece], lines: Sequence[str], target: float) -> 
     if piece.end - piece.start + 1 < 2 * max(8.0, target / 2):
         return pieces
     parts = _paragraphs(piece.unit, lines, blank=False, chunk=max(8, int(target)))
+    titles: dict[int, str] = {}
+    if len(parts) < 2:
+        parts, titles = _doc_sections(piece.unit, lines)
     if len(parts) < 2:
         return pieces
     replacement = []
@@ -225,9 +237,47 @@ def _split_longest(pieces: list[Piece], lines: Sequence[str], target: float) -> 
         blank = piece.blank_before if index == 0 else 0
         new = Piece(part, blank, inside=piece.inside or index > 0)
         new.marker, new.title = _heading(part, lines, index > 0)
+        if part.start in titles:
+            new.marker, new.title = 1.0, titles[part.start]
         new.words = frozenset(_name_words(part))
         replacement.append(new)
     return [*pieces[:longest], *replacement, *pieces[longest + 1 :]]
+
+
+def _doc_sections(unit: Unit, lines: Sequence[str]) -> tuple[list[Unit], dict[int, str]]:
+    """A long doc comment cut at its own headings (``<h2>``, ``## Examples``): the author's
+    sections of the documentation, each with its title."""
+    starts = [unit.start]
+    titles: dict[int, str] = {}
+    for n in range(unit.start + 1, unit.end + 1):
+        line = lines[n - 1]
+        if not comments.is_comment_line(line):
+            continue  # headings live in the unit's doc comments
+        title = _doc_heading(line)
+        if title and n - starts[-1] >= 3:
+            starts.append(n)
+            titles[n] = title
+    if len(starts) == 1:
+        return [unit], {}
+    parts = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] - 1 if index + 1 < len(starts) else unit.end
+        prose = all(
+            not lines[n - 1].strip() or comments.is_comment_line(lines[n - 1])
+            for n in range(start, end + 1)
+        )
+        kind = "comment" if prose else unit.kind
+        parts.append(dataclasses.replace(unit, kind=kind, start=start, end=end, doc=""))
+    return parts, titles
+
+
+def _doc_heading(line: str) -> str:
+    text = re.sub(r"^\s*(?:/\*\*?|\*|//+|#+(?=\s))\s?", "", line).strip()
+    html = _HTML_HEADING.match(text)
+    if html:
+        return _short(re.sub(r"<[^>]+>|\{@\w+\s+([^}]*)\}", r"\1", html.group(1)))
+    markdown = re.match(r"^#{1,4}\s+(\S.*)$", text)
+    return _short(markdown.group(1)) if markdown else ""
 
 
 def _paragraphs(unit: Unit, lines: Sequence[str], blank: bool = True, chunk: int = 3) -> list[Unit]:
@@ -245,9 +295,17 @@ def _paragraphs(unit: Unit, lines: Sequence[str], blank: bool = True, chunk: int
     levels = Counter(_indent(lines[n - 1]) for n in code if not _CLOSER.match(lines[n - 1]))
     if not levels:
         return [unit]
-    # ... that holds a real share of the body (a wrapped signature line does not).
-    most = max(levels.values())
-    indent = min(level for level, n in levels.items() if n >= 0.1 * len(code) or n == most)
+    # ... where paragraphs start: a level with several lines after a blank line (a
+    # wrapped signature or a namespace's opening line has none).
+    opening = Counter(
+        _indent(lines[n - 1])
+        for n in body
+        if not lines[n - 2].strip() and not _CLOSER.match(lines[n - 1])
+    )
+    indent = min(
+        (level for level in levels if opening[level] >= 3),
+        default=max(levels, key=lambda level: (levels[level], -level)),
+    )
     starts = [unit.start]
     for n in body:
         opens = not lines[n - 2].strip() if blank else True
@@ -321,7 +379,36 @@ def _heading(unit: Unit, lines: Sequence[str], paragraph: bool) -> tuple[float, 
             return 1.0, title
     if len(texts) == 1 and (detached or paragraph):
         return 0.5, _short(comments.clean_comment(texts))
+    first = _first_paragraph(head)
+    if len(first) == 1 and len(first) < len([h for h in head if h.strip()]):
+        # A short comment line standing alone above the rest: a title ("Backbone.Model").
+        title = comments.clean_comment(first).strip()
+        if 0 < len(title.split()) <= 6 and not title.endswith((".", ",", ";")):
+            return 0.8, _short(title)
+    if detached or _comment_paragraphs(head) >= 2:
+        # A comment block standing apart from the code introduces what follows rather
+        # than documenting one definition: a section opening without a title.
+        return 0.5, ""
     return 0.0, ""
+
+
+def _first_paragraph(head: list[str]) -> list[str]:
+    paragraph: list[str] = []
+    for line in head:
+        if line.strip():
+            paragraph.append(line)
+        elif paragraph:
+            break
+    return paragraph
+
+
+def _comment_paragraphs(head: list[str]) -> int:
+    count, inside = 0, False
+    for line in head:
+        if line.strip() and not inside:
+            count += 1
+        inside = bool(line.strip())
+    return count
 
 
 def _last_paragraph(head: list[str]) -> list[str]:

@@ -16,7 +16,7 @@ class SegmentWeights:
 
     marker: float = 3.0  # the author's own section marker (banner, MARK:, #region...)
     heading: float = 1.0  # a detached one-line comment, or one that heads a paragraph
-    blank_run: float = 0.6  # more blank lines than the file usually leaves at that level
+    blank_run: float = 2.5  # more blank lines than the file usually leaves at that level
     kind_change: float = 0.8  # constants → types → functions → entry point
     parent_change: float = 1.2  # leaving a class's members, or entering another's
     class_start: float = 0.6  # a class or type definition begins here
