@@ -192,7 +192,8 @@ def _main_phrase(infos: list[naming.Facts], file: naming.FileWords) -> str:
             continue
         if vocabulary.is_verb(words[0]) and len(words) > 1:
             words = [vocabulary.gerund(words[0]), *words[1:]]
-        if all(vocabulary.is_word(w) or w in file.acronyms for w in words) and len(words) >= 2:
+        distinct = len(set(words)) == len(words) >= 2
+        if distinct and all(vocabulary.is_word(w) or w in file.acronyms for w in words):
             return naming.Candidate(words, "main_name").text(file.acronyms)
     return ""
 

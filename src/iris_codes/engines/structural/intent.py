@@ -60,21 +60,26 @@ def module_text(lines: Sequence[str], language: Language | None) -> list[str]:
     if not head:
         return []
     if language is not None and language.docstrings:
-        doc = _docstring(head)
+        # The docstring may follow a licence or editor-settings comment.
+        start = 0
+        while start < len(head) and (
+            not head[start].strip() or head[start].lstrip().startswith("#")
+        ):
+            start += 1
+        doc = _docstring(head[start:]) if start < len(head) else None
         if doc is not None:
             return doc
     pod = _pod_name(lines)
     if pod:
         return pod
-    paragraphs = _comment_paragraphs(head)
-    for index, paragraph in enumerate(paragraphs):
-        text = " ".join(paragraph)
-        if text and not _BOILERPLATE.search(text[:200]) and re.search(r"[A-Za-z]{3}", text):
+    for block in _comment_blocks(head):
+        # A licence or credit anywhere in a comment block makes the whole block boilerplate
+        # (licences run over several paragraphs: "Please contact Oracle, ...").
+        if any(_BOILERPLATE.search(" ".join(p)) for p in block):
+            continue
+        if re.search(r"[A-Za-z]{3}", " ".join(block[0])):
             # A title line ("xdg-mime") is followed by the sentence that says what it is.
-            kept = [
-                p for p in paragraphs[index : index + 3] if not _BOILERPLATE.search(" ".join(p))
-            ]
-            return [line for p in kept for line in [*p, ""]]
+            return [line for p in block[:3] for line in [*p, ""]]
     return []
 
 
@@ -104,28 +109,34 @@ def _docstring(head: list[str]) -> list[str] | None:
     return body.split("\n")
 
 
-def _comment_paragraphs(head: list[str]) -> list[list[str]]:
-    """Comment blocks at the top of the file, as lists of prose lines per paragraph."""
-    paragraphs: list[list[str]] = []
-    current: list[str] = []
+def _comment_blocks(head: list[str]) -> list[list[list[str]]]:
+    """Comment blocks at the top of the file (split by blank lines and ``*/``), each as its
+    paragraphs of prose lines."""
+    blocks: list[list[list[str]]] = [[[]]]
+
+    def new_paragraph() -> None:
+        if blocks[-1][-1]:
+            blocks[-1].append([])
+
+    def new_block() -> None:
+        new_paragraph()
+        if any(blocks[-1]):
+            blocks.append([[]])
+
     for line in head:
         if not line.strip():
-            if current:
-                paragraphs.append(current)
-                current = []
+            new_block()
             continue
         if not comments.is_comment_line(line):
             break
         text = comments.clean_comment([line])
         if not text or _RULE_CHARS.sub("", text) == "":
-            if current:
-                paragraphs.append(current)
-                current = []
-            continue
-        current.append(text)
-    if current:
-        paragraphs.append(current)
-    return paragraphs
+            new_paragraph()
+        else:
+            blocks[-1][-1].append(text)
+        if line.rstrip().endswith("*/"):
+            new_block()
+    return [[p for p in block if p] for block in blocks if any(block)]
 
 
 def from_prose(lines: Sequence[str]) -> str:

@@ -205,6 +205,8 @@ def candidates(info: Facts, file: FileWords) -> list[Candidate]:
     title = next((p.title for p in info.section.pieces if p.title and p.marker >= 1), "")
     if not title and info.section.pieces[0].title:
         title = info.section.pieces[0].title
+    if intent.is_boilerplate(title):
+        title = ""  # "-*- Mode: Python -*-" is an editor setting, not a section title
     all_ids = frozenset(_key(u) for u in info.definitions)
     if title and len(title.split()) == 1:
         # A one-word heading ("Examples") says which part of what: "Buffer time examples".

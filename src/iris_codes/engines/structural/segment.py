@@ -10,6 +10,7 @@ imports, module-level setup) is never cut: it opens the first section.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import math
 import re
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from ...syntax import comments
 from ...syntax.references import identifiers, split_words
 from ...syntax.units import Unit
-from . import vocabulary
+from . import intent, vocabulary
 from .weights import SEGMENT, SegmentWeights
 
 _RULE = re.compile(r"^[\s\-=*#~_+/<>.]{3,}$")
@@ -50,6 +51,7 @@ class Piece:
     title: str = ""  # the marker's or heading comment's words, if any
     inside: bool = False  # a paragraph after the first of a long unit
     words: frozenset[str] = field(default_factory=frozenset)
+    doc_words: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def start(self) -> int:
@@ -195,6 +197,7 @@ def _pieces(
             piece = Piece(part, before, inside=index > 0)
             piece.marker, piece.title = _heading(part, lines, index > 0)
             piece.words = frozenset(_name_words(part))
+            piece.doc_words = _doc_words(part)
             pieces.append(piece)
         previous_end = unit.end
     return pieces
@@ -356,6 +359,8 @@ def _heading(unit: Unit, lines: Sequence[str], paragraph: bool) -> tuple[float, 
         head.append(line)
     if not head:
         return 0.0, ""
+    if intent.is_boilerplate(" ".join(h.strip() for h in head[:3])):
+        return (0.5 if not head[-1].strip() else 0.0), ""  # a licence or editor setting
     for index, line in enumerate(head):
         title = marker_title(line)
         if title is not None:
@@ -528,15 +533,15 @@ def _overlap(left: list[frozenset[str]], right: list[frozenset[str]]) -> float:
 
 
 def _doc_overlap(left: list[Piece], right: list[Piece]) -> float:
-    def words(pieces: list[Piece]) -> frozenset[str]:
-        found = set()
-        for p in pieces:
-            for w in re.findall(r"[a-z]{4,}", p.unit.doc.lower()):
-                if w not in vocabulary.clause_words() and w not in vocabulary.filler():
-                    found.add(vocabulary.singular(w))
-        return frozenset(found)
+    return _overlap([p.doc_words for p in left], [p.doc_words for p in right])
 
-    return _overlap([words(left)], [words(right)])
+
+def _doc_words(unit: Unit) -> frozenset[str]:
+    return frozenset(
+        vocabulary.singular(w)
+        for w in re.findall(r"[a-z]{4,}", unit.doc.lower())
+        if w not in vocabulary.clause_words() and w not in vocabulary.filler()
+    )
 
 
 # --- choosing cuts -----------------------------------------------------------------
@@ -588,20 +593,22 @@ def _choose_cuts(
     if not allowed or high <= 1:
         return set()
     cuts: list[int] = []
-    bounds = [0, len(pieces)]
+    bounds = [0, len(pieces)]  # kept sorted
+    starts = [p.start for p in pieces]
+    ends = [p.end for p in pieces]
     while len(cuts) + 1 < high:
         best, best_value = -1, -math.inf
         for i in allowed:
-            if i in cuts:
-                continue
-            left_edge = max(b for b in bounds if b < i)
-            right_edge = min(b for b in bounds if b > i)
-            seg_start = pieces[left_edge].start
-            seg_end = pieces[right_edge - 1].end
+            edge = bisect.bisect_left(bounds, i)
+            if bounds[edge] == i:
+                continue  # already a cut
+            left_edge, right_edge = bounds[edge - 1], bounds[edge]
+            seg_start = starts[left_edge]
+            seg_end = ends[right_edge - 1]
             # The preamble does not count towards the first section's size.
-            body_start = pieces[min(preamble, i - 1)].start if left_edge == 0 else seg_start
-            left_len = pieces[i - 1].end - body_start + 1
-            right_len = seg_end - pieces[i].start + 1
+            body_start = starts[min(preamble, i - 1)] if left_edge == 0 else seg_start
+            left_len = ends[i - 1] - body_start + 1
+            right_len = seg_end - starts[i] + 1
             short = min(left_len, right_len) < min_lines
             if short and pieces[i].marker < 1:
                 continue
@@ -614,5 +621,5 @@ def _choose_cuts(
         if len(cuts) + 1 >= low and scores[best] < weights.threshold:
             break
         cuts.append(best)
-        bounds.append(best)
+        bisect.insort(bounds, best)
     return set(cuts)
