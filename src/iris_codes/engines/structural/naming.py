@@ -319,8 +319,8 @@ def _activity_candidates(info: Facts) -> list[Candidate]:
     noun = _kind_noun(Counter(u.kind for u in info.definitions))
     for word, weight in _top(topics, 2):
         # A word most members' names share: "Port constants" (POP3_PORT, POP3_SSL_PORT).
-        if noun and weight >= 0.3 * total:
-            ids = frozenset(_key(u) for u in info.definitions if word in name_words(u.name))
+        ids = frozenset(_key(u) for u in info.definitions if word in name_words(u.name))
+        if noun and weight >= 0.3 * total and len(ids) >= 2:
             found.append(Candidate([word, noun], "activity", ids))
     for obj, weight in _top(objects, 3):
         if weight < 0.3 * total:
