@@ -194,6 +194,7 @@ def _is_title(paragraph: list[str], lines: Sequence[str]) -> bool:
 
 def clean(text: str) -> str:
     """Prose without markup: roles, backticks, emphasis, links, banner rules, lead-ins."""
+    text = re.sub(r"\s*<https?://[^>\s]*>|\s*\(?\bhttps?://\S+?\)?(?=[\s.,;]|$)", "", text)
     text = _ROLE.sub(r"\1", text)
     text = _TICKS.sub(r"\1", text)
     text = re.sub(r"`([^`']+)'", r"\1", text)  # GNU quoting: `ldd'"

@@ -24,7 +24,7 @@ from .weights import NAMING, NamingWeights
 
 Weights = defaultdict[str, float]  # word → summed line weight of the members using it
 _DEFINITION_KINDS = frozenset({"function", "method", "class", "type", "constant", "paragraph"})
-_PARAMS = re.compile(r"\(([^()]*)\)")
+_PARAMS = re.compile(r"\(([^()]*)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _SENTENCE_END = re.compile(r"[.!?:;](?:\s|$)")
 _JOINERS = frozenset({"and", "the", "to", "of", "for"})
@@ -388,6 +388,8 @@ def _docstring_candidates(unit: Unit, info: Facts) -> list[Candidate]:
                 plural = plural or lower in ("a", "an", "each", "every", "all", "any")
                 continue
             break
+        if lower in vocabulary.filler():
+            break  # "Serialize obj as ...": a placeholder, not an object
         obj.append(lower)
         if len(obj) == 3:
             break
@@ -672,6 +674,6 @@ def clean_doc(doc: str) -> str:
 
 _NOT_PROSE = re.compile(
     r"^-{2,}|-{3,}\.?$|^[/!]|^#!|copyright|licen[sc]e|spdx|-\*-|\bvim:|eslint|^go:|noqa|@ts-|pylint|"
-    r"\bwarranty\b|[+|]\s*[+|]\s*[+|]|^\W*[\w.]+\s*=\s*\S+\W*$|^_",
+    r"\bwarranty\b|[+|]\s*[+|]\s*[+|]|^\W*[\w.]+\s*=\s*\S+\W*$|^_|-{4,}|^\w+\([^)]*\)\s*->",
     re.I,
 )

@@ -286,11 +286,7 @@ def _doc_heading(line: str) -> str:
 def _paragraphs(unit: Unit, lines: Sequence[str], blank: bool = True, chunk: int = 3) -> list[Unit]:
     """The unit cut where code starts again at its body's indentation: after a blank line,
     or (``blank=False``) every ``chunk`` lines or so."""
-    code_start = unit.start
-    while code_start < unit.end and (
-        not lines[code_start - 1].strip() or comments.is_comment_line(lines[code_start - 1])
-    ):
-        code_start += 1  # the unit's own leading comment is not part of its body
+    code_start = _code_start(unit, lines)
     body = [n for n in range(code_start + 1, unit.end) if lines[n - 1].strip()]
     # The statement level: the shallowest line that is not a closing bracket or a
     # preprocessor line (namespaces and #if blocks sit shallower than their statements).
@@ -343,6 +339,18 @@ def _paragraphs(unit: Unit, lines: Sequence[str], blank: bool = True, chunk: int
                 )
             )
     return parts
+
+
+def _code_start(unit: Unit, lines: Sequence[str]) -> int:
+    """The unit's first line of code, past its leading comments and docstrings."""
+    if unit.signature:
+        for n in range(unit.start, unit.end + 1):
+            if lines[n - 1].strip()[:160] == unit.signature:
+                return n
+    n = unit.start
+    while n < unit.end and (not lines[n - 1].strip() or comments.is_comment_line(lines[n - 1])):
+        n += 1
+    return n
 
 
 def _indent(line: str) -> int:
