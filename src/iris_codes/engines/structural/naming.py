@@ -674,6 +674,6 @@ def clean_doc(doc: str) -> str:
 
 _NOT_PROSE = re.compile(
     r"^-{2,}|-{3,}\.?$|^[/!]|^#!|copyright|licen[sc]e|spdx|-\*-|\bvim:|eslint|^go:|noqa|@ts-|pylint|"
-    r"\bwarranty\b|[+|]\s*[+|]\s*[+|]|^\W*[\w.]+\s*=\s*\S+\W*$|^_|-{4,}|^\w+\([^)]*\)\s*->",
+    r"\bwarranty\b|[+|]\s*[+|]\s*[+|]|^\W*[\w.]+\s*=\s*\S+\W*$|^_|-{4,}|^\w+\([^)]*\)\s*->|^(?:XXX|TODO|FIXME|HACK)\b",
     re.I,
 )
