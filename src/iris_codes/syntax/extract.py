@@ -526,7 +526,14 @@ def _doc_for(
         return leading
     if not docstrings:
         return ""
-    after = lines[code_start : min(end, code_start + 8)]
+    # The docstring opens the body: after the signature's last line (which may be many
+    # lines below when the parameters are wrapped), not somewhere further down.
+    body_start = code_start - 1
+    for offset, line in enumerate(lines[code_start - 1 : min(end, code_start + 40)]):
+        if line.split("#")[0].rstrip().endswith(":"):
+            body_start = code_start + offset
+            break
+    after = lines[body_start : min(end, body_start + 8)]
     for index, line in enumerate(after):
         if line.lstrip()[:1] in ("'", '"') or line.lstrip()[:2].lower() in ('r"', "r'"):
             return comments.docstring(after[index:])

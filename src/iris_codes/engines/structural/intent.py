@@ -189,7 +189,8 @@ def _is_title(paragraph: list[str], lines: Sequence[str]) -> bool:
         after = lines[index + 1] if index + 1 < len(lines) else ""
         if _UNDERLINE.match(after):
             return True
-    return len(line.split()) <= 6 and not line.rstrip().endswith((".", ":", ","))
+    # A bare name ("xdg-mime") titles what follows; a short summary line is the summary.
+    return len(line.split()) <= 2 and not line.rstrip().endswith((".", ":", ","))
 
 
 def clean(text: str) -> str:

@@ -298,7 +298,7 @@ def _activity_candidates(info: Facts) -> list[Candidate]:
         verb = words[0] if vocabulary.is_verb(words[0]) else ""
         rest = [w for w in (words[1:] if verb else words) if _noun_like(w)]
         obj = " ".join(vocabulary.singular(w) for w in rest[-2:]) if rest else ""
-        if verb and not obj and owner_words:
+        if verb and not obj and owner_words and _acts_on(unit, owner_words[-1]):
             # A method named for its action alone acts on its object: "Acquiring the lock".
             phrase = [vocabulary.gerund(verb), "the", owner_words[-1]]
             found.append(Candidate(phrase, "owner_activity", frozenset({_key(unit)})))
@@ -341,7 +341,8 @@ def _activity_candidates(info: Facts) -> list[Candidate]:
             found.append(Candidate([*obj_words, noun], "activity", covered))
     strong = [v for v, w in _top(verbs, 3) if w >= 0.2 * total]
     strong = [v for v in strong if v not in vocabulary.weak_verbs()]
-    if len(strong) >= 2 and owner_words:
+    acting = [u for u in info.definitions if _acts_on(u, owner_words[-1])] if owner_words else []
+    if len(strong) >= 2 and owner_words and len(acting) == len(info.definitions):
         # Methods acting on their object: "Acquiring and releasing the lock".
         ids = frozenset(k for v in strong[:2] for k in covers[f"verb:{v}"])
         head = [vocabulary.gerund(strong[0]), "and", vocabulary.gerund(strong[1])]
@@ -352,6 +353,13 @@ def _activity_candidates(info: Facts) -> list[Candidate]:
 def _top(weights: Weights, count: int) -> list[tuple[str, float]]:
     """The heaviest entries, ties in name order (deterministic)."""
     return sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:count]
+
+
+def _acts_on(unit: Unit, noun: str) -> bool:
+    """A method acts on its class's object unless its doc says it acts on something else
+    (``Session.post``: "Sends a POST request" acts on a request, not the session)."""
+    doc = unit.doc.lower()
+    return not doc or noun in doc
 
 
 def _noun_like(word: str) -> bool:
