@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .models import Analysis, Block
+    from .analysis import Analysis, Block
 
 __version__ = "0.1.0"
 __all__ = ["Analysis", "Block", "__version__", "analyze"]
@@ -35,7 +35,7 @@ def __getattr__(name: str) -> Any:
     # Loaded on first use: importing any iris_codes module (the Lambda handler, the
     # authorizer, the CLI) must not pay for pydantic and the models.
     if name in ("Analysis", "Block"):
-        from . import models
+        from . import analysis
 
-        return getattr(models, name)
+        return getattr(analysis, name)
     raise AttributeError(f"module 'iris_codes' has no attribute {name!r}")

@@ -1,57 +1,18 @@
-"""The API contract: what a client sends and what every engine returns."""
+"""The API contract: what a client sends, and the response shapes for the OpenAPI spec.
+
+What engines return (``Analysis``, ``Block``, ``Range``) lives in ``analysis.py`` and is
+re-exported here.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Range = tuple[int, int]
+from .analysis import Analysis, Block, Range
 
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """One responsibility of a file: a label, a sentence, and 1-based inclusive line ranges."""
-
-    label: str
-    description: str
-    ranges: tuple[Range, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "description": self.description,
-            "ranges": [[start, end] for start, end in self.ranges],
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Block:
-        ranges = tuple((int(start), int(end)) for start, end in data["ranges"])
-        return cls(str(data["label"]), str(data.get("description", "")), ranges)
-
-
-@dataclass(frozen=True, slots=True)
-class Analysis:
-    """An engine's answer for one file: intent, blocks in reading order, engine metadata."""
-
-    file_intent: str
-    blocks: tuple[Block, ...]
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The success body the API returns."""
-        return {
-            "success": True,
-            "file_intent": self.file_intent,
-            "responsibility_blocks": [block.to_dict() for block in self.blocks],
-            "metadata": dict(self.metadata),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Analysis:
-        blocks = tuple(Block.from_dict(b) for b in data["responsibility_blocks"])
-        return cls(str(data["file_intent"]), blocks, dict(data.get("metadata", {})))
+__all__ = ["Analysis", "AnalyzeRequest", "AnalyzeResponse", "Block", "ErrorResponse", "Range"]
 
 
 class AnalyzeRequest(BaseModel):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .models import Analysis, Block, Range
+from .analysis import Analysis, Block, Range
 
 EMPTY_FILE_INTENT = "Empty file"
 MAX_INTENT_WORDS = 20

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, runtime_checkable
 
-from ..models import Analysis
+from ..analysis import Analysis
 
 
 @runtime_checkable

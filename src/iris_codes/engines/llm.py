@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from .. import metrics
+from ..analysis import Analysis, Block
 from ..config import Settings
 from ..errors import EngineError, LLMBadOutput, LLMTimeout, LLMUnavailable
-from ..models import Analysis, Block
 from ..postprocess import EMPTY_FILE_INTENT, count_lines, is_blank, normalize_ranges
 from ..syntax.units import Unit
 from . import llm_output, prompts

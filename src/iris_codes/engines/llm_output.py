@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ..analysis import Block, Range
 from ..errors import LLMBadOutput
-from ..models import Block, Range
 from ..syntax.units import Unit
 
 

@@ -14,8 +14,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from ...analysis import Analysis, Block
 from ...errors import EngineError
-from ...models import Analysis, Block
 from ...postprocess import count_lines
 from ...syntax.extract import extract_units
 from ...syntax.languages import LANGUAGES, Language, get_language
