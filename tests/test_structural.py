@@ -449,3 +449,61 @@ def test_answers_are_identical_across_processes_with_different_hash_seeds() -> N
         )  # fmt: skip
         outputs.add(done.stdout)
     assert len(outputs) == 1
+
+
+# --- the vocabulary ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("verb", "gerund"),
+    [("parse", "parsing"), ("get", "getting"), ("split", "splitting"), ("open", "opening"),
+     ("setup", "setting up"), ("read", "reading"), ("tie", "tying"), ("format", "formatting")],
+)  # fmt: skip
+def test_gerunds_follow_english_spelling(verb: str, gerund: str) -> None:
+    assert vocabulary.gerund(verb) == gerund
+
+
+def test_words_include_inflections_but_not_identifiers() -> None:
+    for word in ("parsing", "decorators", "serializer", "cookies", "recompress"):
+        assert vocabulary.is_word(word), word
+    for token in ("fnmatch", "putline", "stls", "getaddrinfo"):
+        assert not vocabulary.is_word(token), token
+
+
+def test_acronyms_are_the_capitals_the_author_writes_twice() -> None:
+    found = vocabulary.acronyms("Speaks SMTP and POP3. SMTP AND POP3 AND")
+    assert {"smtp", "pop3"} <= found
+    assert "and" not in found
+
+
+def test_a_comment_line_ending_in_a_colon_heads_a_section(engine: StructuralEngine) -> None:
+    body_lines = []
+    for index in range(8):
+        body_lines.append(f"    def command_{index}(self):\n        return self.send({index})\n\n")
+    source = (
+        "class Client:\n    def send(self, value):\n        return value\n\n"
+        + "".join(body_lines[:4])
+        + "    # optional commands:\n\n"
+        + "".join(body_lines[4:])
+    )
+    body = run(engine, source, "python", "client.py")
+    assert "Optional commands" in labels(body)
+
+
+def test_a_long_doc_comment_is_cut_at_its_own_headings(engine: StructuralEngine) -> None:
+    def part(title: str, words: str) -> str:
+        head = f" * <h2>{title}</h2>\n" if title else ""
+        return head + "\n".join(f" * {words} {n}." for n in range(40)) + "\n"
+
+    source = (
+        "package org.example;\n\nimport java.util.List;\n\n/**\n"
+        + part("", "Overview line")
+        + part("Developing provider services", "Service line")
+        + part("Deploying providers", "Deployment line")
+        + part("Packaging resource bundles", "Packaging line")
+        + " */\npublic interface Provider {\n    List<String> names();\n}\n"
+    )
+    body = run(engine, source, "java", "Provider.java")
+    assert len(body["responsibility_blocks"]) >= 4
+    for title in ("Developing provider services", "Deploying providers"):
+        assert title in labels(body)

@@ -167,8 +167,6 @@ def _paragraphs(lines: Sequence[str]) -> list[list[str]]:
             if current:
                 paragraphs.append(current)
                 current = []
-            if _UNDERLINE.match(line) and paragraphs:
-                paragraphs[-1] = [*paragraphs[-1]]  # a title ends at its underline
             continue
         current.append(line.strip())
     if current:
@@ -279,8 +277,3 @@ def from_definitions(main_phrase: str, others: Sequence[str], framework: str = "
         return _finish(head)
     tail = parts[0] if len(parts) == 1 else f"{parts[0]} and {parts[1]}"
     return _finish(f"{head}, with {tail}")
-
-
-def is_word_phrase(phrase: str) -> bool:
-    """True when every word of ``phrase`` is a word (no raw identifiers)."""
-    return all(vocabulary.is_word(w) for w in re.findall(r"[A-Za-z]+", phrase) if len(w) > 2)

@@ -449,8 +449,6 @@ def marker_title(line: str) -> str | None:
         return pod.group(1).strip()
     if not comments.is_comment_line(line) and not stripped.startswith(("/*", "*/")):
         return None
-    body = re.sub(r"^(?:#+|//+|/\*+|\*+|--+|;+|%+)", "", stripped)
-    body = re.sub(r"(?:\*+/|#+|-+|=+|/+)$", "", body).strip()
     if _RULE.match(stripped) and not re.search(r"[A-Za-z0-9]", stripped):
         return ""
     titled = _RULE_TEXT.match(stripped.lstrip("#/;%*").lstrip())
@@ -460,7 +458,6 @@ def marker_title(line: str) -> str | None:
         and re.search(r"\S\s+[-=*#~_+]{2,}", stripped)
     ):
         return titled.group(1).strip(" -=*#~_+/")
-    del body
     return None
 
 
