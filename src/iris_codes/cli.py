@@ -362,7 +362,13 @@ def _tcp_address(value: str) -> tuple[str, int]:
 )
 @click.option("--http", "http", is_flag=True, help="Serve streamable HTTP instead of stdio.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address for --http.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port for --http.",
+)
 @click.option(
     "--engine", type=click.Choice(["auto", "structural", "llm"]), help="Engine [IRIS_ENGINE]."
 )

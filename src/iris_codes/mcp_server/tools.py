@@ -53,6 +53,8 @@ class Outliner:
         if path is not None:
             name, text = self._read(roots, path)
         elif source is not None:
+            if len(source.encode("utf-8", "replace")) > self._max_bytes:
+                raise InvalidRequest(_too_large("source", self._max_bytes))
             name, text = filename or "untitled", source
         else:
             raise InvalidRequest("Give path (a file in the project), or source with filename.")
@@ -115,7 +117,8 @@ class Outliner:
             chosen,
             [*found.skipped, *outside],
             batch.LocalAnalyzer(self._service),
-            jobs=batch.default_jobs(remote=False),
+            # An LLM analysis waits on the network: more at once, as for ``--server``.
+            jobs=batch.default_jobs(remote=self._service.primary_engine_name == "llm"),
         )
         entries, cut = _bounded([_entry(result, root, roots) for result in run.results])
         truncated = _truncation(len(chosen), len(files), len(entries) if cut else None)
@@ -142,10 +145,7 @@ class Outliner:
         try:
             size = resolved.stat().st_size
             if size > self._max_bytes:
-                raise PathRefused(
-                    f"{path!r} is {size} bytes, over the {self._max_bytes}-byte limit "
-                    "(IRIS_MAX_SOURCE_BYTES)."
-                )
+                raise PathRefused(_too_large(repr(path), self._max_bytes))
             text = resolved.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError:
             raise PathRefused(f"{path!r} is not UTF-8 text.") from None
@@ -167,6 +167,10 @@ def numbered_lines(lines: Sequence[str], ranges: Sequence[Sequence[int]]) -> str
             out.append("…")
         out += [f"{n:>{width}}\t{lines[n - 1]}" for n in range(start, end + 1)]
     return "\n".join(out)
+
+
+def _too_large(what: str, limit: int) -> str:
+    return f"{what} is over the {limit}-byte limit (IRIS_MAX_SOURCE_BYTES)."
 
 
 def _block_number(blocks: list[dict[str, Any]], label: str | None, index: int | None) -> int:
