@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import anyio
 import anyio.to_thread
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -28,6 +29,7 @@ from .tools import MAX_CHARS, MAX_FILES, MAX_FILES_LIMIT, Outliner
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+_ROOTS_SECONDS = 5.0  # how long a client may take to list its roots
 
 INSTRUCTIONS = (
     "IRIS gives the table of contents of source files: what a file is for and which line "
@@ -177,10 +179,11 @@ async def _declared_roots(ctx: Context[Any, Any]) -> list[Path] | None:
     try:
         # Roots are deprecated from protocol 2026-07-28, but the clients in use today
         # (and older protocol versions) still declare the workspace through them.
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), anyio.fail_after(_ROOTS_SECONDS):
             warnings.simplefilter("ignore", MCPDeprecationWarning)
             listed = await ctx.session.list_roots()
-    except MCPError as exc:
+    except (MCPError, TimeoutError) as exc:
+        # The server's own roots still apply: a silent client cannot widen them.
         log.info("the client declared roots but did not list them (%s)", type(exc).__name__)
         return None
     return paths_from_uris([str(root.uri) for root in listed.roots]) or None
