@@ -76,6 +76,10 @@ LanguageArg = Annotated[
 
 def build_server(outliner: Outliner, policy: RootPolicy) -> MCPServer[Any]:
     """The MCP server with IRIS's three tools registered."""
+    # Roots are deprecated from protocol 2026-07-28, but the clients in use today (on
+    # older protocol versions) still declare their workspace through them. Set once here:
+    # catch_warnings around each call would race between concurrent tool calls.
+    warnings.filterwarnings("ignore", "The roots capability", MCPDeprecationWarning)
     server: MCPServer[Any] = MCPServer("iris", instructions=INSTRUCTIONS, version=_version())
 
     async def roots(ctx: Context[Any, Any]) -> tuple[Path, ...]:
@@ -177,10 +181,7 @@ async def _declared_roots(ctx: Context[Any, Any]) -> list[Path] | None:
     if capabilities is None or capabilities.roots is None:
         return None
     try:
-        # Roots are deprecated from protocol 2026-07-28, but the clients in use today
-        # (and older protocol versions) still declare the workspace through them.
-        with warnings.catch_warnings(), anyio.fail_after(_ROOTS_SECONDS):
-            warnings.simplefilter("ignore", MCPDeprecationWarning)
+        with anyio.fail_after(_ROOTS_SECONDS):
             listed = await ctx.session.list_roots()
     except (MCPError, TimeoutError) as exc:
         # The server's own roots still apply: a silent client cannot widen them.
