@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: serve test lint typecheck pytest bench-deps bench-quality bench-boundaries bench-llm bench-cache \
-	bench-analyze clean
+	bench-analyze bench-mcp clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,9 @@ bench-cache: $(STAMP) bench-deps
 
 bench-analyze: $(STAMP)
 	$(BIN)/python bench/analyze_dir.py
+
+bench-mcp: $(STAMP)
+	$(BIN)/python bench/mcp_tokens.py
 
 clean:
 	rm -rf $(VENV) .iris .mypy_cache .ruff_cache .pytest_cache

@@ -1,4 +1,4 @@
-"""The ``iris`` command: serve, analyze, languages, config, cache."""
+"""The ``iris`` command: serve, analyze, languages, config, cache, keys, lsp, mcp."""
 
 from __future__ import annotations
 
@@ -350,3 +350,46 @@ def _tcp_address(value: str) -> tuple[str, int]:
     if not host or not port.isdigit():
         raise click.BadParameter("expected HOST:PORT, e.g. 127.0.0.1:2087", param_hint="--tcp")
     return host, int(port)
+
+
+@main.command("mcp")
+@click.option(
+    "--root",
+    "roots",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="Folder the tools may read (repeatable) [the client's roots, else the working directory].",
+)
+@click.option("--http", "http", is_flag=True, help="Serve streamable HTTP instead of stdio.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address for --http.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port for --http.",
+)
+@click.option(
+    "--engine", type=click.Choice(["auto", "structural", "llm"]), help="Engine [IRIS_ENGINE]."
+)
+def mcp(roots: tuple[str, ...], http: bool, host: str, port: int, engine: str | None) -> None:
+    """Serve outline tools to coding agents over MCP (stdio; --http for streamable HTTP).
+
+    Tools: outline_file (intent and blocks), read_block (one block's lines) and
+    outline_repository (each file's intent). Paths are confined to the client's roots,
+    else the --root folders or the working directory. See docs/mcp.md.
+    """
+    from . import mcp_server
+
+    if not mcp_server.sdk_available():
+        raise click.ClickException(mcp_server.INSTALL_HINT)
+    if http and not is_loopback(host):
+        raise click.UsageError(
+            f"Refusing to serve MCP on {host}: the HTTP transport has no authentication; "
+            "bind a loopback address."
+        )
+    settings = load_settings(engine=engine)
+    _check_service(settings)
+    if http:
+        click.echo(f"IRIS MCP on http://{host}:{port}{mcp_server.HTTP_PATH}", err=True)
+    mcp_server.serve(settings, roots, http=(host, port) if http else None)
