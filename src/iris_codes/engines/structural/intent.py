@@ -191,15 +191,20 @@ def _is_title(paragraph: list[str], lines: Sequence[str]) -> bool:
     return len(line.split()) <= 2 and not line.rstrip().endswith((".", ":", ","))
 
 
-def clean(text: str) -> str:
-    """Prose without markup: roles, backticks, emphasis, links, banner rules, lead-ins."""
+def unmarked(text: str) -> str:
+    """``text`` on one line without inline markup: URLs, roles, backticks, links, emphasis."""
     text = re.sub(r"\s*<https?://[^>\s]*>|\s*\(?\bhttps?://\S+?\)?(?=[\s.,;]|$)", "", text)
     text = _ROLE.sub(r"\1", text)
     text = _TICKS.sub(r"\1", text)
-    text = re.sub(r"`([^`']+)'", r"\1", text)  # GNU quoting: `ldd'"
+    text = re.sub(r"`([^`']+)'", r"\1", text)  # GNU quoting: `ldd'
     text = _LINK.sub(r"\1", text)
     text = _EMPHASIS.sub(r"\2", text)
-    text = re.sub(r"^#+\s*", "", text.strip())
+    return " ".join(text.split())
+
+
+def clean(text: str) -> str:
+    """Prose without markup: inline markup, headings, banner rules, lead-ins."""
+    text = re.sub(r"^#+\s*", "", unmarked(text))
     text = _RULE_CHARS.sub("", text)
     text = _MODULE_NAME_LEAD.sub("", text)
     text = " ".join(text.split())

@@ -668,10 +668,7 @@ def _plural(noun: str, count: int) -> str:
 
 def clean_doc(doc: str) -> str:
     """A docstring's first sentence without markup, ending in a full stop."""
-    text = re.sub(r":[a-z]+:`~?([^`]+)`", r"\1", plain_doc(doc))
-    text = re.sub(r"`+([^`]*)`+", r"\1", text)
-    text = re.sub(r"\*\*?([^*]+)\*\*?", r"\1", text)
-    text = " ".join(text.split()).strip().lstrip(":;,.-| ")
+    text = intent.unmarked(plain_doc(doc)).lstrip(":;,.-| ")
     if not text or not re.search(r"[A-Za-z]{3}", text):
         return ""
     if _NOT_PROSE.search(text) or intent.is_boilerplate(text):
