@@ -267,7 +267,8 @@ def validate(
 LANGUAGE_NAMES = r"Python|JavaScript|TypeScript|Go|Java|C|C\+\+|C#|Rust|Ruby|PHP|Shell|Perl|React"
 TEMPLATE_INTENT = re.compile(
     rf"^(?:{LANGUAGE_NAMES})\s+(?:module|program|command-line program|file|script|library|"
-    rf"header|component|package|source)\b|\bmodule for\b|for its definitions|^Source file\b",
+    rf"header|component|package|source)\s+for\b|\bmodule for\b|for its definitions|"
+    rf"^Source file\b",
     re.I,
 )
 MARKUP = re.compile(

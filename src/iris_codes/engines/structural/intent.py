@@ -144,7 +144,8 @@ def from_prose(lines: Sequence[str]) -> str:
     paragraphs = _paragraphs(lines)
     title = ""
     for paragraph in paragraphs:
-        text = clean(" ".join(paragraph))
+        # A first line that reads as a whole summary ends the sentence (PEP 257).
+        text = clean(comments.summary("\n".join(paragraph)))
         if not text or _BOILERPLATE.search(text[:200]):
             continue
         if paragraph is paragraphs[0] and _is_title(paragraph, lines):

@@ -222,14 +222,13 @@ def _name_words(unit: Unit) -> list[str]:
 
 def _split_longest(pieces: list[Piece], lines: Sequence[str], target: float) -> list[Piece]:
     """The pieces with the longest one cut at its statement starts (or unchanged)."""
-    candidates = [i for i, p in enumerate(pieces) if p.unit.kind not in _PREAMBLE_KINDS]
-    if not candidates:
-        return pieces
-    longest = max(candidates, key=lambda i: pieces[i].end - pieces[i].start)
+    longest = max(range(len(pieces)), key=lambda i: pieces[i].end - pieces[i].start)
     piece = pieces[longest]
     if piece.end - piece.start + 1 < 2 * max(8.0, target / 2):
         return pieces
-    parts = _paragraphs(piece.unit, lines, blank=False, chunk=max(8, int(target)))
+    parts: list[Unit] = [piece.unit]
+    if piece.unit.kind not in _PREAMBLE_KINDS:  # documentation is cut at its headings only
+        parts = _paragraphs(piece.unit, lines, blank=False, chunk=max(8, int(target)))
     titles: dict[int, str] = {}
     if len(parts) < 2:
         parts, titles = _doc_sections(piece.unit, lines)
@@ -254,8 +253,8 @@ def _doc_sections(unit: Unit, lines: Sequence[str]) -> tuple[list[Unit], dict[in
     titles: dict[int, str] = {}
     for n in range(unit.start + 1, unit.end + 1):
         line = lines[n - 1]
-        if not comments.is_comment_line(line):
-            continue  # headings live in the unit's doc comments
+        if not comments.is_comment_line(line) and not _POD.match(line):
+            continue  # headings live in the unit's doc comments (and Perl's POD)
         title = _doc_heading(line)
         if title and n - starts[-1] >= 3:
             starts.append(n)
@@ -275,6 +274,9 @@ def _doc_sections(unit: Unit, lines: Sequence[str]) -> tuple[list[Unit], dict[in
 
 
 def _doc_heading(line: str) -> str:
+    pod = _POD.match(line.strip())
+    if pod:
+        return _short(pod.group(1))
     text = re.sub(r"^\s*(?:/\*\*?|\*|//+|#+(?=\s))\s?", "", line).strip()
     html = _HTML_HEADING.match(text)
     if html:

@@ -233,8 +233,10 @@ def plural(word: str) -> str:
     lower = word.lower()
     if lower in terms() and lower.endswith("s"):
         return word
-    if singular(lower) != lower:
-        return word  # already plural
+    if singular(lower) != lower or (lower.endswith("s") and not lower.endswith(("ss", "us", "is"))):
+        return word  # already plural ("ids", "tags")
+    if lower.endswith("is") and len(lower) > 4:
+        return word[:-2] + "es"  # analysis → analyses
     if lower.endswith(("s", "x", "z", "ch", "sh")):
         return word + "es"
     if lower.endswith("y") and len(lower) > 2 and lower[-2] not in _VOWELS:
