@@ -61,14 +61,18 @@ def docstring(lines: list[str]) -> str:
     return first_sentence(summary(match.group(2)))
 
 
+_SIGNATURE = re.compile(r"^[\w.]+\s*\([^)]*\)\s*(?:->.*)?$")
+
+
 def summary(doc: str) -> str:
     """A docstring's summary: its first paragraph, or its first line when that line reads
     as a whole summary and the next starts anew (PEP 257)."""
     paragraph: list[str] = []
     for line in doc.strip().split("\n"):
         if not line.strip():
-            if paragraph:
+            if paragraph and not _SIGNATURE.match(" ".join(paragraph)):
                 break
+            paragraph = []  # an old-style docstring opens with its signature: skip it
             continue
         if line.lstrip().startswith(">>>"):
             break
