@@ -20,7 +20,7 @@ from ...postprocess import count_lines
 from ...syntax.extract import extract_units
 from ...syntax.languages import LANGUAGES, Language, get_language
 from ...syntax.units import Unit
-from . import intent, naming, segment, vocabulary
+from . import describe, facts, intent, naming, segment, vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -80,11 +80,11 @@ def analyse(source: str, language: str, units: list[Unit], engine: str = "struct
     if source.endswith("\n"):
         lines.pop()
     sections = segment.segment(units, lines)
-    infos = [naming.facts(section, lines) for section in sections]
-    file = naming.file_words(lines, lang, [info.words for info in infos])
+    infos = [facts.facts(section, lines) for section in sections]
+    file = facts.file_words(lines, lang, [info.words for info in infos])
     chosen = naming.choose_labels(infos, file)
     labels = [label.text for label in chosen]
-    descriptions = [naming.describe(info, label) for info, label in zip(infos, labels, strict=True)]
+    descriptions = [describe.describe(i, label) for i, label in zip(infos, labels, strict=True)]
     order = sorted(range(len(sections)), key=lambda k: (_reading_rank(infos[k], labels[k]), k))
     blocks = tuple(
         Block(labels[k], descriptions[k], ((sections[k].start, sections[k].end),)) for k in order
@@ -95,7 +95,7 @@ def analyse(source: str, language: str, units: list[Unit], engine: str = "struct
     return Analysis(text, blocks, metadata)
 
 
-def _reading_rank(info: naming.Facts, label: str) -> int:
+def _reading_rank(info: facts.Facts, label: str) -> int:
     """A program's command-line entry point first; the rest follow the file."""
     if label.lower() == "command-line entry point" and any(
         u.name == "main" for u in info.definitions
@@ -108,9 +108,9 @@ def file_intent(
     source: str,
     lines: Sequence[str],
     lang: Language | None,
-    infos: list[naming.Facts],
+    infos: list[facts.Facts],
     labels: list[str],
-    file: naming.FileWords,
+    file: facts.FileWords,
 ) -> str:
     """The module's own sentence, its declared description, or a phrase of its definitions."""
     sentence = intent.from_prose(intent.module_text(lines, lang))
@@ -135,7 +135,7 @@ def file_intent(
     return phrase or _shape(infos)
 
 
-def _shape(infos: list[naming.Facts]) -> str:
+def _shape(infos: list[facts.Facts]) -> str:
     """What the file holds, by kind, when nothing names it ("Top-level statements and 3
     functions.")."""
     kinds = Counter(u.kind for info in infos for u in info.definitions)
@@ -155,7 +155,7 @@ def _shape(infos: list[naming.Facts]) -> str:
     return text[:1].upper() + text[1:] + "."
 
 
-def _main_doc(infos: list[naming.Facts], line_count: int) -> str:
+def _main_doc(infos: list[facts.Facts], line_count: int) -> str:
     """The doc of a definition the file is about: the only exported one, or most of it."""
     units = [
         u for info in infos for u in info.definitions if u.kind in ("class", "type", "function")
@@ -168,10 +168,10 @@ def _main_doc(infos: list[naming.Facts], line_count: int) -> str:
             main = largest
     if main is None or not main.doc:
         return ""
-    return intent.sentence(naming.plain_doc(main.doc))
+    return intent.sentence(facts.plain_doc(main.doc))
 
 
-def _main_phrase(infos: list[naming.Facts], file: naming.FileWords) -> str:
+def _main_phrase(infos: list[facts.Facts], file: facts.FileWords) -> str:
     """The words of the file's main definition: exported, used by the others, large."""
     units = [u for info in infos for u in info.definitions]
     definitions = [
@@ -187,14 +187,14 @@ def _main_phrase(infos: list[naming.Facts], file: naming.FileWords) -> str:
         return (int(unit.exported), used, unit.end - unit.start)
 
     for unit in sorted(definitions, key=importance, reverse=True)[:3]:
-        words = naming.name_words(unit.name)
+        words = facts.name_words(unit.name)
         if not words:
             continue
         if vocabulary.is_verb(words[0]) and len(words) > 1:
             words = [vocabulary.gerund(words[0]), *words[1:]]
         distinct = len(set(words)) == len(words) >= 2
         if distinct and all(vocabulary.is_word(w) or w in file.acronyms for w in words):
-            return naming.Candidate(words, "main_name").text(file.acronyms)
+            return facts.Candidate(words, "main_name").text(file.acronyms)
     return ""
 
 
