@@ -84,7 +84,10 @@ def analyse(source: str, language: str, units: list[Unit], engine: str = "struct
     file = facts.file_words(lines, lang, [info.words for info in infos])
     chosen = naming.choose_labels(infos, file)
     labels = [label.text for label in chosen]
-    descriptions = [describe.describe(i, label) for i, label in zip(infos, labels, strict=True)]
+    descriptions = [
+        describe.describe(info, label.text, label.covers)
+        for info, label in zip(infos, chosen, strict=True)
+    ]
     order = sorted(range(len(sections)), key=lambda k: (_reading_rank(infos[k], labels[k]), k))
     blocks = tuple(
         Block(labels[k], descriptions[k], ((sections[k].start, sections[k].end),)) for k in order

@@ -6,13 +6,19 @@ import re
 from collections import Counter
 
 from . import intent, vocabulary
-from .facts import KIND_WORD, Facts, main_definition, plain_doc
+from .facts import KIND_WORD, Facts, key_of, main_definition, plain_doc
 
 
-def describe(info: Facts, label: str) -> str:
-    """A sentence about the section: its main member's doc, else a short verb phrase."""
+def describe(info: Facts, label: str, covers: frozenset[int] = frozenset()) -> str:
+    """A sentence about the section: the doc of the member its label speaks for, else its
+    main member's, else a short phrase of what it holds."""
     main = main_definition(info)
-    docs = [main.doc] if main is not None and main.doc else []
+    named = sorted(
+        (u for u in info.definitions if key_of(u) in covers and u.doc),
+        key=lambda u: -info.weights.get(key_of(u), 0.0),
+    )
+    docs = [u.doc for u in named[:1]]
+    docs += [main.doc] if main is not None and main.doc else []
     docs += [u.doc for u in info.section.units if u.doc]
     for doc in docs:
         sentence = clean_doc(doc)

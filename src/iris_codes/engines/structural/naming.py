@@ -79,6 +79,7 @@ class Label:
 
     text: str
     source: str
+    covers: frozenset[int] = frozenset()  # the members it speaks for (``facts.key_of``)
 
 
 def choose_labels(
@@ -99,7 +100,7 @@ def choose_labels(
         )
         best = ranked[0] if ranked else None
         if best is not None and best.text(file.acronyms).lower() not in taken:
-            label = Label(best.text(file.acronyms), best.source)
+            label = Label(best.text(file.acronyms), best.source, best.covers)
         else:
             label = Label(fallback_label(info, file, taken), "fallback")
         taken.add(label.text.lower())
