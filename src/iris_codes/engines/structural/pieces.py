@@ -1,0 +1,363 @@
+"""Pieces: a file's units, and the paragraphs of units too long to read as one, each with
+what opens it in the source (blank lines, the author's section marker or heading).
+
+Segmentation (``segment``) cuts between pieces; this module decides what the pieces are.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ...syntax import comments
+from ...syntax.references import identifiers, split_words
+from ...syntax.units import Unit
+from . import intent, vocabulary
+from .weights import SegmentWeights
+
+_RULE = re.compile(r"^[\s\-=*#~_+/<>.]{3,}$")
+
+
+_RULE_TEXT = re.compile(r"^[\-=*#~_+/<>.]{2,}\s*(.*?)\s*[\-=*#~_+/<>.]*$")
+
+
+_EXPLICIT = re.compile(
+    r"^\s*(?:(?://|#|--|;+)\s*)?(?:MARK:\s*-?\s*|#?pragma\s+region\b\s*|#?region\b\s*|"
+    r"<editor-fold\b[^>]*?desc=\"?|\{\{\{\s*)(.*)$",
+    re.I,
+)
+
+
+_POD = re.compile(r"^=head[1-4]\s+(.*)$")
+
+
+PREAMBLE_KINDS = frozenset({"comment", "import"})
+
+
+_HTML_HEADING = re.compile(r"^<h[1-6][^>]*>(.*?)</h[1-6]>", re.I)
+
+
+_CLOSER = re.compile(r"^\s*(?:[}\])]|#|end\b|fi\b|done\b|esac\b)")
+
+
+_SPLITTABLE = frozenset({"function", "method", "statement", "constant", "type"})
+
+
+@dataclass
+class Piece:
+    """A unit, or a paragraph of a long unit, with what precedes it in the source."""
+
+    unit: Unit
+    blank_before: int = 0
+    marker: float = 0.0  # strength of the section marker heading this piece
+    title: str = ""  # the marker's or heading comment's words, if any
+    inside: bool = False  # a paragraph after the first of a long unit
+    words: frozenset[str] = field(default_factory=frozenset)
+    doc_words: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def start(self) -> int:
+        return self.unit.start
+
+    @property
+    def end(self) -> int:
+        return self.unit.end
+
+
+def make_pieces(
+    units: Sequence[Unit], lines: Sequence[str], target: float, weights: SegmentWeights
+) -> list[Piece]:
+    pieces: list[Piece] = []
+    previous_end = 0
+    long_unit = max(weights.long_unit_lines, 1.5 * target)
+    for unit in units:
+        blank = sum(1 for n in range(previous_end + 1, unit.start) if not lines[n - 1].strip())
+        if unit.kind in _SPLITTABLE and unit.end - unit.start > long_unit:
+            parts = _paragraphs(unit, lines)
+        else:
+            parts = [unit]
+        for index, part in enumerate(parts):
+            before = blank if index == 0 else _blanks_before(part.start, lines)
+            piece = Piece(part, before, inside=index > 0)
+            piece.marker, piece.title = _heading(part, lines, index > 0)
+            piece.words = frozenset(_name_words(part))
+            piece.doc_words = _doc_words(part)
+            pieces.append(piece)
+        previous_end = unit.end
+    return pieces
+
+
+def _blanks_before(line: int, lines: Sequence[str]) -> int:
+    count = 0
+    while line - 1 - count >= 1 and not lines[line - 2 - count].strip():
+        count += 1
+    return count
+
+
+def _name_words(unit: Unit) -> list[str]:
+    names = [unit.name, *(n for n in unit.defines if len(unit.defines) <= 8)]
+    return [
+        vocabulary.singular(w)
+        for name in names
+        for w in split_words(name)
+        if len(w) > 2 and w not in vocabulary.filler()
+    ]
+
+
+def split_longest(pieces: list[Piece], lines: Sequence[str], target: float) -> list[Piece]:
+    """The pieces with the longest one cut at its statement starts (or unchanged)."""
+    longest = max(range(len(pieces)), key=lambda i: pieces[i].end - pieces[i].start)
+    piece = pieces[longest]
+    if piece.end - piece.start + 1 < 2 * max(8.0, target / 2):
+        return pieces
+    parts: list[Unit] = [piece.unit]
+    if piece.unit.kind not in PREAMBLE_KINDS:  # documentation is cut at its headings only
+        parts = _paragraphs(piece.unit, lines, blank=False, chunk=max(8, int(target)))
+    titles: dict[int, str] = {}
+    if len(parts) < 2:
+        parts, titles = _doc_sections(piece.unit, lines)
+    if len(parts) < 2:
+        return pieces
+    replacement = []
+    for index, part in enumerate(parts):
+        blank = piece.blank_before if index == 0 else 0
+        new = Piece(part, blank, inside=piece.inside or index > 0)
+        new.marker, new.title = _heading(part, lines, index > 0)
+        if part.start in titles:
+            new.marker, new.title = 1.0, titles[part.start]
+        new.words = frozenset(_name_words(part))
+        replacement.append(new)
+    return [*pieces[:longest], *replacement, *pieces[longest + 1 :]]
+
+
+def _doc_sections(unit: Unit, lines: Sequence[str]) -> tuple[list[Unit], dict[int, str]]:
+    """A long doc comment cut at its own headings (``<h2>``, ``## Examples``): the author's
+    sections of the documentation, each with its title."""
+    starts = [unit.start]
+    titles: dict[int, str] = {}
+    for n in range(unit.start + 1, unit.end + 1):
+        line = lines[n - 1]
+        if not comments.is_comment_line(line) and not _POD.match(line):
+            continue  # headings live in the unit's doc comments (and Perl's POD)
+        title = _doc_heading(line)
+        if title and n - starts[-1] >= 3:
+            starts.append(n)
+            titles[n] = title
+    if len(starts) == 1:
+        return [unit], {}
+    parts = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] - 1 if index + 1 < len(starts) else unit.end
+        prose = all(
+            not lines[n - 1].strip() or comments.is_comment_line(lines[n - 1])
+            for n in range(start, end + 1)
+        )
+        kind = "comment" if prose else unit.kind
+        parts.append(dataclasses.replace(unit, kind=kind, start=start, end=end, doc=""))
+    return parts, titles
+
+
+def _doc_heading(line: str) -> str:
+    pod = _POD.match(line.strip())
+    if pod:
+        return _short(pod.group(1))
+    text = re.sub(r"^\s*(?:/\*\*?|\*|//+|#+(?=\s))\s?", "", line).strip()
+    html = _HTML_HEADING.match(text)
+    if html:
+        return _short(re.sub(r"<[^>]+>|\{@\w+\s+([^}]*)\}", r"\1", html.group(1)))
+    markdown = re.match(r"^#{1,4}\s+(\S.*)$", text)
+    return _short(markdown.group(1)) if markdown else ""
+
+
+def _paragraphs(unit: Unit, lines: Sequence[str], blank: bool = True, chunk: int = 3) -> list[Unit]:
+    """The unit cut where code starts again at its body's indentation: after a blank line,
+    or (``blank=False``) every ``chunk`` lines or so."""
+    code_start = _code_start(unit, lines)
+    body = [n for n in range(code_start + 1, unit.end) if lines[n - 1].strip()]
+    # The statement level: the shallowest line that is not a closing bracket or a
+    # preprocessor line (namespaces and #if blocks sit shallower than their statements).
+    code = [n for n in body if not comments.is_comment_line(lines[n - 1])]
+    levels = Counter(_indent(lines[n - 1]) for n in code if not _CLOSER.match(lines[n - 1]))
+    if not levels:
+        return [unit]
+    # ... where paragraphs start: a level with several lines after a blank line (a
+    # wrapped signature or a namespace's opening line has none).
+    opening = Counter(
+        _indent(lines[n - 1])
+        for n in body
+        if not lines[n - 2].strip() and not _CLOSER.match(lines[n - 1])
+    )
+    indent = min(
+        (level for level in levels if opening[level] >= 3),
+        default=max(levels, key=lambda level: (levels[level], -level)),
+    )
+    starts = [unit.start]
+    for n in body:
+        opens = not lines[n - 2].strip() if blank else True
+        at_level = _indent(lines[n - 1]) == indent and n - starts[-1] >= chunk
+        if opens and at_level and not comments.is_comment_line(lines[n - 2]):
+            starts.append(n)
+    if len(starts) == 1:
+        return [unit]
+    parts = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] - 1 if index + 1 < len(starts) else unit.end
+        while end > start and not lines[end - 1].strip():
+            end -= 1
+        text = "\n".join(lines[start - 1 : end])[:20_000]
+        if index == 0:
+            uses = identifiers(text)
+            parts.append(dataclasses.replace(unit, start=start, end=end, uses=frozenset(uses)))
+        else:
+            parts.append(
+                Unit(
+                    unit.id,
+                    "paragraph",
+                    unit.name,
+                    start,
+                    end,
+                    frozenset(),
+                    frozenset(identifiers(text)),
+                    unit.name,
+                    "",
+                    lines[start - 1].strip()[:160],
+                    unit.exported,
+                )
+            )
+    return parts
+
+
+def _code_start(unit: Unit, lines: Sequence[str]) -> int:
+    """The unit's first line of code, past its leading comments and docstrings."""
+    if unit.signature:
+        for n in range(unit.start, unit.end + 1):
+            if lines[n - 1].strip()[:160] == unit.signature:
+                return n
+    n = unit.start
+    while n < unit.end and (not lines[n - 1].strip() or comments.is_comment_line(lines[n - 1])):
+        n += 1
+    return n
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _heading(unit: Unit, lines: Sequence[str], paragraph: bool) -> tuple[float, str]:
+    """How strongly the comment lines opening ``unit`` mark a section, and their words."""
+    head: list[str] = []
+    for n in range(unit.start, min(unit.end, unit.start + 12) + 1):
+        line = lines[n - 1]
+        if line.strip() and not comments.is_comment_line(line):
+            break
+        head.append(line)
+    if not head:
+        return 0.0, ""
+    if intent.is_boilerplate(" ".join(h.strip() for h in head[:3])):
+        return (0.5 if not head[-1].strip() else 0.0), ""  # a licence or editor setting
+    for index, line in enumerate(head):
+        title = marker_title(line)
+        if title is not None:
+            if not title:
+                # A rule line: the title is the comment text right after it.
+                title = comments.clean_comment(
+                    [
+                        h
+                        for h in head[index + 1 : index + 3]
+                        if h.strip() and marker_title(h) is None
+                    ][:1]
+                )
+            return 1.0, _short(title)
+    # A one-line comment standing apart from the code (a blank follows), or heading a
+    # paragraph of a long function; one that ends in a colon heads what follows.
+    texts = _last_paragraph(head)
+    detached = bool(head) and not head[-1].strip()
+    if len(texts) == 1 and detached and texts[0].rstrip().endswith(":"):
+        title = _short(comments.clean_comment(texts))
+        if title:
+            return 1.0, title
+    if len(texts) == 1 and (detached or paragraph):
+        return 0.5, _short(comments.clean_comment(texts))
+    first = _first_paragraph(head)
+    if len(first) == 1 and len(first) < len([h for h in head if h.strip()]):
+        # A short comment line standing alone above the rest: a title ("Backbone.Model").
+        title = comments.clean_comment(first).strip()
+        if 0 < len(title.split()) <= 6 and not title.endswith((".", ",", ";")):
+            return 0.8, _short(title)
+    if detached or _comment_paragraphs(head) >= 2:
+        # A comment block standing apart from the code introduces what follows rather
+        # than documenting one definition: a section opening without a title.
+        return 0.5, ""
+    return 0.0, ""
+
+
+def _first_paragraph(head: list[str]) -> list[str]:
+    paragraph: list[str] = []
+    for line in head:
+        if line.strip():
+            paragraph.append(line)
+        elif paragraph:
+            break
+    return paragraph
+
+
+def _comment_paragraphs(head: list[str]) -> int:
+    count, inside = 0, False
+    for line in head:
+        if line.strip() and not inside:
+            count += 1
+        inside = bool(line.strip())
+    return count
+
+
+def _last_paragraph(head: list[str]) -> list[str]:
+    """The comment lines of the last paragraph of ``head`` (the one nearest the code)."""
+    paragraphs: list[list[str]] = [[]]
+    for line in head:
+        if line.strip():
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    filled = [p for p in paragraphs if p]
+    return filled[-1] if filled else []
+
+
+def marker_title(line: str) -> str | None:
+    """The title of an author's section marker on ``line`` ("" for a bare rule), else None."""
+    stripped = line.strip()
+    if not stripped:
+        return None
+    explicit = _EXPLICIT.match(stripped)
+    if explicit and re.search(r"MARK:|region|editor-fold|\{\{\{", stripped, re.I):
+        return explicit.group(1).strip(' -*/>"')
+    pod = _POD.match(stripped)
+    if pod:
+        return pod.group(1).strip()
+    if not comments.is_comment_line(line) and not stripped.startswith(("/*", "*/")):
+        return None
+    if _RULE.match(stripped) and not re.search(r"[A-Za-z0-9]", stripped):
+        return ""
+    titled = _RULE_TEXT.match(stripped.lstrip("#/;%*").lstrip())
+    if (
+        titled
+        and re.search(r"[-=*#~_+]{2,}\s+\S", stripped)
+        and re.search(r"\S\s+[-=*#~_+]{2,}", stripped)
+    ):
+        return titled.group(1).strip(" -=*#~_+/")
+    return None
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split()).strip(" :.-")
+    return text if 0 < len(text.split()) <= 8 else ""
+
+
+def _doc_words(unit: Unit) -> frozenset[str]:
+    return frozenset(
+        vocabulary.singular(w)
+        for w in re.findall(r"[a-z]{4,}", unit.doc.lower())
+        if w not in vocabulary.clause_words() and w not in vocabulary.filler()
+    )
