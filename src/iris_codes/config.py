@@ -116,6 +116,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds one LLM call may take."),
     Setting("llm_deadline", ("IRIS_LLM_DEADLINE",), 12.0, _float,
             "Seconds the LLM engine may spend on one request, retries included."),
+    Setting("structural_budget", ("IRIS_STRUCTURAL_BUDGET",), 3.0, _float,
+            "Seconds the structural engine may spend on one file; past it the answer is "
+            "line slices marked degraded. The LLM engine's budget is IRIS_LLM_DEADLINE."),
     Setting("llm_max_retries", ("IRIS_LLM_MAX_RETRIES",), 3, _int,
             "Retries on 429, 5xx and connection errors, within the deadline."),
     Setting("llm_prices", ("IRIS_LLM_PRICES",), None, _opt_str,
@@ -167,6 +170,7 @@ class Settings:
     llm_mode: str = "guided"
     llm_timeout: float = 8.0
     llm_deadline: float = 12.0
+    structural_budget: float = 3.0
     llm_max_retries: int = 3
     llm_prices: str | None = None
     cache_dir: str = ".iris"

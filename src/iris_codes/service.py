@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import metrics, postprocess
 from .config import Settings
+from .engines.budget import BudgetExceeded, run_within
+from .engines.slices import sliced
 from .errors import (
     AnalysisTimeout,
     ConfigError,
@@ -290,7 +292,9 @@ class Service:
         engine, source, language, filename = job.engine, job.source, job.language, job.filename
         started = time.perf_counter()
         try:
-            raw = engine.analyze(source, language.id, filename)
+            raw = self._run(engine, source, language, filename)
+        except BudgetExceeded as exc:
+            return self._over_budget(engine.name, source, language, filename, exc)
         except EngineError as exc:
             if not self.falls_back:
                 metrics.inc("engine_errors_total", engine=engine.name, code=exc.code)
@@ -303,12 +307,37 @@ class Service:
         metrics.inc("engine_seconds_total", time.perf_counter() - started, engine=engine.name)
         return _Outcome(analysis, cacheable=True)
 
+    def _run(self, engine: Engine, source: str, language: Language, filename: str) -> Analysis:
+        """One engine call; structural under its budget (the LLM keeps its own deadline)."""
+        if engine.name != "structural":
+            return engine.analyze(source, language.id, filename)
+        return run_within(
+            lambda: engine.analyze(source, language.id, filename),
+            self.settings.structural_budget,
+            engine.name,
+        )
+
+    def _over_budget(
+        self, name: str, source: str, language: Language, filename: str, exc: BudgetExceeded
+    ) -> _Outcome:
+        # Not cached: a calmer moment may finish the full analysis in time.
+        metrics.inc("degraded_total", reason="budget")
+        log.warning("%s; answering with line slices", exc)
+        raw = sliced(source, language.id, name)
+        analysis = postprocess.enforce(raw, source, filename)
+        reason = f"The {name} analysis took longer than its budget; blocks are line slices."
+        metadata = {**analysis.metadata, "degraded": reason}
+        return _Outcome(Analysis(analysis.file_intent, analysis.blocks, metadata), False)
+
     def _fallback(self, source: str, language: Language, filename: str, reason: str) -> _Outcome:
         structural = self.engine("structural")
         key = cache_key(structural.cache_identity(), language.id, filename, _encode(source))
         cached = self._lookup(key)
         if cached is None:
-            raw = structural.analyze(source, language.id, filename)
+            try:
+                raw = self._run(structural, source, language, filename)
+            except BudgetExceeded as exc:
+                return self._over_budget(structural.name, source, language, filename, exc)
             cached = postprocess.enforce(raw, source, filename)
             self._store(key, cached)
         metadata = {**cached.metadata, "engine": structural.name, "degraded": reason}

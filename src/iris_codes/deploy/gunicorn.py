@@ -18,8 +18,9 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "workers": settings.workers,
         "threads": settings.threads,
         "worker_class": "gthread",
-        # Above the LLM deadline so a slow upstream is answered, not killed.
-        "timeout": max(30, int(settings.llm_deadline * 2)),
+        # Every analysis ends within its budget (structural) or deadline (LLM); a worker
+        # silent for longer than the larger of the two plus slack is stuck, so restart it.
+        "timeout": int(max(settings.llm_deadline, settings.structural_budget)) + 15,
         "graceful_timeout": 10,
         "keepalive": 5,
         "accesslog": None,
