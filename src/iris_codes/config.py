@@ -139,6 +139,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Bytes the in-process cache tier keeps."),
     Setting("max_source_bytes", ("IRIS_MAX_SOURCE_BYTES",), 1024 * 1024, _int,
             "Largest request body accepted; larger gets 413."),
+    Setting("max_metadata_bytes", ("IRIS_MAX_METADATA_BYTES",), 16 * 1024, _int,
+            "Largest `metadata` object accepted (as compact JSON), nested at most "
+            "8 levels; larger gets 422 metadata_too_large."),
     Setting("host", ("IRIS_HOST",), "127.0.0.1", _str, "Address `iris serve` binds."),
     Setting("port", ("IRIS_PORT",), 8080, _int, "Port `iris serve` binds."),
     Setting("workers", ("IRIS_WORKERS",), 2, _int, "Gunicorn worker processes."),
@@ -180,6 +183,7 @@ class Settings:
     memory_cache_entries: int = 2048
     memory_cache_bytes: int = 64 * 1024 * 1024
     max_source_bytes: int = 1024 * 1024
+    max_metadata_bytes: int = 16 * 1024
     host: str = "127.0.0.1"
     port: int = 8080
     workers: int = 2

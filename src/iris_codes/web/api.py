@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
-from pydantic import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import __version__, metrics
 from ..config import Settings
-from ..errors import (
-    InvalidField,
-    MalformedJSON,
-    MissingField,
-    NotJSON,
-    PayloadTooLarge,
-    UndecodableSource,
-)
+from ..errors import NotJSON, PayloadTooLarge
 from ..models import AnalyzeRequest
 from ..service import Service
 from ..syntax.languages import LANGUAGES
 from . import auth
+from .body import decode_request
 from .fastpath import LOOKED_UP
 from .limits import COUNTED, RateLimiter, client_id
 from .openapi import openapi_spec
@@ -55,21 +47,8 @@ def parse_analyze_request() -> AnalyzeRequest:
     """The validated body, or the precise error for what is wrong with it."""
     if not request.is_json:
         raise NotJSON("Send the body as JSON with 'Content-Type: application/json'.")
-    raw = read_body(_settings().max_source_bytes)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UndecodableSource("The request body is not valid UTF-8 text.") from None
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise MalformedJSON(f"The body is not valid JSON: {exc}.") from None
-    if not isinstance(data, dict):
-        raise MalformedJSON("The body must be a JSON object.")
-    try:
-        return AnalyzeRequest.model_validate(data)
-    except ValidationError as exc:
-        raise _validation_error(exc) from None
+    settings = _settings()
+    return decode_request(read_body(settings.max_source_bytes), settings.max_metadata_bytes)
 
 
 def read_body(limit: int) -> bytes:
@@ -95,15 +74,6 @@ def read_body(limit: int) -> bytes:
 
 def _too_large(limit: int) -> str:
     return f"The request body is larger than the limit of {limit} bytes (IRIS_MAX_SOURCE_BYTES)."
-
-
-def _validation_error(exc: ValidationError) -> InvalidField | MissingField:
-    problems = exc.errors(include_url=False, include_input=False)
-    missing = [".".join(map(str, p["loc"])) for p in problems if p["type"] == "missing"]
-    if missing:
-        return MissingField(f"Missing required field(s): {', '.join(missing)}.", fields=missing)
-    described = "; ".join(f"{'.'.join(map(str, p['loc']))}: {p['msg']}" for p in problems)
-    return InvalidField(f"Invalid field value(s): {described}.")
 
 
 @blueprint.post("/analyze")

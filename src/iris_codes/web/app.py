@@ -12,6 +12,7 @@ from ..config import Settings
 from ..keys import KeyStore
 from ..service import Service
 from . import api, auth, errors, requestlog
+from .drain import DrainBody
 from .fastpath import CacheHitFastPath
 from .limits import RateLimiter
 
@@ -48,10 +49,12 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
         service,
         authenticator,
         max_bytes=settings.max_source_bytes,
+        max_metadata_bytes=settings.max_metadata_bytes,
         dumps=app.json.dumps,
         log_hits=requestlog.should_log(settings.access_log, 200, cache_hit=True),
         limiter=limiter,
     )
+    app.wsgi_app = DrainBody(app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 

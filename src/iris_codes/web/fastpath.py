@@ -15,12 +15,10 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
-from pydantic import ValidationError
-
 from ..errors import IrisError, RateLimited
-from ..models import AnalyzeRequest
 from ..service import Service
 from .auth import Authenticator
+from .body import decode_request
 from .limits import COUNTED, RateLimiter, client_id
 from .requestlog import log_request, request_id
 
@@ -42,6 +40,7 @@ class CacheHitFastPath:
         authenticator: Authenticator,
         *,
         max_bytes: int,
+        max_metadata_bytes: int,
         dumps: Callable[[Any], str],
         log_hits: bool,
         limiter: RateLimiter | None = None,
@@ -50,6 +49,7 @@ class CacheHitFastPath:
         self.service = service
         self.authenticator = authenticator
         self.max_bytes = max_bytes
+        self.max_metadata_bytes = max_metadata_bytes
         self.dumps = dumps
         self.log_hits = log_hits
         self.limiter = limiter
@@ -65,10 +65,10 @@ class CacheHitFastPath:
             if self.limiter is not None:
                 environ[COUNTED] = True
                 self.limiter.check(client_id(environ, key_name))
-            analysis = self.service.analyze_cached(AnalyzeRequest.model_validate_json(body))
+            analysis = self.service.analyze_cached(decode_request(body, self.max_metadata_bytes))
         except RateLimited as exc:
             return self._refuse(exc, environ, start_response, started, key_name)
-        except (IrisError, ValidationError, ValueError):
+        except (IrisError, ValueError):
             analysis = None  # Flask renders the precise error
         if analysis is None:
             environ[LOOKED_UP] = True
