@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -47,6 +48,9 @@ log = logging.getLogger(__name__)
 SERVICE_VERSION = "1"
 _POLL_SECONDS = 0.02
 _LOCK_MARGIN = 5.0
+# The single-flight lock lives this long unless its holder renews it (every third of it):
+# a process killed mid-analysis delays the next request by at most this much.
+LOCK_TTL = 1.0
 _PER_REQUEST_FIELDS = ("input_tokens", "cached_input_tokens", "output_tokens", "estimated_cost_usd")
 
 
@@ -126,6 +130,7 @@ class Service:
         self._engine_lock = threading.Lock()
         self._flights: dict[str, Future[_Outcome]] = {}
         self._flights_lock = threading.Lock()
+        self._renewer = _LockRenewer(lambda: self.cache)
         if settings.engine == "llm" and not settings.llm_configured and "llm" not in self._engines:
             raise ConfigError("IRIS_ENGINE=llm needs OPENAI_API_KEY (or use IRIS_ENGINE=auto).")
 
@@ -262,7 +267,7 @@ class Service:
         # answer in the shared tier instead of paying for a second analysis.
         deadline = time.monotonic() + self._flight_timeout()
         while True:
-            token = self.cache.try_lock(key, ttl=self._flight_timeout())
+            token = self.cache.try_lock(key, ttl=LOCK_TTL)
             if token is not None:
                 break
             time.sleep(_POLL_SECONDS)
@@ -273,6 +278,8 @@ class Service:
                 log.warning("lock holder for %s… did not answer in time; analysing", key[:12])
                 token = None
                 break
+        if token is not None:
+            self._renewer.hold(key, token)
         try:
             cached = self._lookup(key, count=False)
             if cached is not None:
@@ -283,6 +290,7 @@ class Service:
             return outcome
         finally:
             if token is not None:
+                self._renewer.release(key, token)
                 self.cache.unlock(key, token)
 
     def _flight_timeout(self) -> float:
@@ -375,6 +383,48 @@ class Service:
                 close()
         if self._cache is not None:
             self._cache.close()
+
+
+class _LockRenewer:
+    """One thread per process renewing every single-flight lock held here.
+
+    One long-lived thread (not one per analysis) so a tier that keeps a connection per
+    thread (SQLite) keeps one more, not one per miss.
+    """
+
+    def __init__(self, cache: Callable[[], Cache]) -> None:
+        self._cache = cache
+        self._held: set[tuple[str, str]] = set()
+        self._mutex = threading.Lock()
+        self._wake = threading.Event()
+        self._pid = 0
+
+    def hold(self, key: str, token: str) -> None:
+        with self._mutex:
+            self._held.add((key, token))
+            if self._pid != os.getpid():  # first use in this (possibly forked) process
+                self._pid = os.getpid()
+                threading.Thread(target=self._run, name="iris-lock-renewer", daemon=True).start()
+        self._wake.set()
+
+    def release(self, key: str, token: str) -> None:
+        with self._mutex:
+            self._held.discard((key, token))
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            time.sleep(LOCK_TTL / 3)
+            with self._mutex:
+                held = list(self._held)
+                if not held:
+                    self._wake.clear()
+            for key, token in held:
+                try:
+                    if not self._cache().extend_lock(key, token, LOCK_TTL):
+                        self.release(key, token)  # lost: another process may analyse now
+                except Exception:  # the tier logs its faults; never let this thread die
+                    log.debug("lock renewal for %s… failed", key[:12])
 
 
 def _encode(source: str) -> bytes:
