@@ -198,7 +198,7 @@ def keys_hash(key: str | None) -> None:
 def keys_list() -> None:
     """List key names and creation times (never the keys)."""
     try:
-        stored = _key_store(load_settings()).keys()
+        stored = _key_store(load_settings()).load()
     except IrisError as exc:
         raise click.ClickException(exc.message) from None
     for key in stored:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +102,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("rate_limit", ("IRIS_RATE_LIMIT",), None, _rate,
             "Analyze requests allowed per client (key, else address), e.g. 60/minute; "
             "counted in the shared cache tier. Default: no limit."),
+    Setting("trusted_proxies", ("IRIS_TRUSTED_PROXIES",), 0, _int,
+            "Proxies in front of IRIS that append to X-Forwarded-For (nginx: 1). The client "
+            "address is that many entries from the right; 0 uses the socket address."),
     Setting("engine", ("IRIS_ENGINE",), "auto", _choice("auto", "structural", "llm"),
             "auto: LLM when OPENAI_API_KEY is set, structural fallback; or structural, llm."),
     Setting("openai_api_key", ("OPENAI_API_KEY",), None, _opt_str,
@@ -165,6 +169,7 @@ class Settings:
     api_key_hashes: tuple[str, ...] = ()
     api_keys_file: str | None = None
     rate_limit: tuple[int, float] | None = None
+    trusted_proxies: int = 0
     engine: str = "auto"
     openai_api_key: str | None = None
     openai_base_url: str | None = None
@@ -232,12 +237,26 @@ class Settings:
         return bool(self.openai_api_key)
 
     def public(self) -> dict[str, Any]:
-        """Settings with secrets masked, safe to log or show."""
+        """Settings with secrets masked, safe to log or show (passwords in URLs too)."""
         shown: dict[str, Any] = {}
         for setting in SETTINGS:
             value = getattr(self, setting.name)
-            shown[setting.name] = ("***" if value else value) if setting.secret else value
+            if setting.secret:
+                value = "***" if value else value
+            elif isinstance(value, str):
+                value = mask_url(value)
+            shown[setting.name] = value
         return shown
+
+
+def mask_url(text: str) -> str:
+    """``text`` with the password of a ``scheme://user:password@host`` URL masked."""
+    if "://" not in text or "@" not in text:
+        return text
+    return _URL_PASSWORD.sub(r"\1***@", text)
+
+
+_URL_PASSWORD = re.compile(r"(://[^/@:]*:)[^/@]*@")
 
 
 def _load_dotenv() -> None:

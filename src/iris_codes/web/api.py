@@ -9,7 +9,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import __version__, metrics
 from ..config import Settings
-from ..errors import NotJSON, PayloadTooLarge
+from ..errors import NotJSON, PayloadTooLarge, Unauthorized
 from ..models import AnalyzeRequest
 from ..service import Service
 from ..syntax.languages import LANGUAGES
@@ -96,7 +96,24 @@ def health() -> Response:
     # Whether clients must send a key (the web page asks for one only then); never which.
     authenticator: auth.Authenticator = current_app.extensions["iris_auth"]
     report["auth"] = authenticator.enabled
+    if _shows_details(authenticator):
+        report["auth_state"] = authenticator.describe()
+    else:  # where the cache lives and why it failed are for operators, who hold a key
+        report["cache"] = {k: v for k, v in report["cache"].items() if k in _PUBLIC_CACHE}
     return jsonify(report)
+
+
+_PUBLIC_CACHE = ("tier", "ok", "persistent")
+
+
+def _shows_details(authenticator: auth.Authenticator) -> bool:
+    if not authenticator.enabled:
+        return True
+    try:
+        authenticator.check(request.headers.get(auth.HEADER))
+    except Unauthorized:
+        return False
+    return True
 
 
 @blueprint.get("/languages")

@@ -54,7 +54,14 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
         log_hits=requestlog.should_log(settings.access_log, 200, cache_hit=True),
         limiter=limiter,
     )
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxies
+        )
     app.wsgi_app = DrainBody(app.wsgi_app)  # type: ignore[method-assign]
+    log.info("%s", authenticator.describe())
     return app
 
 
@@ -62,6 +69,9 @@ def _index() -> Any:
     from flask import current_app
 
     return current_app.send_static_file("index.html")
+
+
+log = logging.getLogger(__name__)
 
 
 def _configure_logging(settings: Settings) -> None:

@@ -18,18 +18,18 @@ if TYPE_CHECKING:
 
 # Set on the environ once the fast path has counted a request, so Flask does not again.
 COUNTED = "iris.rate_counted"
-_TRUSTED_PROXIES = frozenset({"127.0.0.1", "::1"})
 
 
 def client_id(environ: dict[str, Any], key_name: str | None) -> str:
-    """Whom a request counts against: its key, else its address (trusting a local proxy)."""
+    """Whom a request counts against: its key, else its address.
+
+    The address is ``REMOTE_ADDR``: the socket's peer, or the entry Werkzeug's
+    ``ProxyFix`` chose from ``X-Forwarded-For`` when IRIS_TRUSTED_PROXIES is set (counted
+    from the right: a client can prepend entries, never append them).
+    """
     if key_name:
         return f"key:{key_name}"
-    address = str(environ.get("REMOTE_ADDR", ""))
-    forwarded = str(environ.get("HTTP_X_FORWARDED_FOR", ""))
-    if forwarded and address in _TRUSTED_PROXIES:
-        address = forwarded.split(",")[0].strip()
-    return f"addr:{address}"
+    return f"addr:{environ.get('REMOTE_ADDR', '')}"
 
 
 class RateLimiter:
