@@ -105,6 +105,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("trusted_proxies", ("IRIS_TRUSTED_PROXIES",), 0, _int,
             "Proxies in front of IRIS that append to X-Forwarded-For (nginx: 1). The client "
             "address is that many entries from the right; 0 uses the socket address."),
+    Setting("cors_origins", ("IRIS_CORS_ORIGINS",), (), _keys,
+            "Origins allowed to call the API from a browser, comma-separated (e.g. "
+            "https://app.example.com; * for any). Default: none, no CORS headers."),
     Setting("engine", ("IRIS_ENGINE",), "auto", _choice("auto", "structural", "llm"),
             "auto: LLM when OPENAI_API_KEY is set, structural fallback; or structural, llm."),
     Setting("openai_api_key", ("OPENAI_API_KEY",), None, _opt_str,
@@ -170,6 +173,7 @@ class Settings:
     api_keys_file: str | None = None
     rate_limit: tuple[int, float] | None = None
     trusted_proxies: int = 0
+    cors_origins: tuple[str, ...] = ()
     engine: str = "auto"
     openai_api_key: str | None = None
     openai_base_url: str | None = None

@@ -112,6 +112,10 @@ class MethodNotAllowed(IrisError):
     status = 405
     code = "method_not_allowed"
 
+    def __init__(self, message: str, allow: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.allow = allow  # sent as the Allow header
+
 
 class Unauthorized(IrisError):
     status = 401

@@ -53,10 +53,41 @@ def _warm_up(service: Any) -> None:
         logging.getLogger(__name__).warning("warm-up failed; continuing cold", exc_info=False)
 
 
+def _write_json_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """Gunicorn's answer to malformed HTTP, in IRIS's JSON error shape instead of HTML."""
+    import json
+
+    from gunicorn import util
+
+    body = json.dumps(
+        {
+            "success": False,
+            "error": f"{reason}: {mesg}" if mesg else reason,
+            "code": reason.lower().replace(" ", "_"),
+        }
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\r\n"
+    ).encode("latin1")
+    util.write_nonblock(sock, head + body)
+
+
+def _use_json_errors() -> None:
+    # Gunicorn writes these pages itself, before any application code runs, through this
+    # one module function (gunicorn.workers.base calls util.write_error): replacing it is
+    # the only hook it offers short of copying its whole Worker.handle_error.
+    from gunicorn import util
+
+    util.write_error = _write_json_error
+
+
 class IrisGunicorn(BaseApplication):  # type: ignore[misc]
     """Gunicorn application whose workers each build the app with ``create_app``."""
 
     def __init__(self, settings: Settings, overrides: dict[str, Any] | None = None) -> None:
+        _use_json_errors()
         self.settings = settings
         self.options = {**gunicorn_options(settings), **(overrides or {})}
         super().__init__()
