@@ -100,8 +100,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("api_keys_file", ("IRIS_API_KEYS_FILE",), None, _opt_str,
             "File of hashed keys managed by `iris keys`; default IRIS_CACHE_DIR/api-keys.json."),
     Setting("rate_limit", ("IRIS_RATE_LIMIT",), None, _rate,
-            "Analyze requests allowed per client (key, else address), e.g. 60/minute; "
-            "counted in the shared cache tier. Default: no limit."),
+            "Analyses that reach an engine (cache misses) allowed per client (key, else "
+            "address), e.g. 60/minute; counted in the shared cache tier. Default: no limit."),
+    Setting("rate_limit_hits", ("IRIS_RATE_LIMIT_HITS",), None, _rate,
+            "Answers from the cache allowed per client, e.g. 600/minute. Default: no limit."),
     Setting("trusted_proxies", ("IRIS_TRUSTED_PROXIES",), 0, _int,
             "Proxies in front of IRIS that append to X-Forwarded-For (nginx: 1). The client "
             "address is that many entries from the right; 0 uses the socket address."),
@@ -172,6 +174,7 @@ class Settings:
     api_key_hashes: tuple[str, ...] = ()
     api_keys_file: str | None = None
     rate_limit: tuple[int, float] | None = None
+    rate_limit_hits: tuple[int, float] | None = None
     trusted_proxies: int = 0
     cors_origins: tuple[str, ...] = ()
     engine: str = "auto"

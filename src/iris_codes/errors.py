@@ -126,9 +126,12 @@ class RateLimited(IrisError):
     status = 429
     code = "rate_limited"
 
-    def __init__(self, message: str, retry_after: float) -> None:
+    def __init__(
+        self, message: str, retry_after: float, quota_headers: list[tuple[str, str]] | None = None
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.quota_headers = quota_headers or []  # X-RateLimit-* for the refusal
 
 
 class EngineError(IrisError):

@@ -178,27 +178,23 @@ class Service:
 
     # -- the request path ----------------------------------------------------------------
 
-    def analyze(self, request: AnalyzeRequest, *, looked_up: bool = False) -> Analysis:
+    def analyze(
+        self, request: AnalyzeRequest, *, before_engine: Callable[[], None] | None = None
+    ) -> Analysis:
         """Analyse one file; the answer's metadata says engine, cache hit and latency.
 
-        ``looked_up``: ``analyze_cached`` already missed for this request, so this lookup
-        is a re-check and stays out of the cache's hit and miss counters.
+        ``before_engine`` runs once the cache has missed, before any engine work: the web
+        layer counts the engine rate limit there, and an error it raises is the answer.
         """
         started = time.perf_counter()
         job = self._prepare(request)
-        cached = self._lookup(job.key, count=not looked_up)
+        cached = self._lookup(job.key)
         if cached is not None:
             return self._answer(request, _as_hit(cached), 1, started)
+        if before_engine is not None:
+            before_engine()
         outcome = self._single_flight(job.key, lambda: self._compute(job))
         return self._answer(request, outcome.analysis, 0, started)
-
-    def analyze_cached(self, request: AnalyzeRequest) -> Analysis | None:
-        """The answer if it is cached, else None; never runs an engine (the hit fast path)."""
-        started = time.perf_counter()
-        cached = self._lookup(self._prepare(request).key)
-        if cached is None:
-            return None
-        return self._answer(request, _as_hit(cached), 1, started)
 
     def _prepare(self, request: AnalyzeRequest) -> _Job:
         # Once, before the key: a numbered copy of a file is the same file.
@@ -220,6 +216,7 @@ class Service:
         return Analysis(analysis.file_intent, analysis.blocks, metadata)
 
     def _lookup(self, key: str, *, count: bool = True) -> Analysis | None:
+        # ``count=False``: a re-check inside single-flight, kept out of hit/miss counters.
         raw = self.cache.get(key, count=count)
         if raw is None:
             return None

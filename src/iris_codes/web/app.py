@@ -14,9 +14,10 @@ from ..keys import KeyStore
 from ..service import Service
 from . import api, auth, errors, requestlog
 from .drain import DrainBody
-from .fastpath import CacheHitFastPath
+from .fastpath import FastPath
 from .headers import SecurityHeaders
 from .limits import RateLimiter
+from .pipeline import AnalyzePipeline
 
 
 def create_app(settings: Settings | None = None, *, service: Service | None = None) -> Flask:
@@ -34,11 +35,18 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
     app.extensions["iris"] = service
     app.extensions["iris_settings"] = settings
     app.extensions["iris_auth"] = authenticator
-    limiter = None
-    if settings.rate_limit is not None:
-        limit, window = settings.rate_limit
-        limiter = RateLimiter(limit, window, lambda: service.cache)
-    app.extensions["iris_limiter"] = limiter
+    pipeline = AnalyzePipeline(
+        service,
+        authenticator,
+        max_metadata_bytes=settings.max_metadata_bytes,
+        # Flask's jsonify writes compact JSON: the same separators everywhere keep a hit's
+        # body the miss's byte for byte (but for latency_ms and cache_hit).
+        dumps=partial(app.json.dumps, separators=(",", ":")),
+        access_log=settings.access_log,
+        engine_limit=_limiter(settings.rate_limit, service, "analyses"),
+        hit_limit=_limiter(settings.rate_limit_hits, service, "cache hits"),
+    )
+    app.extensions["iris_pipeline"] = pipeline
     metrics.publish_to(settings.cache_path / "metrics")
     _configure_logging(settings)
     errors.register(app)
@@ -47,17 +55,8 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
     app.register_blueprint(api.blueprint)
     app.add_url_rule("/health", "health", api.health)
     app.add_url_rule("/", "index", _index)
-    app.wsgi_app = CacheHitFastPath(  # type: ignore[method-assign]
-        app.wsgi_app,
-        service,
-        authenticator,
-        max_bytes=settings.max_source_bytes,
-        max_metadata_bytes=settings.max_metadata_bytes,
-        # Flask's jsonify writes compact JSON: the same separators make a hit's body the
-        # miss's byte for byte (but for latency_ms and cache_hit).
-        dumps=partial(app.json.dumps, separators=(",", ":")),
-        log_hits=requestlog.should_log(settings.access_log, 200, cache_hit=True),
-        limiter=limiter,
+    app.wsgi_app = FastPath(  # type: ignore[method-assign]
+        app.wsgi_app, pipeline, max_bytes=settings.max_source_bytes
     )
     if settings.trusted_proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -69,6 +68,13 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
     app.wsgi_app = DrainBody(app.wsgi_app)  # type: ignore[method-assign]
     log.info("%s", authenticator.describe())
     return app
+
+
+def _limiter(rate: tuple[int, float] | None, service: Service, kind: str) -> RateLimiter | None:
+    if rate is None:
+        return None
+    limit, window = rate
+    return RateLimiter(limit, window, lambda: service.cache, kind=kind)
 
 
 def _answer_options() -> Response | None:

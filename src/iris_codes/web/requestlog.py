@@ -52,7 +52,7 @@ def register(app: Flask, mode: str) -> None:
         rid = g.get("request_id", "")
         response.headers["X-Request-ID"] = rid
         hit = response.headers.get("X-Iris-Cache") == "hit"
-        if should_log(mode, response.status_code, hit):
+        if not g.get("iris_logged") and should_log(mode, response.status_code, hit):
             started = g.get("iris_started", time.perf_counter())
             elapsed_ms = (time.perf_counter() - started) * 1000
             path, status, key = request.path, response.status_code, g.get("key_name")
