@@ -24,7 +24,6 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
             monkeypatch.delenv(name)
     monkeypatch.setenv("IRIS_CACHE_DIR", str(tmp_path / "iris-cache"))
     monkeypatch.chdir(tmp_path)  # no stray .env is read
-    metrics.publish_to(None)
     metrics.reset()
 
 

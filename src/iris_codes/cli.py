@@ -68,6 +68,10 @@ def serve(
 ) -> None:
     """Start the HTTP server (Gunicorn, threaded workers)."""
     settings = load_settings(host=host, port=port, workers=workers, threads=threads)
+    from .metrics import prepare_multiprocess
+
+    # Before any worker exists: every worker then writes its metrics where /metrics reads.
+    prepare_multiprocess(str(settings.cache_path / "prometheus"))
     has_keys = bool(settings.api_keys or settings.api_key_hashes) or bool(
         _key_store(settings).keys()
     )

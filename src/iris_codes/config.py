@@ -162,6 +162,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("env", ("IRIS_ENV",), "dev", _str, "Label in logs and metrics."),
     Setting("log_level", ("IRIS_LOG_LEVEL",), "INFO", _log_level,
             "Logging level: DEBUG, INFO, WARNING, ERROR."),
+    Setting("log_format", ("IRIS_LOG_FORMAT",), "text", _choice("text", "json"),
+            "text, or json: one object per line with request id, key name, status, latency, "
+            "engine, cache hit, tokens and cost (never source or keys)."),
+    Setting("metrics_sink", ("IRIS_METRICS",), "prometheus", _choice("prometheus", "emf"),
+            "prometheus: GET /metrics; emf: also one CloudWatch Embedded Metric Format line "
+            "per analyze answer on stdout (Lambda)."),
 )
 # fmt: on
 
@@ -203,6 +209,8 @@ class Settings:
     access_log: str = "work"
     env: str = "dev"
     log_level: str = "INFO"
+    log_format: str = "text"
+    metrics_sink: str = "prometheus"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

@@ -294,6 +294,13 @@ class Service:
         return self.settings.llm_deadline + _LOCK_MARGIN
 
     def _compute(self, job: _Job) -> _Outcome:
+        metrics.add("in_flight_analyses", 1)
+        try:
+            return self._compute_now(job)
+        finally:
+            metrics.add("in_flight_analyses", -1)
+
+    def _compute_now(self, job: _Job) -> _Outcome:
         engine, source, language, filename = job.engine, job.source, job.language, job.filename
         started = time.perf_counter()
         try:

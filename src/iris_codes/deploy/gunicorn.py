@@ -36,6 +36,7 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         # thread or file before its first request, so forking it is safe.
         "preload_app": True,
         "post_worker_init": _warm_up_in_background,
+        "child_exit": _child_exit,
     }
 
 
@@ -44,6 +45,12 @@ def _warm_up_in_background(worker: Any) -> None:
     service = worker.wsgi.extensions.get("iris") if hasattr(worker.wsgi, "extensions") else None
     if service is not None:
         threading.Thread(target=_warm_up, args=(service,), name="iris-warm-up", daemon=True).start()
+
+
+def _child_exit(server: Any, worker: Any) -> None:
+    from ..metrics import worker_exited
+
+    worker_exited(worker.pid)
 
 
 def _warm_up(service: Any) -> None:

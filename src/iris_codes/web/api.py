@@ -110,10 +110,10 @@ def languages() -> Response:
 @blueprint.get("/metrics")
 def metrics_endpoint() -> Response:
     _authenticate()
-    values = metrics.snapshot()
     if "application/json" in request.headers.get("Accept", ""):
-        return jsonify({"success": True, "metrics": values})
-    return Response(metrics.prometheus_text(values), mimetype="text/plain; version=0.0.4")
+        return jsonify({"success": True, "metrics": metrics.snapshot()})
+    body, content_type = metrics.exposition()
+    return Response(body, content_type=content_type)
 
 
 @blueprint.get("/openapi.json")

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from .. import metrics
 from ..config import Settings
 from ..keys import KeyStore
 from ..service import Service
@@ -43,17 +42,18 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
         # body the miss's byte for byte (but for latency_ms and cache_hit).
         dumps=partial(app.json.dumps, separators=(",", ":")),
         access_log=settings.access_log,
+        emf_env=settings.env if settings.metrics_sink == "emf" else None,
         engine_limit=_limiter(settings.rate_limit, service, "analyses"),
         hit_limit=_limiter(settings.rate_limit_hits, service, "cache hits"),
     )
     app.extensions["iris_pipeline"] = pipeline
-    metrics.publish_to(settings.cache_path / "metrics")
     _configure_logging(settings)
     errors.register(app)
     requestlog.register(app, settings.access_log)
     app.before_request(_answer_options)
     app.register_blueprint(api.blueprint)
     app.add_url_rule("/health", "health", api.health)
+    app.add_url_rule("/metrics", "metrics", api.metrics_endpoint)
     app.add_url_rule("/", "index", _index)
     app.wsgi_app = FastPath(  # type: ignore[method-assign]
         app.wsgi_app, pipeline, max_bytes=settings.max_source_bytes
@@ -99,7 +99,14 @@ def _configure_logging(settings: Settings) -> None:
     logger.setLevel(settings.log_level)
     if not logger.handlers and not logging.getLogger().handlers:
         handler = logging.StreamHandler()
-        handler.setFormatter(
-            logging.Formatter(f"%(asctime)s %(levelname)s [{settings.env}] %(name)s: %(message)s")
-        )
+        if settings.log_format == "json":
+            from ..logformat import JsonFormatter
+
+            handler.setFormatter(JsonFormatter(settings.env))
+        else:
+            handler.setFormatter(
+                logging.Formatter(
+                    f"%(asctime)s %(levelname)s [{settings.env}] %(name)s: %(message)s"
+                )
+            )
         logger.addHandler(handler)

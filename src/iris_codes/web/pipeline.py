@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import emf, metrics
 from ..errors import IrisError, RateLimited
 from ..service import Service
 from .auth import Authenticator
@@ -46,6 +47,7 @@ class AnalyzePipeline:
         max_metadata_bytes: int,
         dumps: Callable[[Any], str],
         access_log: str,
+        emf_env: str | None = None,
         engine_limit: RateLimiter | None = None,
         hit_limit: RateLimiter | None = None,
     ) -> None:
@@ -54,6 +56,7 @@ class AnalyzePipeline:
         self.max_metadata_bytes = max_metadata_bytes
         self.dumps = dumps
         self.access_log = access_log
+        self.emf_env = emf_env  # IRIS_ENV when IRIS_METRICS=emf, else None
         self.engine_limit = engine_limit
         self.hit_limit = hit_limit
 
@@ -79,6 +82,7 @@ class AnalyzePipeline:
             status, payload = 200, analysis.to_dict()
             headers = [("X-Iris-Cache", "hit" if hit else "miss")]
         except RateLimited as exc:
+            metrics.inc("rate_limited_total", limit="hits" if hit else "analyses")
             status, payload = exc.status, exc.to_dict()
             headers = [("Retry-After", str(max(1, round(exc.retry_after)))), *exc.quota_headers]
         except IrisError as exc:
@@ -91,9 +95,16 @@ class AnalyzePipeline:
         for quota in quotas:
             headers.extend(quota.headers())
         answer = self._render(status, payload, headers, rid)
+        elapsed = time.perf_counter() - started
+        metrics.inc("http_requests_total", route=ANALYZE_PATH, status=str(status))
+        meta: dict[str, Any] = payload.get("metadata", {}) if status == 200 else {}
+        if status == 200:
+            engine = str(meta.get("engine"))
+            metrics.observe("analyze_seconds", elapsed, engine=engine, cache_hit=str(int(hit)))
+        if self.emf_env is not None:
+            emf.emit(emf.emf_record(status, elapsed * 1000, meta, self.emf_env, rid))
         if should_log(self.access_log, status, cache_hit=hit):
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            log_request("POST", ANALYZE_PATH, status, elapsed_ms, rid, key_name)
+            log_request("POST", ANALYZE_PATH, status, elapsed * 1000, rid, key_name, meta)
         return answer
 
     def _render(
