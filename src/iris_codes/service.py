@@ -62,21 +62,27 @@ def normalize_newlines(source: str) -> str:
 
 
 def resolve_language(filename: str, language_id: str | None, source: str) -> Language:
-    """The language named by the client, else the one the file name or shebang implies."""
+    """The language named by the client, else the one the file name or shebang implies.
+
+    A named language that is not supported is refused even when the file name would
+    detect one, as docs/api.md and the OpenAPI enum say: a client naming the wrong
+    language learns it, instead of getting an answer for a language it did not ask for.
+    """
     if language_id:
         language = get_language(language_id)
         if language is not None:
             return language
+        supported = supported_languages()
+        raise UnsupportedLanguage(
+            f"Language {language_id[:64]!r} is not supported. Supported: {', '.join(supported)}.",
+            supported_languages=supported,
+        )
     detected = detect_language(filename, source)
     if detected is not None:
         return detected
     named = (
-        f"Language {language_id!r} is not supported"
-        if language_id
-        else (
-            f"Cannot detect the language of {filename!r}; name it ('language' in the API, "
-            "--language in the CLI)"
-        )
+        f"Cannot detect the language of {base_name(filename)[:128]!r}; name it ('language' "
+        "in the API, --language in the CLI)"
     )
     supported = supported_languages()
     raise UnsupportedLanguage(

@@ -118,4 +118,10 @@ def metrics_endpoint() -> Response:
 
 @blueprint.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(openapi_spec())
+    authenticator: auth.Authenticator = current_app.extensions["iris_auth"]
+    return jsonify(openapi_spec(authenticator.enabled))
+
+
+@blueprint.get("/docs")
+def docs() -> Response:
+    return current_app.send_static_file("docs.html")
