@@ -105,9 +105,10 @@ def clean_label(label: str, ranges: list[Range]) -> str:
     if is_generic_label(text):
         start, end = ranges[0][0], ranges[-1][1]
         return f"Code at lines {start}-{end}"
-    if len(text.split(" ")) == 1:
-        text = f"{text} definitions" if text[:1].isupper() else f"{text} code"
     text = cut(text, MAX_LABEL_CHARS)
+    if len(text.split(" ")) == 1:  # also after a cut left one very long word
+        suffix = " definitions" if text[:1].isupper() else " code"
+        text = cut(text, MAX_LABEL_CHARS - len(suffix)) + suffix
     return text[:1].upper() + text[1:]
 
 
@@ -137,7 +138,9 @@ def enforce(analysis: Analysis, source: str, filename: str = "") -> Analysis:
             continue
         label = clean_label(block.label, ranges)
         if label.lower() in labels:
-            label = clean_label(f"{label} (lines {ranges[0][0]}-{ranges[-1][1]})", ranges)
+            # Three words and the lines: the first block claims a line, so the start differs.
+            head = " ".join(label.split(" ")[:3])
+            label = clean_label(f"{cut(head, 50)} lines {ranges[0][0]}-{ranges[-1][1]}", ranges)
         labels.add(label.lower())
         description = cut(clean_text(block.description) or f"{label}.", MAX_DESCRIPTION_CHARS)
         blocks.append(Block(label, description, tuple(ranges)))
