@@ -117,3 +117,11 @@ def test_the_60000_line_file_answers_degraded(shared_server: ServerProcess) -> N
     reply = post_analyze(shared_server, {"filename": "g.py", "source_code": source})
     assert reply.status_code == 200
     assert "budget" in reply.json()["metadata"]["degraded"]
+
+
+def test_gunicorn_s_worker_timeout_outlasts_every_budget() -> None:
+    from iris_codes.deploy.gunicorn import gunicorn_options
+
+    assert gunicorn_options(Settings())["timeout"] > Settings().llm_deadline
+    long = Settings(structural_budget=40.0, llm_deadline=12.0)
+    assert gunicorn_options(long)["timeout"] > 40
