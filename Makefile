@@ -33,7 +33,7 @@ pytest: $(STAMP)
 # The long fuzzing run: schemathesis, every check, with and without a key, >= 2,000 cases
 # each (`make test` runs the same tests bounded to a few hundred).
 fuzz: $(STAMP)
-	IRIS_FUZZ_SECONDS=150 $(BIN)/pytest tests/test_fuzz.py -o addopts="" --timeout=1800 -v
+	IRIS_FUZZ_SECONDS=150 $(BIN)/pytest tests/test_fuzz.py -o addopts="" --timeout=1800 -v -rP
 
 # The quality corpus is read from installed files; Go's standard library and an npm package
 # with TypeScript sources are the two it needs beyond Python's stdlib and Node's npm.

@@ -53,4 +53,5 @@ def test_fuzzing_the_served_document_finds_nothing(
     generated = re.search(r"(\d+) generated", output)
     assert generated is not None, output[-2000:]
     assert int(generated.group(1)) >= MINIMUM_CASES, output[-2000:]
+    print(re.findall(r"\d+ generated.*", output)[-1])  # shown by `make fuzz` (-rP)
     assert "Traceback" not in server.log_text()
