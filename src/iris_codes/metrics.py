@@ -44,27 +44,42 @@ HELP = {
 
 _lock = threading.Lock()
 _families: dict[str, Any] = {}
+# (name, label items) → the labelled child: a cache hit touches a few series, and
+# prometheus-client's ``labels()`` lookup would cost about as much as the increment.
+_children: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
 
 
 def inc(name: str, amount: float = 1.0, **labels: str) -> None:
     """Add ``amount`` to the counter ``name`` with ``labels``."""
-    family = _family("Counter", name, tuple(sorted(labels)))
-    if family is not None:
-        (family.labels(**labels) if labels else family).inc(amount)
+    child = _child("Counter", name, labels)
+    if child is not None:
+        child.inc(amount)
 
 
 def observe(name: str, value: float, **labels: str) -> None:
     """Record ``value`` in the histogram ``name`` (latency buckets, in seconds)."""
-    family = _family("Histogram", name, tuple(sorted(labels)))
-    if family is not None:
-        (family.labels(**labels) if labels else family).observe(value)
+    child = _child("Histogram", name, labels)
+    if child is not None:
+        child.observe(value)
 
 
 def add(name: str, delta: float, **labels: str) -> None:
     """Move the gauge ``name`` by ``delta`` (summed over live workers)."""
-    family = _family("Gauge", name, tuple(sorted(labels)))
-    if family is not None:
-        (family.labels(**labels) if labels else family).inc(delta)
+    child = _child("Gauge", name, labels)
+    if child is not None:
+        child.inc(delta)
+
+
+def _child(kind: str, name: str, labels: dict[str, str]) -> Any:
+    key = (name, tuple(labels.items()))
+    child = _children.get(key)
+    if child is None:
+        family = _family(kind, name, tuple(sorted(labels)))
+        if family is None:
+            return None
+        child = family.labels(**labels) if labels else family
+        _children[key] = child
+    return child
 
 
 def _family(kind: str, name: str, labelnames: tuple[str, ...]) -> Any:
@@ -136,6 +151,7 @@ def reset() -> None:
         for family in _families.values():
             prometheus_client.REGISTRY.unregister(family)
         _families.clear()
+        _children.clear()
 
 
 def prepare_multiprocess(directory: str) -> None:
