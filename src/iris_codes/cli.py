@@ -68,10 +68,6 @@ def serve(
 ) -> None:
     """Start the HTTP server (Gunicorn, threaded workers)."""
     settings = load_settings(host=host, port=port, workers=workers, threads=threads)
-    from .metrics import prepare_multiprocess
-
-    # Before any worker exists: every worker then writes its metrics where /metrics reads.
-    prepare_multiprocess(str(settings.cache_path / "prometheus"))
     has_keys = bool(settings.api_keys or settings.api_key_hashes) or bool(
         _key_store(settings).keys()
     )
@@ -82,7 +78,10 @@ def serve(
         )
     _check_service(settings)
     from .deploy.gunicorn import serve as run_gunicorn
+    from .metrics import prepare_multiprocess
 
+    # Before any worker exists: every worker then writes its metrics where /metrics reads.
+    prepare_multiprocess(str(settings.cache_path / "prometheus"))
     click.echo(
         f"IRIS on http://{settings.host}:{settings.port} "
         f"({settings.workers} workers x {settings.threads} threads, engine {settings.engine})",
