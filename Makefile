@@ -6,8 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint typecheck pytest bench-deps bench-quality bench-boundaries bench-llm bench-cache \
-	bench-analyze bench-mcp clean
+.PHONY: serve test fuzz lint typecheck pytest bench-deps bench-quality bench-boundaries bench-llm \
+	bench-cache bench-analyze bench-mcp clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest
+
+# The long fuzzing run: schemathesis, every check, with and without a key, >= 2,000 cases
+# each (`make test` runs the same tests bounded to a few hundred).
+fuzz: $(STAMP)
+	IRIS_FUZZ_SECONDS=150 $(BIN)/pytest tests/test_fuzz.py -o addopts="" --timeout=1800 -v -rP
 
 # The quality corpus is read from installed files; Go's standard library and an npm package
 # with TypeScript sources are the two it needs beyond Python's stdlib and Node's npm.

@@ -22,9 +22,10 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         resettable = name.startswith(("IRIS_", "OPENAI_")) or name == "API_KEY"
         if resettable and name != "IRIS_TEST_REDIS_URL":
             monkeypatch.delenv(name)
+    # `iris serve` run in-process by a CLI test must not leave multiprocess mode on.
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
     monkeypatch.setenv("IRIS_CACHE_DIR", str(tmp_path / "iris-cache"))
     monkeypatch.chdir(tmp_path)  # no stray .env is read
-    metrics.publish_to(None)
     metrics.reset()
 
 

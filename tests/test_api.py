@@ -308,3 +308,36 @@ def test_response_shape_matches_existing_clients(shared_server: ServerProcess) -
     for block in reply["responsibility_blocks"]:
         assert set(block) == {"label", "description", "ranges"}
     json.dumps(reply)
+
+
+def test_a_named_unknown_language_is_422_even_with_a_detectable_filename(
+    shared_server: ServerProcess,
+) -> None:
+    body = {"filename": "app.py", "language": "klingon", "source_code": "x = 1\n"}
+    _assert_error(post_analyze(shared_server, body), 422, "unsupported_language")
+
+
+def test_openapi_lists_languages_statuses_and_the_key(start_server: StartServer) -> None:
+    server = start_server({"IRIS_API_KEY": "k"})
+    spec = requests.get(f"{server.url}/api/iris/openapi.json", timeout=10).json()
+    language = spec["components"]["schemas"]["AnalyzeRequest"]["properties"]["language"]
+    names = language["anyOf"][0]["enum"]
+    assert {"python", "typescriptreact", "shellscript"} <= set(names)
+    analyze = spec["paths"]["/api/iris/analyze"]["post"]
+    assert analyze["security"] == [{"ApiKey": []}]
+    assert {"200", "400", "401", "405", "413", "415", "422", "429", "503", "504"} <= set(
+        analyze["responses"]
+    )
+    assert "401" in spec["paths"]["/api/iris/metrics"]["get"]["responses"]
+    assert spec["components"]["securitySchemes"]["ApiKey"]["name"] == "X-API-Key"
+
+
+def test_the_docs_page_is_served_from_the_package(shared_server: ServerProcess) -> None:
+    page = requests.get(f"{shared_server.url}/api/iris/docs", timeout=10)
+    assert page.status_code == 200
+    assert "text/html" in page.headers["Content-Type"]
+    assert "/static/docs.js" in page.text
+    assert "https://" not in page.text  # no CDN
+    script = requests.get(f"{shared_server.url}/static/docs.js", timeout=10)
+    assert script.status_code == 200
+    assert "openapi.json" in script.text

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import requests
 
 from iris_codes.web.auth import authenticate
 from support import StartServer, post_analyze
@@ -95,3 +98,22 @@ def test_cli_keys_hash_prints_the_digest() -> None:
     assert runner.invoke(main, ["keys", "hash", "s3cret"]).output == hash_key("s3cret") + "\n"
     piped = runner.invoke(main, ["keys", "hash"], input="s3cret\n")
     assert piped.output == hash_key("s3cret") + "\n"
+
+
+def test_health_shows_no_path_or_secret_without_a_key(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    cache_dir = tmp_path / "secret-place"
+    server = start_server({"IRIS_API_KEY": "alpha-key"}, cache_dir=cache_dir)
+    anonymous = requests.get(f"{server.url}/api/iris/health", timeout=10)
+    assert anonymous.status_code == 200
+    assert "secret-place" not in anonymous.text
+    assert "alpha-key" not in anonymous.text
+    assert anonymous.json()["auth"] is True
+    assert "auth_state" not in anonymous.json()
+    keyed = requests.get(
+        f"{server.url}/api/iris/health", headers={"X-API-Key": "alpha-key"}, timeout=10
+    )
+    assert "secret-place" in keyed.text  # operators see where the cache lives
+    assert keyed.json()["auth_state"] == "auth: on, 1 from env"
+    assert "alpha-key" not in keyed.text

@@ -116,7 +116,9 @@ def test_alb_health_through_the_handler(lambda_handler: Any) -> None:
 
 
 def test_health_says_the_tmp_cache_does_not_persist(lambda_handler: Any) -> None:
-    reply = lambda_handler(_get_event("/api/iris/health"), None)
+    event = _get_event("/api/iris/health")
+    event["headers"]["x-api-key"] = "lambda-key"  # where the cache lives is for key holders
+    reply = lambda_handler(event, None)
     assert reply["statusCode"] == 200
     cache = json.loads(reply["body"])["cache"]
     assert cache["tier"] == "sqlite"

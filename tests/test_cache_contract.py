@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -113,3 +114,15 @@ def test_cache_counts_in_memory_while_the_shared_tier_is_down(clock: FakeClock) 
     cache = Cache(MemoryTier(10, 10_000), Down(10, 10_000), ttl=60, inc=lambda *a, **k: None)
     assert [cache.incr("c", 60) for _ in range(2)] == [1, 2]
     assert cache.health()["ok"] is False
+
+
+def test_only_the_owner_extends_a_lock(two_views: tuple[Tier, Tier]) -> None:
+    first, second = two_views
+    token = first.try_lock(KEY, ttl=0.5)
+    assert token is not None
+    assert not second.extend_lock(KEY, "someone-else", 10)
+    assert first.extend_lock(KEY, token, 10)
+    time.sleep(0.7)  # past the first ttl: only the renewal keeps it held
+    assert second.try_lock(KEY, ttl=10) is None
+    first.unlock(KEY, token)
+    assert not first.extend_lock(KEY, token, 10), "a released lock is not renewed"

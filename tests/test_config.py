@@ -55,3 +55,16 @@ def test_dotenv_file_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("IRIS_PORT", raising=False)
     assert Settings.from_env().port == 9191
     monkeypatch.delenv("IRIS_PORT", raising=False)
+
+
+def test_iris_config_masks_a_password_inside_a_url() -> None:
+    from click.testing import CliRunner
+
+    from iris_codes.cli import main
+
+    env = {"IRIS_CACHE_URL": "redis://:s3cretPW@cache.internal:6379/0", "IRIS_API_KEY": "k-123"}
+    shown = CliRunner().invoke(main, ["config"], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert "s3cretPW" not in shown.output
+    assert "k-123" not in shown.output
+    assert "redis://:***@cache.internal:6379/0" in shown.output

@@ -68,7 +68,9 @@ class Nginx:
 
 @pytest.fixture
 def iris(start_server: StartServer) -> ServerProcess:
-    return start_server({"IRIS_API_KEY": "site-key", "IRIS_RATE_LIMIT": "3/minute"})
+    # As deploy/iris.service sets it: nginx is the one proxy appending to X-Forwarded-For.
+    env = {"IRIS_API_KEY": "site-key", "IRIS_RATE_LIMIT": "3/minute", "IRIS_TRUSTED_PROXIES": "1"}
+    return start_server(env)
 
 
 @pytest.fixture
@@ -92,7 +94,9 @@ def test_proxies_analysis_and_passes_the_request_id(nginx: Nginx) -> None:
 
 
 def test_rate_limit_counts_the_client_behind_the_proxy(nginx: Nginx) -> None:
-    statuses = [post_analyze(nginx.url, BODY, headers=KEY).status_code for _ in range(4)]
+    # Four different files: IRIS_RATE_LIMIT counts analyses, and a cache hit is not one.
+    bodies = [{"filename": f"f{i}.py", "source_code": f"x{i} = {i}\n"} for i in range(4)]
+    statuses = [post_analyze(nginx.url, body, headers=KEY).status_code for body in bodies]
     assert statuses == [200, 200, 200, 429]
 
 

@@ -69,3 +69,41 @@ def test_serve_counts_file_keys_as_auth(tmp_path: Path) -> None:
     refused = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--port", "1"], env=env)
     assert refused.exit_code == 2
     assert "--insecure-no-auth" in refused.output
+
+
+def test_a_corrupt_keys_file_keeps_the_last_good_keys_and_warns_once(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    keys_file = tmp_path / "keys.json"
+    key = KeyStore(keys_file).create("editor")
+    server = start_server({"IRIS_API_KEYS_FILE": str(keys_file)})
+    assert post_analyze(server, BODY, headers={"X-API-Key": key}).status_code == 200
+    keys_file.write_text('{"keys": [')  # an editor saved half a file
+    time.sleep(1.2)
+    for _ in range(3):
+        assert post_analyze(server, BODY, headers={"X-API-Key": key}).status_code == 200
+        refused = post_analyze(server, BODY, headers={"X-API-Key": "wrong"})
+        assert refused.status_code == 401
+        assert str(tmp_path) not in refused.text
+    assert server.log_text().count("is unreadable") == 1
+
+
+def test_a_keys_file_unreadable_from_the_start_accepts_no_key(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    keys_file = tmp_path / "keys.json"
+    keys_file.write_text("not json")
+    server = start_server({"IRIS_API_KEYS_FILE": str(keys_file)})
+    reply = post_analyze(server, BODY, headers={"X-API-Key": "anything"})
+    assert reply.status_code == 401
+    assert reply.json()["code"] == "unauthorized"
+
+
+def test_the_auth_state_is_stated_at_start_up(start_server: StartServer, tmp_path: Path) -> None:
+    keys_file = tmp_path / "keys.json"
+    store = KeyStore(keys_file)
+    for name in ("a", "b", "c"):
+        store.create(name)
+    env = {"IRIS_API_KEYS_FILE": str(keys_file), "IRIS_API_KEY": "k1,k2"}
+    server = start_server(env)
+    assert "auth: on, 2 from env, 3 from the keys file" in server.log_text()

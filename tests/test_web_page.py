@@ -59,7 +59,9 @@ def open_page(browser: Browser, server: ServerProcess, scheme: str = "light") ->
     errors = PAGE_ERRORS.setdefault(id(page), [])
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{server.url}/")
-    page.wait_for_function("document.querySelector('#language').options.length > 1")
+    # A selector, not wait_for_function: its polling evaluates a string, which the page's
+    # Content-Security-Policy (no 'unsafe-eval') rightly refuses.
+    page.wait_for_selector("#language option:nth-child(2)", state="attached")
     return page
 
 

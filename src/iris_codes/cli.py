@@ -78,7 +78,10 @@ def serve(
         )
     _check_service(settings)
     from .deploy.gunicorn import serve as run_gunicorn
+    from .metrics import prepare_multiprocess
 
+    # Before any worker exists: every worker then writes its metrics where /metrics reads.
+    prepare_multiprocess(str(settings.cache_path / "prometheus"))
     click.echo(
         f"IRIS on http://{settings.host}:{settings.port} "
         f"({settings.workers} workers x {settings.threads} threads, engine {settings.engine})",
@@ -198,7 +201,7 @@ def keys_hash(key: str | None) -> None:
 def keys_list() -> None:
     """List key names and creation times (never the keys)."""
     try:
-        stored = _key_store(load_settings()).keys()
+        stored = _key_store(load_settings()).load()
     except IrisError as exc:
         raise click.ClickException(exc.message) from None
     for key in stored:

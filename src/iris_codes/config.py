@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,8 +100,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("api_keys_file", ("IRIS_API_KEYS_FILE",), None, _opt_str,
             "File of hashed keys managed by `iris keys`; default IRIS_CACHE_DIR/api-keys.json."),
     Setting("rate_limit", ("IRIS_RATE_LIMIT",), None, _rate,
-            "Analyze requests allowed per client (key, else address), e.g. 60/minute; "
-            "counted in the shared cache tier. Default: no limit."),
+            "Analyses that reach an engine (cache misses) allowed per client (key, else "
+            "address), e.g. 60/minute; counted in the shared cache tier. Default: no limit."),
+    Setting("rate_limit_hits", ("IRIS_RATE_LIMIT_HITS",), None, _rate,
+            "Answers from the cache allowed per client, e.g. 600/minute. Default: no limit."),
+    Setting("trusted_proxies", ("IRIS_TRUSTED_PROXIES",), 0, _int,
+            "Proxies in front of IRIS that append to X-Forwarded-For (nginx: 1). The client "
+            "address is that many entries from the right; 0 uses the socket address."),
+    Setting("cors_origins", ("IRIS_CORS_ORIGINS",), (), _keys,
+            "Origins allowed to call the API from a browser, comma-separated (e.g. "
+            "https://app.example.com; * for any). Default: none, no CORS headers."),
     Setting("engine", ("IRIS_ENGINE",), "auto", _choice("auto", "structural", "llm"),
             "auto: LLM when OPENAI_API_KEY is set, structural fallback; or structural, llm."),
     Setting("openai_api_key", ("OPENAI_API_KEY",), None, _opt_str,
@@ -116,6 +125,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds one LLM call may take."),
     Setting("llm_deadline", ("IRIS_LLM_DEADLINE",), 12.0, _float,
             "Seconds the LLM engine may spend on one request, retries included."),
+    Setting("structural_budget", ("IRIS_STRUCTURAL_BUDGET",), 3.0, _float,
+            "Seconds the structural engine may spend on one file; past it the answer is "
+            "line slices marked degraded. The LLM engine's budget is IRIS_LLM_DEADLINE."),
     Setting("llm_max_retries", ("IRIS_LLM_MAX_RETRIES",), 3, _int,
             "Retries on 429, 5xx and connection errors, within the deadline."),
     Setting("llm_prices", ("IRIS_LLM_PRICES",), None, _opt_str,
@@ -136,6 +148,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Bytes the in-process cache tier keeps."),
     Setting("max_source_bytes", ("IRIS_MAX_SOURCE_BYTES",), 1024 * 1024, _int,
             "Largest request body accepted; larger gets 413."),
+    Setting("max_metadata_bytes", ("IRIS_MAX_METADATA_BYTES",), 16 * 1024, _int,
+            "Largest `metadata` object accepted (as compact JSON), nested at most "
+            "8 levels; larger gets 422 metadata_too_large."),
     Setting("host", ("IRIS_HOST",), "127.0.0.1", _str, "Address `iris serve` binds."),
     Setting("port", ("IRIS_PORT",), 8080, _int, "Port `iris serve` binds."),
     Setting("workers", ("IRIS_WORKERS",), 2, _int, "Gunicorn worker processes."),
@@ -147,6 +162,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("env", ("IRIS_ENV",), "dev", _str, "Label in logs and metrics."),
     Setting("log_level", ("IRIS_LOG_LEVEL",), "INFO", _log_level,
             "Logging level: DEBUG, INFO, WARNING, ERROR."),
+    Setting("log_format", ("IRIS_LOG_FORMAT",), "text", _choice("text", "json"),
+            "text, or json: one object per line with request id, key name, status, latency, "
+            "engine, cache hit, tokens and cost (never source or keys)."),
+    Setting("metrics_sink", ("IRIS_METRICS",), "prometheus", _choice("prometheus", "emf"),
+            "prometheus: GET /metrics; emf: also one CloudWatch Embedded Metric Format line "
+            "per analyze answer on stdout (Lambda)."),
 )
 # fmt: on
 
@@ -159,6 +180,9 @@ class Settings:
     api_key_hashes: tuple[str, ...] = ()
     api_keys_file: str | None = None
     rate_limit: tuple[int, float] | None = None
+    rate_limit_hits: tuple[int, float] | None = None
+    trusted_proxies: int = 0
+    cors_origins: tuple[str, ...] = ()
     engine: str = "auto"
     openai_api_key: str | None = None
     openai_base_url: str | None = None
@@ -167,6 +191,7 @@ class Settings:
     llm_mode: str = "guided"
     llm_timeout: float = 8.0
     llm_deadline: float = 12.0
+    structural_budget: float = 3.0
     llm_max_retries: int = 3
     llm_prices: str | None = None
     cache_dir: str = ".iris"
@@ -176,6 +201,7 @@ class Settings:
     memory_cache_entries: int = 2048
     memory_cache_bytes: int = 64 * 1024 * 1024
     max_source_bytes: int = 1024 * 1024
+    max_metadata_bytes: int = 16 * 1024
     host: str = "127.0.0.1"
     port: int = 8080
     workers: int = 2
@@ -183,6 +209,8 @@ class Settings:
     access_log: str = "work"
     env: str = "dev"
     log_level: str = "INFO"
+    log_format: str = "text"
+    metrics_sink: str = "prometheus"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -224,12 +252,26 @@ class Settings:
         return bool(self.openai_api_key)
 
     def public(self) -> dict[str, Any]:
-        """Settings with secrets masked, safe to log or show."""
+        """Settings with secrets masked, safe to log or show (passwords in URLs too)."""
         shown: dict[str, Any] = {}
         for setting in SETTINGS:
             value = getattr(self, setting.name)
-            shown[setting.name] = ("***" if value else value) if setting.secret else value
+            if setting.secret:
+                value = "***" if value else value
+            elif isinstance(value, str):
+                value = mask_url(value)
+            shown[setting.name] = value
         return shown
+
+
+def mask_url(text: str) -> str:
+    """``text`` with the password of a ``scheme://user:password@host`` URL masked."""
+    if "://" not in text or "@" not in text:
+        return text
+    return _URL_PASSWORD.sub(r"\1***@", text)
+
+
+_URL_PASSWORD = re.compile(r"(://[^/@:]*:)[^/@]*@")
 
 
 def _load_dotenv() -> None:

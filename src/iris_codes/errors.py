@@ -3,12 +3,15 @@
     IrisError                      500 internal_error
     ├── InvalidRequest             400 invalid_request
     │   ├── MalformedJSON          400 malformed_json
+    │   │   └── JSONTooDeep        400 json_too_deep
     │   ├── MissingField           400 missing_field
     │   ├── NotJSON                415 unsupported_media_type
     │   ├── PayloadTooLarge        413 payload_too_large
     │   └── InvalidField           422 invalid_field
     │       ├── UnsupportedLanguage  422 unsupported_language
-    │       └── UndecodableSource    422 undecodable_source
+    │       ├── UndecodableSource    422 undecodable_source
+    │       ├── NonFiniteNumber      422 non_finite_number
+    │       └── MetadataTooLarge     422 metadata_too_large
     ├── NotFound                   404 not_found
     ├── MethodNotAllowed           405 method_not_allowed
     ├── Unauthorized               401 unauthorized
@@ -61,6 +64,10 @@ class MalformedJSON(InvalidRequest):
     code = "malformed_json"
 
 
+class JSONTooDeep(MalformedJSON):
+    code = "json_too_deep"
+
+
 class MissingField(InvalidRequest):
     code = "missing_field"
 
@@ -88,6 +95,14 @@ class UndecodableSource(InvalidField):
     code = "undecodable_source"
 
 
+class NonFiniteNumber(InvalidField):
+    code = "non_finite_number"
+
+
+class MetadataTooLarge(InvalidField):
+    code = "metadata_too_large"
+
+
 class NotFound(IrisError):
     status = 404
     code = "not_found"
@@ -96,6 +111,10 @@ class NotFound(IrisError):
 class MethodNotAllowed(IrisError):
     status = 405
     code = "method_not_allowed"
+
+    def __init__(self, message: str, allow: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.allow = allow  # sent as the Allow header
 
 
 class Unauthorized(IrisError):
@@ -107,9 +126,12 @@ class RateLimited(IrisError):
     status = 429
     code = "rate_limited"
 
-    def __init__(self, message: str, retry_after: float) -> None:
+    def __init__(
+        self, message: str, retry_after: float, quota_headers: list[tuple[str, str]] | None = None
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.quota_headers = quota_headers or []  # X-RateLimit-* for the refusal
 
 
 class EngineError(IrisError):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import tempfile
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from .errors import ConfigError, Unauthorized
 
+log = logging.getLogger(__name__)
 KEY_PREFIX = "iris_"
 HEADER = "X-API-Key"
 _RELOAD_EVERY = 1.0
@@ -99,11 +101,29 @@ class Authenticator:
 
     @property
     def enabled(self) -> bool:
-        return bool(self.env_keys) or bool(self.hashes) or bool(self._stored())
+        return bool(self.env_keys) or bool(self.hashes) or self._file_demands_keys()
+
+    def _file_demands_keys(self) -> bool:
+        # A keys file that exists but was never readable turns auth on with no key that
+        # matches (fail closed), rather than silently off.
+        return bool(self._stored()) or (self.store is not None and self.store.unreadable)
+
+    def describe(self) -> str:
+        """The auth state in one line, e.g. "auth: on, 2 keys from env, 3 from the keys file"."""
+        if not self.enabled:
+            return "auth: off (no IRIS_API_KEY, IRIS_API_KEY_HASHES or keys file)"
+        parts = []
+        if self.env_keys or self.hashes:
+            parts.append(f"{len(self.env_keys) + len(self.hashes)} from env")
+        if self.store is not None and (self._stored() or self.store.unreadable):
+            count = len(self._stored())
+            note = " (unreadable: no key matches)" if self.store.unreadable else ""
+            parts.append(f"{count} from the keys file{note}")
+        return "auth: on, " + ", ".join(parts)
 
     def check(self, presented: str | None) -> str | None:
         """The matching key's name; None when auth is off; ``Unauthorized`` otherwise."""
-        if not self._stored():
+        if not self._file_demands_keys():
             return authenticate(presented, self.env_keys, self.hashes)
         if not presented:
             raise Unauthorized(f"Missing API key: send it in the {HEADER} header.")
@@ -125,9 +145,24 @@ class KeyStore:
         self._keys: tuple[StoredKey, ...] = ()
         self._mtime: float | None = None
         self._checked = -_RELOAD_EVERY
+        self._good_once = False
+        self._failed_mtime: float | None = None
+
+    @property
+    def unreadable(self) -> bool:
+        """The file exists but no version of it could be read yet."""
+        return self._failed_mtime is not None and not self._good_once
+
+    def load(self) -> tuple[StoredKey, ...]:
+        """The keys in the file now; ``ConfigError`` when it is unreadable (for the CLI)."""
+        return self._read_current()
 
     def keys(self) -> tuple[StoredKey, ...]:
-        """The stored keys, re-read when the file changed (checked at most once a second)."""
+        """The stored keys, re-read when the file changed (checked at most once a second).
+
+        A file that cannot be read (half-written by hand, bad JSON) keeps the last good
+        keys and logs one warning per change of the file; it never fails a request.
+        """
         now = time.monotonic()
         if now - self._checked < _RELOAD_EVERY:
             return self._keys
@@ -138,9 +173,23 @@ class KeyStore:
             except FileNotFoundError:
                 self._keys, self._mtime = (), None
                 return ()
-            if mtime != self._mtime:
-                self._keys, self._mtime = self._read(), mtime
+            if mtime != self._mtime and mtime != self._failed_mtime:
+                self._reload(mtime)
         return self._keys
+
+    def _reload(self, mtime: float) -> None:
+        try:
+            self._keys, self._mtime = self._read(), mtime
+        except ConfigError as exc:
+            self._failed_mtime = mtime
+            kept = (
+                f"keeping the last {len(self._keys)} good keys"
+                if self._good_once
+                else ("no key is accepted until it is fixed")
+            )
+            log.warning("%s; %s", exc.message, kept)
+            return
+        self._good_once, self._failed_mtime = True, None
 
     def _read(self) -> tuple[StoredKey, ...]:
         try:
@@ -193,4 +242,4 @@ class KeyStore:
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
-        self._mtime, self._checked = None, -_RELOAD_EVERY
+        self._mtime, self._failed_mtime, self._checked = None, None, -_RELOAD_EVERY

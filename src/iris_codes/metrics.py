@@ -1,105 +1,171 @@
-"""Process-wide counters, cheap enough for every request.
+"""Process metrics through prometheus-client, cheap enough for every request.
 
-Counters are kept in memory per process. Each process also publishes its totals to
-``<IRIS_CACHE_DIR>/metrics/<pid>.json`` at most every few seconds (atomic rename),
-so ``snapshot(merge_dir)`` can sum every Gunicorn worker on the host without any
-per-request disk write.
+Call sites name a metric and its labels (``inc("requests_total", engine=..., ...)``); the
+family is created on first use with the ``iris_`` prefix and the help text below. Under
+``iris serve`` the ``PROMETHEUS_MULTIPROC_DIR`` environment variable (set by the CLI to
+``IRIS_CACHE_DIR/prometheus`` before any worker starts) puts prometheus-client in its
+multiprocess mode, so a scrape answered by one Gunicorn worker counts every worker's
+requests. prometheus-client is imported on first use, keeping start-up light.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import os
 import threading
-import time
-from pathlib import Path
 from typing import Any
 
-_PUBLISH_EVERY = 2.0
+log = logging.getLogger(__name__)
+PREFIX = "iris_"
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+LATENCY_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30)
+
+HELP = {
+    "requests_total": "Analyze answers by engine and cache hit.",
+    "http_requests_total": "HTTP requests by route and status.",
+    "analyze_seconds": "Analyze latency in seconds by engine and cache hit.",
+    "in_flight_analyses": "Analyses running an engine right now.",
+    "rate_limited_total": "Requests refused by a rate limit, by limit.",
+    "degraded_total": "Answers from a fallback, by reason.",
+    "analyses_total": "Engine analyses completed, by engine.",
+    "engine_seconds_total": "Seconds spent in engines, by engine.",
+    "engine_errors_total": "Engine failures with no fallback, by engine and code.",
+    "single_flight_waits_total": "Requests that waited for an identical analysis.",
+    "cache_hits_total": "Cache hits by tier.",
+    "cache_misses_total": "Cache misses.",
+    "cache_errors_total": "Cache tier faults by tier.",
+    "llm_calls_total": "LLM calls by API.",
+    "llm_errors_total": "LLM failures by reason.",
+    "llm_input_tokens_total": "LLM input tokens.",
+    "llm_cached_input_tokens_total": "LLM input tokens served from the provider's cache.",
+    "llm_output_tokens_total": "LLM output tokens.",
+    "llm_cost_usd_total": "Estimated LLM cost in US dollars.",
+}
+
 _lock = threading.Lock()
-_counters: dict[tuple[str, tuple[tuple[str, str], ...]], float] = {}
-_publish_dir: Path | None = None
-_last_publish = 0.0
+_families: dict[str, Any] = {}
+# (name, label items) → the labelled child: a cache hit touches a few series, and
+# prometheus-client's ``labels()`` lookup would cost about as much as the increment.
+_children: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
 
 
 def inc(name: str, amount: float = 1.0, **labels: str) -> None:
     """Add ``amount`` to the counter ``name`` with ``labels``."""
-    key = (name, tuple(sorted(labels.items())))
+    child = _child("Counter", name, labels)
+    if child is not None:
+        child.inc(amount)
+
+
+def observe(name: str, value: float, **labels: str) -> None:
+    """Record ``value`` in the histogram ``name`` (latency buckets, in seconds)."""
+    child = _child("Histogram", name, labels)
+    if child is not None:
+        child.observe(value)
+
+
+def add(name: str, delta: float, **labels: str) -> None:
+    """Move the gauge ``name`` by ``delta`` (summed over live workers)."""
+    child = _child("Gauge", name, labels)
+    if child is not None:
+        child.inc(delta)
+
+
+def _child(kind: str, name: str, labels: dict[str, str]) -> Any:
+    key = (name, tuple(labels.items()))
+    child = _children.get(key)
+    if child is None:
+        family = _family(kind, name, tuple(sorted(labels)))
+        if family is None:
+            return None
+        child = family.labels(**labels) if labels else family
+        _children[key] = child
+    return child
+
+
+def _family(kind: str, name: str, labelnames: tuple[str, ...]) -> Any:
+    family = _families.get(name)
+    if family is not None:
+        return family
+    import prometheus_client
+
     with _lock:
-        _counters[key] = _counters.get(key, 0.0) + amount
-    if _publish_dir is not None and time.monotonic() - _last_publish > _PUBLISH_EVERY:
-        publish()
+        family = _families.get(name)
+        if family is None:
+            options: dict[str, Any] = {"labelnames": labelnames}
+            if kind == "Histogram":
+                options["buckets"] = LATENCY_BUCKETS
+            if kind == "Gauge":
+                options["multiprocess_mode"] = "livesum"
+            factory = getattr(prometheus_client, kind)
+            try:
+                family = factory(PREFIX + name, HELP.get(name, name), **options)
+            except ValueError:  # registered under other labels: a bug, never a failed request
+                log.warning("metric %s could not be registered", name)
+                return None
+            _families[name] = family
+    return family
 
 
-def publish_to(directory: Path | None) -> None:
-    """Publish this process's counters to ``directory`` from now on (None: stop)."""
-    global _publish_dir
-    _publish_dir = directory
-    if directory is not None:
-        directory.mkdir(parents=True, exist_ok=True)
+def _registry() -> Any:
+    import prometheus_client
+    from prometheus_client import multiprocess
+
+    if not os.environ.get(MULTIPROC_ENV):
+        return prometheus_client.REGISTRY
+    registry = prometheus_client.CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return registry
 
 
-def publish() -> None:
-    """Write this process's counters to its file in the publish folder, atomically."""
-    global _last_publish
-    directory = _publish_dir
-    if directory is None:
-        return
-    _last_publish = time.monotonic()
-    rows = _rows(local_counters())
-    target = directory / f"{os.getpid()}.json"
-    temp = target.with_suffix(".tmp")
-    try:
-        temp.write_text(json.dumps(rows))
-        temp.replace(target)
-    except OSError:
-        pass  # metrics are best effort; a full disk must not fail a request
+def exposition() -> tuple[bytes, str]:
+    """The Prometheus text exposition of every worker's metrics, and its content type."""
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-
-def local_counters() -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    with _lock:
-        return dict(_counters)
-
-
-def reset() -> None:
-    """Forget every counter (tests)."""
-    with _lock:
-        _counters.clear()
-
-
-def _rows(counters: dict[tuple[str, tuple[tuple[str, str], ...]], float]) -> list[Any]:
-    return [[name, dict(labels), value] for (name, labels), value in counters.items()]
+    return generate_latest(_registry()), CONTENT_TYPE_LATEST
 
 
 def snapshot() -> dict[str, float]:
-    """Totals of every counter across this host's processes, keyed ``name{label="v"}``."""
-    merged: dict[str, float] = {}
-    rows: list[Any] = _rows(local_counters())
-    directory = _publish_dir
-    if directory is not None:
-        publish()
-        rows = []
-        for path in directory.glob("*.json"):
-            try:
-                rows.extend(json.loads(path.read_text()))
-            except (OSError, ValueError):
+    """Counter and gauge totals keyed ``name{label="v"}`` without the ``iris_`` prefix."""
+    values: dict[str, float] = {}
+    for family in _registry().collect():
+        if family.type not in ("counter", "gauge") or not family.name.startswith(PREFIX):
+            continue
+        for sample in family.samples:
+            if sample.name.endswith("_created"):
                 continue
-    for name, labels, value in rows:
-        merged[_series(name, labels)] = merged.get(_series(name, labels), 0.0) + float(value)
-    return dict(sorted(merged.items()))
+            series = sample.name[len(PREFIX) :]
+            if sample.labels:
+                inner = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+                series = f"{series}{{{inner}}}"
+            values[series] = values.get(series, 0.0) + float(sample.value)
+    return dict(sorted(values.items()))
 
 
-def _series(name: str, labels: dict[str, str]) -> str:
-    if not labels:
-        return name
-    inner = ",".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
-    return f"{name}{{{inner}}}"
+def reset() -> None:
+    """Forget every metric (tests): unregister the families so they start again at zero."""
+    if not _families:
+        return
+    import prometheus_client
+
+    with _lock:
+        for family in _families.values():
+            prometheus_client.REGISTRY.unregister(family)
+        _families.clear()
+        _children.clear()
 
 
-def prometheus_text(values: dict[str, float]) -> str:
-    """The Prometheus text exposition of ``snapshot()``."""
-    lines = []
-    for series, value in values.items():
-        shown = int(value) if value.is_integer() else value
-        lines.append(f"iris_{series} {shown}")
-    return "\n".join(lines) + "\n"
+def prepare_multiprocess(directory: str) -> None:
+    """Point this process and its future workers at ``directory``, emptied (``iris serve``)."""
+    os.makedirs(directory, exist_ok=True)
+    for entry in os.scandir(directory):
+        if entry.name.endswith(".db"):
+            os.unlink(entry.path)
+    os.environ[MULTIPROC_ENV] = directory
+
+
+def worker_exited(pid: int) -> None:
+    """Drop a dead worker's live gauges (Gunicorn's ``child_exit`` hook)."""
+    if os.environ.get(MULTIPROC_ENV):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]

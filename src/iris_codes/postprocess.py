@@ -16,6 +16,11 @@ from .analysis import Analysis, Block, Range
 EMPTY_FILE_INTENT = "Empty file"
 MAX_INTENT_WORDS = 20
 MAX_LABEL_WORDS = 5
+# Characters: a word can be any length (a 200,000-character identifier), so words alone
+# do not bound what a client has to show.
+MAX_LABEL_CHARS = 80
+MAX_DESCRIPTION_CHARS = 300
+MAX_INTENT_CHARS = 200
 GENERIC_WORDS = frozenset(
     {
         "misc", "miscellaneous", "helper", "helpers", "utility", "utilities", "util", "utils",
@@ -76,6 +81,17 @@ def clean_text(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+def cut(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters, cut at a word when one ends late enough."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    if space >= limit // 2:
+        head = head[:space]
+    return head.rstrip(_EDGE_PUNCT) + "…"
+
+
 def is_generic_label(label: str) -> bool:
     words = [w.lower() for w in re.findall(r"[A-Za-z]+", label)]
     return not words or all(word in GENERIC_WORDS for word in words)
@@ -89,8 +105,10 @@ def clean_label(label: str, ranges: list[Range]) -> str:
     if is_generic_label(text):
         start, end = ranges[0][0], ranges[-1][1]
         return f"Code at lines {start}-{end}"
-    if len(text.split(" ")) == 1:
-        text = f"{text} definitions" if text[:1].isupper() else f"{text} code"
+    text = cut(text, MAX_LABEL_CHARS)
+    if len(text.split(" ")) == 1:  # also after a cut left one very long word
+        suffix = " definitions" if text[:1].isupper() else " code"
+        text = cut(text, MAX_LABEL_CHARS - len(suffix)) + suffix
     return text[:1].upper() + text[1:]
 
 
@@ -103,7 +121,7 @@ def clean_intent(intent: str, fallback: str) -> str:
     words = text.split(" ")
     if len(words) > MAX_INTENT_WORDS:
         text = " ".join(words[:MAX_INTENT_WORDS]).rstrip(_EDGE_PUNCT)
-    return text
+    return cut(text, MAX_INTENT_CHARS)
 
 
 def enforce(analysis: Analysis, source: str, filename: str = "") -> Analysis:
@@ -120,11 +138,11 @@ def enforce(analysis: Analysis, source: str, filename: str = "") -> Analysis:
             continue
         label = clean_label(block.label, ranges)
         if label.lower() in labels:
-            # Keep it unique within five words: three of the label's, then where it is.
+            # Three words and the lines: the first block claims a line, so the start differs.
             head = " ".join(label.split(" ")[:3])
-            label = clean_label(f"{head} (lines {ranges[0][0]}-{ranges[-1][1]})", ranges)
+            label = clean_label(f"{cut(head, 50)} lines {ranges[0][0]}-{ranges[-1][1]}", ranges)
         labels.add(label.lower())
-        description = clean_text(block.description) or f"{label}."
+        description = cut(clean_text(block.description) or f"{label}.", MAX_DESCRIPTION_CHARS)
         blocks.append(Block(label, description, tuple(ranges)))
         taken = normalize_ranges([*taken, *ranges], line_count)
     fallback = f"Source file {filename}".strip() if filename else "Source file"

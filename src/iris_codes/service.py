@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import metrics, postprocess
 from .config import Settings
+from .engines.budget import BudgetExceeded, run_within
+from .engines.slices import sliced
 from .errors import (
     AnalysisTimeout,
     ConfigError,
@@ -45,6 +48,9 @@ log = logging.getLogger(__name__)
 SERVICE_VERSION = "1"
 _POLL_SECONDS = 0.02
 _LOCK_MARGIN = 5.0
+# The single-flight lock lives this long unless its holder renews it (every third of it):
+# a process killed mid-analysis delays the next request by at most this much.
+LOCK_TTL = 1.0
 _PER_REQUEST_FIELDS = ("input_tokens", "cached_input_tokens", "output_tokens", "estimated_cost_usd")
 
 
@@ -56,21 +62,27 @@ def normalize_newlines(source: str) -> str:
 
 
 def resolve_language(filename: str, language_id: str | None, source: str) -> Language:
-    """The language named by the client, else the one the file name or shebang implies."""
+    """The language named by the client, else the one the file name or shebang implies.
+
+    A named language that is not supported is refused even when the file name would
+    detect one, as docs/api.md and the OpenAPI enum say: a client naming the wrong
+    language learns it, instead of getting an answer for a language it did not ask for.
+    """
     if language_id:
         language = get_language(language_id)
         if language is not None:
             return language
+        supported = supported_languages()
+        raise UnsupportedLanguage(
+            f"Language {language_id[:64]!r} is not supported. Supported: {', '.join(supported)}.",
+            supported_languages=supported,
+        )
     detected = detect_language(filename, source)
     if detected is not None:
         return detected
     named = (
-        f"Language {language_id!r} is not supported"
-        if language_id
-        else (
-            f"Cannot detect the language of {filename!r}; name it ('language' in the API, "
-            "--language in the CLI)"
-        )
+        f"Cannot detect the language of {base_name(filename)[:128]!r}; name it ('language' "
+        "in the API, --language in the CLI)"
     )
     supported = supported_languages()
     raise UnsupportedLanguage(
@@ -124,6 +136,7 @@ class Service:
         self._engine_lock = threading.Lock()
         self._flights: dict[str, Future[_Outcome]] = {}
         self._flights_lock = threading.Lock()
+        self._renewer = _LockRenewer(lambda: self.cache)
         if settings.engine == "llm" and not settings.llm_configured and "llm" not in self._engines:
             raise ConfigError("IRIS_ENGINE=llm needs OPENAI_API_KEY (or use IRIS_ENGINE=auto).")
 
@@ -171,27 +184,23 @@ class Service:
 
     # -- the request path ----------------------------------------------------------------
 
-    def analyze(self, request: AnalyzeRequest, *, looked_up: bool = False) -> Analysis:
+    def analyze(
+        self, request: AnalyzeRequest, *, before_engine: Callable[[], None] | None = None
+    ) -> Analysis:
         """Analyse one file; the answer's metadata says engine, cache hit and latency.
 
-        ``looked_up``: ``analyze_cached`` already missed for this request, so this lookup
-        is a re-check and stays out of the cache's hit and miss counters.
+        ``before_engine`` runs once the cache has missed, before any engine work: the web
+        layer counts the engine rate limit there, and an error it raises is the answer.
         """
         started = time.perf_counter()
         job = self._prepare(request)
-        cached = self._lookup(job.key, count=not looked_up)
+        cached = self._lookup(job.key)
         if cached is not None:
             return self._answer(request, _as_hit(cached), 1, started)
+        if before_engine is not None:
+            before_engine()
         outcome = self._single_flight(job.key, lambda: self._compute(job))
         return self._answer(request, outcome.analysis, 0, started)
-
-    def analyze_cached(self, request: AnalyzeRequest) -> Analysis | None:
-        """The answer if it is cached, else None; never runs an engine (the hit fast path)."""
-        started = time.perf_counter()
-        cached = self._lookup(self._prepare(request).key)
-        if cached is None:
-            return None
-        return self._answer(request, _as_hit(cached), 1, started)
 
     def _prepare(self, request: AnalyzeRequest) -> _Job:
         # Once, before the key: a numbered copy of a file is the same file.
@@ -213,6 +222,7 @@ class Service:
         return Analysis(analysis.file_intent, analysis.blocks, metadata)
 
     def _lookup(self, key: str, *, count: bool = True) -> Analysis | None:
+        # ``count=False``: a re-check inside single-flight, kept out of hit/miss counters.
         raw = self.cache.get(key, count=count)
         if raw is None:
             return None
@@ -260,7 +270,7 @@ class Service:
         # answer in the shared tier instead of paying for a second analysis.
         deadline = time.monotonic() + self._flight_timeout()
         while True:
-            token = self.cache.try_lock(key, ttl=self._flight_timeout())
+            token = self.cache.try_lock(key, ttl=LOCK_TTL)
             if token is not None:
                 break
             time.sleep(_POLL_SECONDS)
@@ -271,6 +281,8 @@ class Service:
                 log.warning("lock holder for %s… did not answer in time; analysing", key[:12])
                 token = None
                 break
+        if token is not None:
+            self._renewer.hold(key, token)
         try:
             cached = self._lookup(key, count=False)
             if cached is not None:
@@ -281,16 +293,26 @@ class Service:
             return outcome
         finally:
             if token is not None:
+                self._renewer.release(key, token)
                 self.cache.unlock(key, token)
 
     def _flight_timeout(self) -> float:
         return self.settings.llm_deadline + _LOCK_MARGIN
 
     def _compute(self, job: _Job) -> _Outcome:
+        metrics.add("in_flight_analyses", 1)
+        try:
+            return self._compute_now(job)
+        finally:
+            metrics.add("in_flight_analyses", -1)
+
+    def _compute_now(self, job: _Job) -> _Outcome:
         engine, source, language, filename = job.engine, job.source, job.language, job.filename
         started = time.perf_counter()
         try:
-            raw = engine.analyze(source, language.id, filename)
+            raw = self._run(engine, source, language, filename)
+        except BudgetExceeded as exc:
+            return self._over_budget(engine.name, source, language, filename, exc)
         except EngineError as exc:
             if not self.falls_back:
                 metrics.inc("engine_errors_total", engine=engine.name, code=exc.code)
@@ -303,12 +325,37 @@ class Service:
         metrics.inc("engine_seconds_total", time.perf_counter() - started, engine=engine.name)
         return _Outcome(analysis, cacheable=True)
 
+    def _run(self, engine: Engine, source: str, language: Language, filename: str) -> Analysis:
+        """One engine call; structural under its budget (the LLM keeps its own deadline)."""
+        if engine.name != "structural":
+            return engine.analyze(source, language.id, filename)
+        return run_within(
+            lambda: engine.analyze(source, language.id, filename),
+            self.settings.structural_budget,
+            engine.name,
+        )
+
+    def _over_budget(
+        self, name: str, source: str, language: Language, filename: str, exc: BudgetExceeded
+    ) -> _Outcome:
+        # Not cached: a calmer moment may finish the full analysis in time.
+        metrics.inc("degraded_total", reason="budget")
+        log.warning("%s; answering with line slices", exc)
+        raw = sliced(source, language.id, name)
+        analysis = postprocess.enforce(raw, source, filename)
+        reason = f"The {name} analysis took longer than its budget; blocks are line slices."
+        metadata = {**analysis.metadata, "degraded": reason}
+        return _Outcome(Analysis(analysis.file_intent, analysis.blocks, metadata), False)
+
     def _fallback(self, source: str, language: Language, filename: str, reason: str) -> _Outcome:
         structural = self.engine("structural")
         key = cache_key(structural.cache_identity(), language.id, filename, _encode(source))
         cached = self._lookup(key)
         if cached is None:
-            raw = structural.analyze(source, language.id, filename)
+            try:
+                raw = self._run(structural, source, language, filename)
+            except BudgetExceeded as exc:
+                return self._over_budget(structural.name, source, language, filename, exc)
             cached = postprocess.enforce(raw, source, filename)
             self._store(key, cached)
         metadata = {**cached.metadata, "engine": structural.name, "degraded": reason}
@@ -346,6 +393,48 @@ class Service:
                 close()
         if self._cache is not None:
             self._cache.close()
+
+
+class _LockRenewer:
+    """One thread per process renewing every single-flight lock held here.
+
+    One long-lived thread (not one per analysis) so a tier that keeps a connection per
+    thread (SQLite) keeps one more, not one per miss.
+    """
+
+    def __init__(self, cache: Callable[[], Cache]) -> None:
+        self._cache = cache
+        self._held: set[tuple[str, str]] = set()
+        self._mutex = threading.Lock()
+        self._wake = threading.Event()
+        self._pid = 0
+
+    def hold(self, key: str, token: str) -> None:
+        with self._mutex:
+            self._held.add((key, token))
+            if self._pid != os.getpid():  # first use in this (possibly forked) process
+                self._pid = os.getpid()
+                threading.Thread(target=self._run, name="iris-lock-renewer", daemon=True).start()
+        self._wake.set()
+
+    def release(self, key: str, token: str) -> None:
+        with self._mutex:
+            self._held.discard((key, token))
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            time.sleep(LOCK_TTL / 3)
+            with self._mutex:
+                held = list(self._held)
+                if not held:
+                    self._wake.clear()
+            for key, token in held:
+                try:
+                    if not self._cache().extend_lock(key, token, LOCK_TTL):
+                        self.release(key, token)  # lost: another process may analyse now
+                except Exception:  # the tier logs its faults; never let this thread die
+                    log.debug("lock renewal for %s… failed", key[:12])
 
 
 def _encode(source: str) -> bytes:

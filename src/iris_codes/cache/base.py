@@ -30,7 +30,9 @@ class Tier(ABC):
       process dies mid-write.
     - ``try_lock`` returns a token when the caller now holds ``key``'s lock and
       ``None`` when another holder does; a lock expires after ``ttl`` seconds.
-      ``unlock`` releases only when ``token`` still owns the lock.
+      ``unlock`` releases only when ``token`` still owns the lock; ``extend_lock``
+      pushes the expiry to ``ttl`` seconds from now while ``token`` owns it (a holder's
+      heartbeat, so locks can be short and a dead holder's lock frees quickly).
     - ``incr`` adds one to a counter that lives ``ttl`` seconds from its first
       increment and returns the new count (rate limiting uses fixed windows).
     - Every method raises ``errors.CacheError`` (never a library exception) when the
@@ -59,6 +61,10 @@ class Tier(ABC):
     @abstractmethod
     def unlock(self, key: str, token: str) -> None:
         """Release ``key``'s lock if ``token`` still owns it."""
+
+    @abstractmethod
+    def extend_lock(self, key: str, token: str, ttl: float) -> bool:
+        """Keep ``key``'s lock ``ttl`` more seconds if ``token`` owns it; whether it does."""
 
     @abstractmethod
     def incr(self, key: str, ttl: float) -> int:

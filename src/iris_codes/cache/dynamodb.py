@@ -202,6 +202,29 @@ class DynamoDBTier(Tier):
                 if _code(exc) != "ConditionalCheckFailedException":
                     raise
 
+    def extend_lock(self, key: str, token: str, ttl: float) -> bool:
+        """A conditional update of the expiry: only the owner's token renews."""
+        expiry = _expiry(self._clock() + ttl)
+        with self._translate("lock"):
+            try:
+                self._db().update_item(
+                    TableName=self.table,
+                    Key={PK: {"S": LOCK + key}},
+                    UpdateExpression="SET #e = :e, #ttl = :ttl",
+                    ConditionExpression="#t = :token",
+                    ExpressionAttributeNames={"#e": EXPIRES, "#ttl": TTL_ATTR, "#t": TOKEN},
+                    ExpressionAttributeValues={
+                        ":e": expiry[EXPIRES],
+                        ":ttl": expiry[TTL_ATTR],
+                        ":token": {"S": token},
+                    },
+                )
+            except Exception as exc:
+                if _code(exc) == "ConditionalCheckFailedException":
+                    return False
+                raise
+        return True
+
     def incr(self, key: str, ttl: float) -> int:
         """An atomic ADD on a live counter; an expired one is restarted at 1.
 

@@ -78,6 +78,15 @@ class MemoryTier(Tier):
             if held is not None and held[0] == token:
                 del self._locks[key]
 
+    def extend_lock(self, key: str, token: str, ttl: float) -> bool:
+        """Renew ``key``'s lock while ``token`` owns it."""
+        with self._mutex:
+            held = self._locks.get(key)
+            if held is None or held[0] != token:
+                return False
+            self._locks[key] = (token, self._clock() + ttl)
+            return True
+
     def incr(self, key: str, ttl: float) -> int:
         """A per-process counter that restarts after ``ttl`` seconds."""
         now = self._clock()

@@ -43,6 +43,13 @@ end
 return 0
 """
 
+_EXTEND_SCRIPT = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+    return redis.call('pexpire', KEYS[1], ARGV[2])
+end
+return 0
+"""
+
 
 class RedisTier(Tier):
     """Entries with a TTL (Redis expires them; its maxmemory policy bounds size)."""
@@ -53,6 +60,7 @@ class RedisTier(Tier):
         self.url = url
         self._client: redis_lib.Redis | None = None
         self._unlock: Any = None
+        self._extend: Any = None
 
     def get(self, key: str) -> bytes | None:
         """The value under ``key``; a corrupt envelope is deleted and missed."""
@@ -92,6 +100,13 @@ class RedisTier(Tier):
         with self._translate("unlock"):
             self._redis()
             self._unlock(keys=[LOCK_PREFIX + key], args=[token])
+
+    def extend_lock(self, key: str, token: str, ttl: float) -> bool:
+        """Compare-and-PEXPIRE in a Lua script, so only the owner renews."""
+        with self._translate("lock"):
+            self._redis()
+            renewed = self._extend(keys=[LOCK_PREFIX + key], args=[token, max(1, int(ttl * 1000))])
+        return bool(renewed)
 
     def incr(self, key: str, ttl: float) -> int:
         """SET NX EX then INCR, in one transaction: the window starts at the first hit."""
@@ -196,6 +211,7 @@ class RedisTier(Tier):
                 health_check_interval=30,
             )
             self._unlock = client.register_script(_UNLOCK_SCRIPT)
+            self._extend = client.register_script(_EXTEND_SCRIPT)
             self._client = client
         return self._client
 

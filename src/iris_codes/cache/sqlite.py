@@ -164,6 +164,15 @@ class SqliteTier(Tier):
         with self._translate("unlock"):
             self._conn().execute("DELETE FROM locks WHERE key = ? AND token = ?", (key, token))
 
+    def extend_lock(self, key: str, token: str, ttl: float) -> bool:
+        """Move the lock row's expiry only if ``token`` owns it."""
+        with self._translate("lock"):
+            cursor = self._conn().execute(
+                "UPDATE locks SET expires = ? WHERE key = ? AND token = ?",
+                (self._clock() + ttl, key, token),
+            )
+            return cursor.rowcount == 1
+
     def incr(self, key: str, ttl: float) -> int:
         """Create or bump the counter in one statement (restarting it once expired)."""
         now = self._clock()

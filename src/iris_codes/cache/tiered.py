@@ -158,6 +158,16 @@ class Cache:
             # Unlock even while the breaker is open: a stale lock only delays others.
             self._call(self.shared.unlock, key, raw)
 
+    def extend_lock(self, key: str, token: str, ttl: float) -> bool:
+        """Renew ``key``'s lock while ``token`` owns it; False when it is lost or unknown."""
+        where, _, raw = token.partition(":")
+        if where == "m":
+            return self.memory.extend_lock(key, raw, ttl)
+        if where == "s" and self.shared is not None and self.breaker.allow():
+            ok, renewed = self._call(self.shared.extend_lock, key, raw, ttl)
+            return bool(ok and renewed)
+        return False
+
     def incr(self, key: str, ttl: float) -> int:
         """Bump a shared counter living ``ttl`` seconds; per-process while the tier is down."""
         if self.shared is not None and self.breaker.allow():

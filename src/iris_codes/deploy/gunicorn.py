@@ -18,8 +18,9 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "workers": settings.workers,
         "threads": settings.threads,
         "worker_class": "gthread",
-        # Above the LLM deadline so a slow upstream is answered, not killed.
-        "timeout": max(30, int(settings.llm_deadline * 2)),
+        # Every analysis ends within its budget (structural) or deadline (LLM); a worker
+        # silent for longer than the larger of the two plus slack is stuck, so restart it.
+        "timeout": int(max(settings.llm_deadline, settings.structural_budget)) + 15,
         "graceful_timeout": 10,
         "keepalive": 5,
         "accesslog": None,
@@ -35,6 +36,7 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         # thread or file before its first request, so forking it is safe.
         "preload_app": True,
         "post_worker_init": _warm_up_in_background,
+        "child_exit": _child_exit,
     }
 
 
@@ -45,6 +47,12 @@ def _warm_up_in_background(worker: Any) -> None:
         threading.Thread(target=_warm_up, args=(service,), name="iris-warm-up", daemon=True).start()
 
 
+def _child_exit(server: Any, worker: Any) -> None:
+    from ..metrics import worker_exited
+
+    worker_exited(worker.pid)
+
+
 def _warm_up(service: Any) -> None:
     try:
         service.warm_up()
@@ -52,10 +60,41 @@ def _warm_up(service: Any) -> None:
         logging.getLogger(__name__).warning("warm-up failed; continuing cold", exc_info=False)
 
 
+def _write_json_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """Gunicorn's answer to malformed HTTP, in IRIS's JSON error shape instead of HTML."""
+    import json
+
+    from gunicorn import util
+
+    body = json.dumps(
+        {
+            "success": False,
+            "error": f"{reason}: {mesg}" if mesg else reason,
+            "code": reason.lower().replace(" ", "_"),
+        }
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\r\n"
+    ).encode("latin1")
+    util.write_nonblock(sock, head + body)
+
+
+def _use_json_errors() -> None:
+    # Gunicorn writes these pages itself, before any application code runs, through this
+    # one module function (gunicorn.workers.base calls util.write_error): replacing it is
+    # the only hook it offers short of copying its whole Worker.handle_error.
+    from gunicorn import util
+
+    util.write_error = _write_json_error
+
+
 class IrisGunicorn(BaseApplication):  # type: ignore[misc]
     """Gunicorn application whose workers each build the app with ``create_app``."""
 
     def __init__(self, settings: Settings, overrides: dict[str, Any] | None = None) -> None:
+        _use_json_errors()
         self.settings = settings
         self.options = {**gunicorn_options(settings), **(overrides or {})}
         super().__init__()

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
-from pydantic import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import __version__, metrics
 from ..config import Settings
-from ..errors import (
-    InvalidField,
-    MalformedJSON,
-    MissingField,
-    NotJSON,
-    PayloadTooLarge,
-    UndecodableSource,
-)
-from ..models import AnalyzeRequest
+from ..errors import NotJSON, PayloadTooLarge, Unauthorized
 from ..service import Service
 from ..syntax.languages import LANGUAGES
 from . import auth
-from .fastpath import LOOKED_UP
-from .limits import COUNTED, RateLimiter, client_id
 from .openapi import openapi_spec
+from .pipeline import AnalyzePipeline
 
 blueprint = Blueprint("iris", __name__, url_prefix="/api/iris")
 
@@ -43,33 +32,6 @@ def _settings() -> Settings:
 def _authenticate() -> None:
     authenticator: auth.Authenticator = current_app.extensions["iris_auth"]
     g.key_name = authenticator.check(request.headers.get(auth.HEADER))
-
-
-def _rate_limit() -> None:
-    limiter: RateLimiter | None = current_app.extensions["iris_limiter"]
-    if limiter is not None and not request.environ.get(COUNTED):
-        limiter.check(client_id(request.environ, g.key_name))
-
-
-def parse_analyze_request() -> AnalyzeRequest:
-    """The validated body, or the precise error for what is wrong with it."""
-    if not request.is_json:
-        raise NotJSON("Send the body as JSON with 'Content-Type: application/json'.")
-    raw = read_body(_settings().max_source_bytes)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UndecodableSource("The request body is not valid UTF-8 text.") from None
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise MalformedJSON(f"The body is not valid JSON: {exc}.") from None
-    if not isinstance(data, dict):
-        raise MalformedJSON("The body must be a JSON object.")
-    try:
-        return AnalyzeRequest.model_validate(data)
-    except ValidationError as exc:
-        raise _validation_error(exc) from None
 
 
 def read_body(limit: int) -> bytes:
@@ -97,25 +59,15 @@ def _too_large(limit: int) -> str:
     return f"The request body is larger than the limit of {limit} bytes (IRIS_MAX_SOURCE_BYTES)."
 
 
-def _validation_error(exc: ValidationError) -> InvalidField | MissingField:
-    problems = exc.errors(include_url=False, include_input=False)
-    missing = [".".join(map(str, p["loc"])) for p in problems if p["type"] == "missing"]
-    if missing:
-        return MissingField(f"Missing required field(s): {', '.join(missing)}.", fields=missing)
-    described = "; ".join(f"{'.'.join(map(str, p['loc']))}: {p['msg']}" for p in problems)
-    return InvalidField(f"Invalid field value(s): {described}.")
-
-
 @blueprint.post("/analyze")
 def analyze() -> Response:
-    _authenticate()
-    _rate_limit()
-    analysis_request = parse_analyze_request()
-    looked_up = bool(request.environ.get(LOOKED_UP))
-    analysis = _service().analyze(analysis_request, looked_up=looked_up)
-    response = jsonify(analysis.to_dict())
-    response.headers["X-Iris-Cache"] = "hit" if analysis.metadata.get("cache_hit") else "miss"
-    return response
+    # Bodies without a declared length land here; the rest never reach Flask (fastpath.py).
+    if not request.is_json:
+        raise NotJSON("Send the body as JSON with 'Content-Type: application/json'.")
+    pipeline: AnalyzePipeline = current_app.extensions["iris_pipeline"]
+    answer = pipeline.run(request.environ, read_body(_settings().max_source_bytes), g.request_id)
+    g.iris_logged = True  # the pipeline wrote the access log line
+    return Response(answer.body, status=answer.status, headers=answer.headers)
 
 
 @blueprint.get("/health")
@@ -126,7 +78,24 @@ def health() -> Response:
     # Whether clients must send a key (the web page asks for one only then); never which.
     authenticator: auth.Authenticator = current_app.extensions["iris_auth"]
     report["auth"] = authenticator.enabled
+    if _shows_details(authenticator):
+        report["auth_state"] = authenticator.describe()
+    else:  # where the cache lives and why it failed are for operators, who hold a key
+        report["cache"] = {k: v for k, v in report["cache"].items() if k in _PUBLIC_CACHE}
     return jsonify(report)
+
+
+_PUBLIC_CACHE = ("tier", "ok", "persistent")
+
+
+def _shows_details(authenticator: auth.Authenticator) -> bool:
+    if not authenticator.enabled:
+        return True
+    try:
+        authenticator.check(request.headers.get(auth.HEADER))
+    except Unauthorized:
+        return False
+    return True
 
 
 @blueprint.get("/languages")
@@ -141,12 +110,18 @@ def languages() -> Response:
 @blueprint.get("/metrics")
 def metrics_endpoint() -> Response:
     _authenticate()
-    values = metrics.snapshot()
     if "application/json" in request.headers.get("Accept", ""):
-        return jsonify({"success": True, "metrics": values})
-    return Response(metrics.prometheus_text(values), mimetype="text/plain; version=0.0.4")
+        return jsonify({"success": True, "metrics": metrics.snapshot()})
+    body, content_type = metrics.exposition()
+    return Response(body, content_type=content_type)
 
 
 @blueprint.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(openapi_spec())
+    authenticator: auth.Authenticator = current_app.extensions["iris_auth"]
+    return jsonify(openapi_spec(authenticator.enabled))
+
+
+@blueprint.get("/docs")
+def docs() -> Response:
+    return current_app.send_static_file("docs.html")

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, request
 
-from .. import metrics
 from ..config import Settings
 from ..keys import KeyStore
 from ..service import Service
 from . import api, auth, errors, requestlog
-from .fastpath import CacheHitFastPath
+from .drain import DrainBody
+from .fastpath import FastPath
+from .headers import SecurityHeaders
 from .limits import RateLimiter
+from .pipeline import AnalyzePipeline
 
 
 def create_app(settings: Settings | None = None, *, service: Service | None = None) -> Flask:
@@ -31,28 +34,55 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
     app.extensions["iris"] = service
     app.extensions["iris_settings"] = settings
     app.extensions["iris_auth"] = authenticator
-    limiter = None
-    if settings.rate_limit is not None:
-        limit, window = settings.rate_limit
-        limiter = RateLimiter(limit, window, lambda: service.cache)
-    app.extensions["iris_limiter"] = limiter
-    metrics.publish_to(settings.cache_path / "metrics")
+    pipeline = AnalyzePipeline(
+        service,
+        authenticator,
+        max_metadata_bytes=settings.max_metadata_bytes,
+        # Flask's jsonify writes compact JSON: the same separators everywhere keep a hit's
+        # body the miss's byte for byte (but for latency_ms and cache_hit).
+        dumps=partial(app.json.dumps, separators=(",", ":")),
+        access_log=settings.access_log,
+        emf_env=settings.env if settings.metrics_sink == "emf" else None,
+        engine_limit=_limiter(settings.rate_limit, service, "analyses"),
+        hit_limit=_limiter(settings.rate_limit_hits, service, "cache hits"),
+    )
+    app.extensions["iris_pipeline"] = pipeline
     _configure_logging(settings)
     errors.register(app)
     requestlog.register(app, settings.access_log)
+    app.before_request(_answer_options)
     app.register_blueprint(api.blueprint)
     app.add_url_rule("/health", "health", api.health)
+    app.add_url_rule("/metrics", "metrics", api.metrics_endpoint)
     app.add_url_rule("/", "index", _index)
-    app.wsgi_app = CacheHitFastPath(  # type: ignore[method-assign]
-        app.wsgi_app,
-        service,
-        authenticator,
-        max_bytes=settings.max_source_bytes,
-        dumps=app.json.dumps,
-        log_hits=requestlog.should_log(settings.access_log, 200, cache_hit=True),
-        limiter=limiter,
+    app.wsgi_app = FastPath(  # type: ignore[method-assign]
+        app.wsgi_app, pipeline, max_bytes=settings.max_source_bytes
     )
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxies
+        )
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, settings.cors_origins)  # type: ignore[method-assign]
+    app.wsgi_app = DrainBody(app.wsgi_app)  # type: ignore[method-assign]
+    log.info("%s", authenticator.describe())
     return app
+
+
+def _limiter(rate: tuple[int, float] | None, service: Service, kind: str) -> RateLimiter | None:
+    if rate is None:
+        return None
+    limit, window = rate
+    return RateLimiter(limit, window, lambda: service.cache, kind=kind)
+
+
+def _answer_options() -> Response | None:
+    """OPTIONS: 204 with the methods the path allows (and CORS, added by SecurityHeaders)."""
+    if request.method != "OPTIONS" or request.url_rule is None:
+        return None
+    methods = sorted(request.url_rule.methods or ())
+    return Response(status=204, headers={"Allow": ", ".join(methods)})
 
 
 def _index() -> Any:
@@ -61,12 +91,22 @@ def _index() -> Any:
     return current_app.send_static_file("index.html")
 
 
+log = logging.getLogger(__name__)
+
+
 def _configure_logging(settings: Settings) -> None:
     logger = logging.getLogger("iris_codes")
     logger.setLevel(settings.log_level)
     if not logger.handlers and not logging.getLogger().handlers:
         handler = logging.StreamHandler()
-        handler.setFormatter(
-            logging.Formatter(f"%(asctime)s %(levelname)s [{settings.env}] %(name)s: %(message)s")
-        )
+        if settings.log_format == "json":
+            from ..logformat import JsonFormatter
+
+            handler.setFormatter(JsonFormatter(settings.env))
+        else:
+            handler.setFormatter(
+                logging.Formatter(
+                    f"%(asctime)s %(levelname)s [{settings.env}] %(name)s: %(message)s"
+                )
+            )
         logger.addHandler(handler)

@@ -25,6 +25,8 @@ def render(error: IrisError) -> Response:
     response.status_code = error.status
     if isinstance(error, RateLimited):
         response.headers["Retry-After"] = str(max(1, round(error.retry_after)))
+    if isinstance(error, MethodNotAllowed) and error.allow:
+        response.headers["Allow"] = ", ".join(error.allow)
     return response
 
 
@@ -33,7 +35,8 @@ def _from_http(exc: HTTPException) -> IrisError:
     if status == 404:
         return NotFound(f"No such endpoint: {request.method} {request.path}.")
     if status == 405:
-        return MethodNotAllowed(f"{request.method} is not allowed on {request.path}.")
+        allow = tuple(sorted(getattr(exc, "valid_methods", None) or ()))
+        return MethodNotAllowed(f"{request.method} is not allowed on {request.path}.", allow)
     if status == 413:
         limit = current_app.config["MAX_CONTENT_LENGTH"] - 1
         return PayloadTooLarge(

@@ -1,130 +1,51 @@
-"""Cache hits answered in front of Flask.
+"""Analyze requests answered in front of Flask, through the one pipeline.
 
-A hit costs microseconds in the service, so Flask's request machinery would be most of its
-price. This WSGI middleware answers ``POST /api/iris/analyze`` when the body has a declared
-length, the key is accepted and the answer is cached; everything else (misses, errors,
-chunked bodies, other routes) goes to the Flask app unchanged, with the body still readable.
-The answer is byte-for-byte what the Flask route would return.
+A cache hit costs microseconds in the service, so Flask's request machinery would be most
+of its price. This WSGI middleware sends ``POST /api/iris/analyze`` with a JSON body of
+declared length straight to ``AnalyzePipeline``; everything else (chunked or oversized
+bodies, other content types, other routes) goes to the Flask app, whose route calls the
+same pipeline.
 """
 
 from __future__ import annotations
 
-import io
-import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
-from pydantic import ValidationError
-
-from ..errors import IrisError, RateLimited
-from ..models import AnalyzeRequest
-from ..service import Service
-from .auth import Authenticator
-from .limits import COUNTED, RateLimiter, client_id
-from .requestlog import log_request, request_id
-
-ANALYZE_PATH = "/api/iris/analyze"
-# Set on the environ when the fast path looked the request up and missed.
-LOOKED_UP = "iris.looked_up"
+from .pipeline import ANALYZE_PATH, AnalyzePipeline
+from .requestlog import request_id
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+_STATUS = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
 
 
-class CacheHitFastPath:
-    """WSGI middleware serving authorised cache hits; see the module docstring."""
+class FastPath:
+    """WSGI middleware running analyze requests through the pipeline; see above."""
 
-    def __init__(
-        self,
-        app: WSGIApp,
-        service: Service,
-        authenticator: Authenticator,
-        *,
-        max_bytes: int,
-        dumps: Callable[[Any], str],
-        log_hits: bool,
-        limiter: RateLimiter | None = None,
-    ) -> None:
+    def __init__(self, app: WSGIApp, pipeline: AnalyzePipeline, *, max_bytes: int) -> None:
         self.app = app
-        self.service = service
-        self.authenticator = authenticator
+        self.pipeline = pipeline
         self.max_bytes = max_bytes
-        self.dumps = dumps
-        self.log_hits = log_hits
-        self.limiter = limiter
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        body = self._body(environ)
-        if body is None:
+        length = self._declared_length(environ)
+        if length is None:
             return self.app(environ, start_response)
-        started = time.perf_counter()
-        key_name: str | None = None
-        try:
-            key_name = self.authenticator.check(environ.get("HTTP_X_API_KEY"))
-            if self.limiter is not None:
-                environ[COUNTED] = True
-                self.limiter.check(client_id(environ, key_name))
-            analysis = self.service.analyze_cached(AnalyzeRequest.model_validate_json(body))
-        except RateLimited as exc:
-            return self._refuse(exc, environ, start_response, started, key_name)
-        except (IrisError, ValidationError, ValueError):
-            analysis = None  # Flask renders the precise error
-        if analysis is None:
-            environ[LOOKED_UP] = True
-            return self.app(environ, start_response)
-        extra = [("X-Iris-Cache", "hit")]
-        answer = analysis.to_dict()
-        return self._respond(environ, start_response, started, 200, answer, extra, key_name)
-
-    def _refuse(
-        self,
-        error: RateLimited,
-        environ: dict[str, Any],
-        start_response: StartResponse,
-        started: float,
-        key_name: str | None,
-    ) -> Iterable[bytes]:
-        """The 429 the Flask error handler would render."""
-        extra = [("Retry-After", str(max(1, round(error.retry_after))))]
-        return self._respond(
-            environ, start_response, started, 429, error.to_dict(), extra, key_name
-        )
-
-    def _respond(
-        self,
-        environ: dict[str, Any],
-        start_response: StartResponse,
-        started: float,
-        status: int,
-        body: dict[str, Any],
-        extra_headers: list[tuple[str, str]],
-        key_name: str | None,
-    ) -> Iterable[bytes]:
-        """Send ``body`` as Flask's JSON would be sent, and log it as the access log says."""
-        payload = (self.dumps(body) + "\n").encode()
+        body: bytes = environ["wsgi.input"].read(length)
         rid = request_id(environ.get("HTTP_X_REQUEST_ID"))
-        headers = [
-            ("Content-Type", "application/json"),
-            ("Content-Length", str(len(payload))),
-            *extra_headers,
-            ("X-Request-ID", rid),
-        ]
-        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
-        if status != 200 or self.log_hits:
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            log_request("POST", ANALYZE_PATH, status, elapsed_ms, rid, key_name)
-        return [payload]
+        answer = self.pipeline.run(environ, body, rid)
+        start_response(_STATUS[answer.status], answer.headers)
+        return [answer.body]
 
-    def _body(self, environ: dict[str, Any]) -> bytes | None:
-        """The body of a candidate request, re-wrapped so Flask can read it again."""
+    def _declared_length(self, environ: dict[str, Any]) -> int | None:
         if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != ANALYZE_PATH:
             return None
-        if "json" not in environ.get("CONTENT_TYPE", ""):
-            return None
+        mimetype = environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
+        if mimetype != "application/json" and not mimetype.endswith("+json"):
+            return None  # Flask's rule for is_json; it answers 415
         length = environ.get("CONTENT_LENGTH", "")
         if not length.isdigit() or int(length) > self.max_bytes:
-            return None
-        body: bytes = environ["wsgi.input"].read(int(length))
-        environ["wsgi.input"] = io.BytesIO(body)
-        return body
+            return None  # chunked: Flask reads it; oversized: Flask answers 413
+        return int(length)

@@ -1,4 +1,8 @@
-"""The OpenAPI 3.1 description of the HTTP API, built from the pydantic models."""
+"""The OpenAPI 3.1 description of the HTTP API, built from the pydantic models.
+
+It lists every status each path can return, the supported ``language`` ids and aliases
+as an enum, and ``X-API-Key`` as a security scheme, required when the server has keys.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,22 @@ from typing import Any
 
 from .. import __version__
 from ..models import AnalyzeRequest, AnalyzeResponse, ErrorResponse
+from ..syntax.languages import LANGUAGES
 
 _ERRORS = {
-    "400": "Malformed JSON or a missing field (codes malformed_json, missing_field).",
+    "400": "Malformed JSON, nested too deeply, or a missing field (codes malformed_json, "
+    "json_too_deep, missing_field).",
     "401": "Missing or invalid X-API-Key (code unauthorized).",
     "413": "Body larger than IRIS_MAX_SOURCE_BYTES (code payload_too_large).",
     "415": "Body is not JSON (code unsupported_media_type).",
     "422": "Invalid value: unsupported_language (lists the supported ones), "
-    "undecodable_source, invalid_field.",
-    "429": "Rate limited (code rate_limited, Retry-After header).",
+    "undecodable_source, non_finite_number, metadata_too_large, invalid_field.",
+    "429": "Rate limited (code rate_limited, Retry-After and X-RateLimit-* headers).",
     "503": "Engine unavailable and no fallback allowed (llm_unavailable, llm_bad_output).",
     "504": "Engine timed out and no fallback allowed (llm_timeout, analysis_timeout).",
 }
+_ANALYZE_STATUSES = ("400", "401", "405", "413", "415", "422", "429", "503", "504")
+_OTHER_STATUSES = ("405",)
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -26,38 +34,91 @@ def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def _json(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    body = schema or {"type": "object"}
+    return {"description": description, "content": {"application/json": {"schema": body}}}
+
+
+def language_names() -> list[str]:
+    """Every id and alias a client may send as ``language``."""
+    names = {lang.id for lang in LANGUAGES}
+    names.update(alias.lower() for lang in LANGUAGES for alias in lang.aliases)
+    return sorted(names)
+
+
+def _errors(statuses: tuple[str, ...]) -> dict[str, Any]:
+    texts = {**_ERRORS, "405": "Method not allowed on this path (code method_not_allowed)."}
+    return {status: _error(texts[status]) for status in statuses}
+
+
 @cache
-def openapi_spec() -> dict[str, Any]:
+def openapi_spec(auth_required: bool = False) -> dict[str, Any]:
     """The spec served at ``/api/iris/openapi.json``."""
     schemas: dict[str, Any] = {}
     for model in (AnalyzeRequest, AnalyzeResponse, ErrorResponse):
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(schema.pop("$defs", {}))
         schemas[model.__name__] = schema
+    language = schemas["AnalyzeRequest"]["properties"]["language"]
+    language["anyOf"] = [{"type": "string", "enum": language_names()}, {"type": "null"}]
+    security: list[dict[str, list[str]]] = [{"ApiKey": []}] if auth_required else [{}]
+    with_key = ("401",) if auth_required else ()
     ok = {"$ref": "#/components/schemas/AnalyzeResponse"}
     analyze = {
         "summary": "Table of contents of one source file",
-        "security": [{"ApiKey": []}, {}],
+        "security": security,
         "requestBody": {
             "required": True,
             "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/AnalyzeRequest"}}
             },
         },
-        "responses": {
-            "200": {"description": "The analysis", "content": {"application/json": {"schema": ok}}},
-            **{status: _error(text) for status, text in _ERRORS.items()},
-        },
+        "responses": {"200": _json("The analysis", ok), **_errors(_ANALYZE_STATUSES)},
     }
-    plain = {"200": {"description": "OK"}}
+    text = {"text/plain": {"schema": {"type": "string"}}}
+    html = {"text/html": {"schema": {"type": "string"}}}
     return {
         "openapi": "3.1.0",
         "info": {"title": "IRIS", "version": __version__},
         "paths": {
             "/api/iris/analyze": {"post": analyze},
-            "/api/iris/health": {"get": {"summary": "Readiness", "responses": plain}},
-            "/api/iris/languages": {"get": {"summary": "Supported languages", "responses": plain}},
-            "/api/iris/metrics": {"get": {"summary": "Counters", "responses": plain}},
+            "/api/iris/health": {
+                "get": {
+                    "summary": "Readiness (no key needed; details for key holders)",
+                    "responses": {"200": _json("Readiness"), **_errors(_OTHER_STATUSES)},
+                }
+            },
+            "/api/iris/languages": {
+                "get": {
+                    "summary": "Supported languages",
+                    "responses": {"200": _json("Languages"), **_errors(_OTHER_STATUSES)},
+                }
+            },
+            "/api/iris/metrics": {
+                "get": {
+                    "summary": "Prometheus metrics of every worker",
+                    "security": security,
+                    "responses": {
+                        "200": {"description": "Prometheus text exposition", "content": text},
+                        **_errors(with_key + _OTHER_STATUSES),
+                    },
+                }
+            },
+            "/api/iris/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "responses": {"200": _json("OpenAPI 3.1"), **_errors(_OTHER_STATUSES)},
+                }
+            },
+            "/api/iris/docs": {
+                "get": {
+                    "summary": "This document as a page (served from the package)",
+                    "responses": {
+                        "200": {"description": "HTML page", "content": html},
+                        **_errors(_OTHER_STATUSES),
+                    },
+                }
+            },
         },
         "components": {
             "schemas": schemas,

@@ -7,8 +7,11 @@ import logging
 import os
 import re
 import time
+from typing import Any
 
 from flask import Flask, Response, g, request
+
+from .. import metrics
 
 log = logging.getLogger("iris_codes.web.access")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -25,13 +28,32 @@ def request_id(presented: str | None) -> str:
 
 
 def log_request(
-    method: str, path: str, status: int, elapsed_ms: float, rid: str, key_name: str | None
+    method: str,
+    path: str,
+    status: int,
+    elapsed_ms: float,
+    rid: str,
+    key_name: str | None,
+    answer: dict[str, Any] | None = None,
 ) -> None:
-    """Write the access log line for one request."""
+    """Write the access log line for one request (``answer``: the analysis metadata)."""
     if log.isEnabledFor(logging.INFO):
+        fields: dict[str, Any] = {
+            "request_id": rid, "method": method, "path": path, "status": status,
+            "latency_ms": round(elapsed_ms, 3), "key": key_name,
+        }  # fmt: skip
+        for name in _ANSWER_FIELDS:
+            if answer and name in answer:
+                fields[name] = answer[name]
         log.info(
-            "%s %s %s %.1fms rid=%s key=%s", method, path, status, elapsed_ms, rid, key_name or "-"
-        )
+            "%s %s %s %.1fms rid=%s key=%s",
+            method, path, status, elapsed_ms, rid, key_name or "-", extra=fields,
+        )  # fmt: skip
+
+
+_ANSWER_FIELDS = (
+    "engine", "cache_hit", "input_tokens", "output_tokens", "estimated_cost_usd", "degraded",
+)  # fmt: skip
 
 
 def _start() -> None:
@@ -52,7 +74,10 @@ def register(app: Flask, mode: str) -> None:
         rid = g.get("request_id", "")
         response.headers["X-Request-ID"] = rid
         hit = response.headers.get("X-Iris-Cache") == "hit"
-        if should_log(mode, response.status_code, hit):
+        if not g.get("iris_logged"):
+            route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+            metrics.inc("http_requests_total", route=route, status=str(response.status_code))
+        if not g.get("iris_logged") and should_log(mode, response.status_code, hit):
             started = g.get("iris_started", time.perf_counter())
             elapsed_ms = (time.perf_counter() - started) * 1000
             path, status, key = request.path, response.status_code, g.get("key_name")

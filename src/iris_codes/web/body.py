@@ -1,0 +1,103 @@
+"""Turn an analyze request's raw body into an ``AnalyzeRequest``, or the precise error.
+
+Shared by the Flask route and the cache-hit fast path, so both refuse the same bodies:
+not UTF-8 (422), not JSON (400), nested past what the parser can hold (400
+``json_too_deep``, never a ``RecursionError``), ``NaN``/``Infinity``/``1e400`` anywhere
+(422: they have no JSON spelling to echo back), and ``metadata`` larger or deeper than
+the settings allow (422).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import (
+    InvalidField,
+    JSONTooDeep,
+    MalformedJSON,
+    MetadataTooLarge,
+    MissingField,
+    NonFiniteNumber,
+    UndecodableSource,
+)
+from ..models import AnalyzeRequest
+
+MAX_METADATA_DEPTH = 8
+
+
+class _NonFinite(ValueError):
+    """A number JSON cannot carry back; raised from inside the decoder."""
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _NonFinite(text)
+    return value
+
+
+def _no_constant(text: str) -> float:
+    raise _NonFinite(text)
+
+
+def load_json(raw: bytes) -> Any:
+    """The decoded body; finite numbers only."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UndecodableSource("The request body is not valid UTF-8 text.") from None
+    try:
+        return json.loads(text, parse_float=_finite_float, parse_constant=_no_constant)
+    except _NonFinite as exc:
+        raise NonFiniteNumber(
+            f"The body holds {str(exc)[:32]!r}: numbers must be finite (no NaN or Infinity)."
+        ) from None
+    except RecursionError:
+        raise JSONTooDeep("The body is nested too deeply to be JSON IRIS accepts.") from None
+    except ValueError as exc:
+        raise MalformedJSON(f"The body is not valid JSON: {exc}.") from None
+
+
+def decode_request(raw: bytes, max_metadata_bytes: int) -> AnalyzeRequest:
+    """The validated request in ``raw``, or the IrisError saying what is wrong with it."""
+    data = load_json(raw)
+    if not isinstance(data, dict):
+        raise MalformedJSON("The body must be a JSON object.")
+    try:
+        request = AnalyzeRequest.model_validate(data)
+    except ValidationError as exc:
+        raise _validation_error(exc) from None
+    if request.metadata:
+        _check_metadata(request.metadata, max_metadata_bytes)
+    return request
+
+
+def _check_metadata(metadata: dict[str, Any], limit: int) -> None:
+    if _depth(metadata, MAX_METADATA_DEPTH) > MAX_METADATA_DEPTH:
+        raise MetadataTooLarge(f"metadata is nested deeper than {MAX_METADATA_DEPTH} levels.")
+    size = len(json.dumps(metadata, separators=(",", ":")))
+    if size > limit:
+        raise MetadataTooLarge(
+            f"metadata is {size} bytes as JSON; the limit is {limit} (IRIS_MAX_METADATA_BYTES)."
+        )
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth of ``value``, counting stops once past ``limit``."""
+    if limit < 0 or not isinstance(value, dict | list):
+        return 0
+    children = value.values() if isinstance(value, dict) else value
+    return 1 + max((_depth(child, limit - 1) for child in children), default=0)
+
+
+def _validation_error(exc: ValidationError) -> InvalidField | MissingField:
+    problems = exc.errors(include_url=False, include_input=False)
+    missing = [".".join(map(str, p["loc"])) for p in problems if p["type"] == "missing"]
+    if missing:
+        return MissingField(f"Missing required field(s): {', '.join(missing)}.", fields=missing)
+    described = "; ".join(f"{'.'.join(map(str, p['loc']))}: {p['msg']}" for p in problems)
+    return InvalidField(f"Invalid field value(s): {described}.")

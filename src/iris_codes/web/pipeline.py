@@ -1,0 +1,123 @@
+"""The one analyze pipeline: parse → authenticate → limit → service → render → log.
+
+Both front doors call ``AnalyzePipeline.run``: the raw-WSGI fast path (``fastpath.py``,
+for bodies with a declared length, which is nearly every client) and the Flask route (for
+chunked bodies). Each concern lives here once, and a request does its work once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import emf, metrics
+from ..errors import IrisError, RateLimited
+from ..service import Service
+from .auth import Authenticator
+from .body import decode_request
+from .limits import Quota, RateLimiter, client_id
+from .requestlog import log_request, should_log
+
+log = logging.getLogger(__name__)
+ANALYZE_PATH = "/api/iris/analyze"
+
+
+@dataclass(slots=True)
+class Answer:
+    """What to send: status, headers (Content-Type and length included) and body."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class AnalyzePipeline:
+    """Runs one analyze request from its raw body to the bytes of its answer."""
+
+    def __init__(
+        self,
+        service: Service,
+        authenticator: Authenticator,
+        *,
+        max_metadata_bytes: int,
+        dumps: Callable[[Any], str],
+        access_log: str,
+        emf_env: str | None = None,
+        engine_limit: RateLimiter | None = None,
+        hit_limit: RateLimiter | None = None,
+    ) -> None:
+        self.service = service
+        self.authenticator = authenticator
+        self.max_metadata_bytes = max_metadata_bytes
+        self.dumps = dumps
+        self.access_log = access_log
+        self.emf_env = emf_env  # IRIS_ENV when IRIS_METRICS=emf, else None
+        self.engine_limit = engine_limit
+        self.hit_limit = hit_limit
+
+    def run(self, environ: dict[str, Any], body: bytes, rid: str) -> Answer:
+        """The answer to one analyze request whose raw body is ``body``."""
+        started = time.perf_counter()
+        key_name: str | None = None
+        quotas: list[Quota] = []
+        hit = False
+        try:
+            key_name = self.authenticator.check(environ.get("HTTP_X_API_KEY"))
+            request = decode_request(body, self.max_metadata_bytes)
+            client = client_id(environ, key_name)
+
+            def before_engine() -> None:
+                if self.engine_limit is not None:
+                    quotas.append(self.engine_limit.check(client))
+
+            analysis = self.service.analyze(request, before_engine=before_engine)
+            hit = bool(analysis.metadata.get("cache_hit"))
+            if hit and self.hit_limit is not None:
+                quotas.append(self.hit_limit.check(client))
+            status, payload = 200, analysis.to_dict()
+            headers = [("X-Iris-Cache", "hit" if hit else "miss")]
+        except RateLimited as exc:
+            metrics.inc("rate_limited_total", limit="hits" if hit else "analyses")
+            status, payload = exc.status, exc.to_dict()
+            headers = [("Retry-After", str(max(1, round(exc.retry_after)))), *exc.quota_headers]
+        except IrisError as exc:
+            status, payload, headers = exc.status, exc.to_dict(), []
+        except Exception as exc:  # never a traceback page, never the payload in the log
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            log.error("unhandled %s on POST %s\n%s", type(exc).__name__, ANALYZE_PATH, frames)
+            error = IrisError("Internal error; the request was not processed.")
+            status, payload, headers = error.status, error.to_dict(), []
+        for quota in quotas:
+            headers.extend(quota.headers())
+        answer = self._render(status, payload, headers, rid)
+        elapsed = time.perf_counter() - started
+        metrics.inc("http_requests_total", route=ANALYZE_PATH, status=str(status))
+        meta: dict[str, Any] = payload.get("metadata", {}) if status == 200 else {}
+        if status == 200:
+            engine = str(meta.get("engine"))
+            metrics.observe("analyze_seconds", elapsed, engine=engine, cache_hit=str(int(hit)))
+        if self.emf_env is not None:
+            emf.emit(emf.emf_record(status, elapsed * 1000, meta, self.emf_env, rid))
+        if should_log(self.access_log, status, cache_hit=hit):
+            log_request("POST", ANALYZE_PATH, status, elapsed * 1000, rid, key_name, meta)
+        return answer
+
+    def _render(
+        self, status: int, payload: dict[str, Any], headers: list[tuple[str, str]], rid: str
+    ) -> Answer:
+        body = (self.dumps(payload) + "\n").encode()
+        return Answer(
+            status,
+            [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(body))),
+                *headers,
+                ("X-Request-ID", rid),
+            ],
+            body,
+        )
