@@ -27,9 +27,10 @@ def strip_line_numbers(source: str) -> str:
     rests = _rests(source.split("\n"), first)
     if rests is None:
         return source
-    # One space after the bar belongs to the prefix when every non-empty rest has it
-    # (``"3 | "`` on a blank line, or ``"3 |"`` when an editor trimmed it).
-    spaced = all(rest.startswith(" ") for rest in rests if rest)
+    # In the extension's ``"n | line"`` layout one space after the bar belongs to the prefix
+    # when every non-empty rest has it (``"3 | "`` on a blank line, or ``"3 |"`` when an
+    # editor trimmed it); the right-aligned ``"   n|line"`` layout has none to take.
+    spaced = first.group(3) == " " and all(rest.startswith(" ") for rest in rests if rest)
     return "\n".join(rest[1:] if spaced else rest for rest in rests)
 
 
