@@ -72,7 +72,7 @@ def segment(
     cap = weights.small_file_blocks if line_count < weights.small_file_lines else weights.max_blocks
     high = max(high, min(cap, marked + 1))
     min_lines = max(weights.min_block_lines, target * weights.min_block_share)
-    cuts = _cuts(pieces, lines, preamble, low, high, min_lines, weights)
+    cuts = _choose_cuts(pieces, lines, preamble, low, high, min_lines, weights)
     for _ in range(low):
         if len(cuts) + 1 >= low:
             break
@@ -82,7 +82,7 @@ def segment(
         if len(split) == len(pieces):
             break
         pieces = split
-        cuts = _cuts(pieces, lines, preamble, low, high, min_lines, weights)
+        cuts = _choose_cuts(pieces, lines, preamble, low, high, min_lines, weights)
     sections: list[Section] = []
     start = 0
     for cut in [*sorted(cuts), len(pieces)]:
@@ -92,19 +92,6 @@ def segment(
         sections = _merge_setup_scraps(sections, min_lines, low)
     sections[0].preamble = min(preamble, len(sections[0].pieces))
     return sections
-
-
-def _cuts(
-    pieces: list[Piece],
-    lines: Sequence[str],
-    preamble: int,
-    low: int,
-    high: int,
-    min_lines: float,
-    weights: SegmentWeights,
-) -> set[int]:
-    scores = _gap_scores(pieces, lines, weights)
-    return _choose_cuts(pieces, scores, preamble, low, high, min_lines, weights)
 
 
 def _merge_setup_scraps(sections: list[Section], limit: float, low: int) -> list[Section]:
@@ -249,7 +236,7 @@ def _leading_setup(pieces: list[Piece]) -> int:
 
 def _choose_cuts(
     pieces: list[Piece],
-    scores: list[float],
+    lines: Sequence[str],
     preamble: int,
     low: int,
     high: int,
@@ -257,6 +244,7 @@ def _choose_cuts(
     weights: SegmentWeights,
 ) -> set[int]:
     """Cut indices (a cut at ``i`` starts a section with ``pieces[i]``), best first."""
+    scores = _gap_scores(pieces, lines, weights)
     # The preamble opens the first section: no cut inside it or right after it.
     first_allowed = max(1, preamble + 1)
     allowed = list(range(first_allowed, len(pieces)))
