@@ -83,53 +83,21 @@ def test_redis_stopped_mid_run_fails_no_request(
     start_server: StartServer, redis_server: RedisServer
 ) -> None:
     server = start_server({"IRIS_CACHE_URL": redis_server.url}, workers=2, threads=8)
-    failures: list[str] = []
-    answered = 0
-    stop = threading.Event()
-    lock = threading.Lock()
-
-    def drive(worker: int) -> None:
-        nonlocal answered
-        index = worker * 100_000
-        session = requests.Session()
-        while not stop.is_set():
-            index += 1
-            # Half repeat a small set (hits), half are new files (misses and writes).
-            number = index % 20 if index % 2 else index
-            try:
-                reply = session.post(
-                    f"{server.url}/api/iris/analyze", json=body_for(number), timeout=10
-                )
-                ok = reply.status_code == 200 and reply.json()["success"] is True
-                problem = None if ok else f"{reply.status_code} {reply.text[:200]}"
-            except requests.RequestException as exc:
-                problem = repr(exc)
-            with lock:
-                answered += 1
-                if problem:
-                    failures.append(problem)
-
-    threads = [threading.Thread(target=drive, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    try:
-        wait_for(lambda: answered >= 200)
+    load = MixedLoad([server.url])
+    with load:
+        wait_for(lambda: load.answered >= 200)
         redis_server.kill()
-        down_at = answered
-        wait_for(lambda: answered >= down_at + 300)
+        down_at = load.answered
+        wait_for(lambda: load.answered >= down_at + 300)
         health = requests.get(f"{server.url}/api/iris/health", timeout=5).json()
         assert health["cache"]["ok"] is False
         assert health["status"] == "degraded"
         redis_server.start()
         wait_for(lambda: cache_ok(server.url))
-        back_at = answered
-        wait_for(lambda: answered >= back_at + 200)
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join()
-    assert failures == []
-    assert answered > 700
+        back_at = load.answered
+        wait_for(lambda: load.answered >= back_at + 200)
+    assert load.failures == []
+    assert load.answered > 700
     # Recovered by itself: new analyses are written to the restarted Redis again.
     reply = post_analyze(server, body_for(999_999_999)).json()
     assert reply["metadata"]["cache_hit"] == 0
@@ -183,6 +151,48 @@ def test_sigkill_under_write_load_leaves_every_entry_whole_or_absent(
         assert reply.status_code == 200
         assert_valid_analysis(reply.json(), source_for(number))
     assert replies[0].json()["metadata"]["cache_hit"] == 1  # written before the crash
+
+
+class MixedLoad:
+    """Six threads posting analyses to ``urls`` in turn (half repeats of a small set, half
+    new files) until the ``with`` block ends; counts answers and keeps every failure."""
+
+    def __init__(self, urls: list[str], threads: int = 6) -> None:
+        self.urls = urls
+        self.answered = 0
+        self.failures: list[str] = []
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._threads = [threading.Thread(target=self._drive, args=(n,)) for n in range(threads)]
+
+    def __enter__(self) -> MixedLoad:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join()
+
+    def _drive(self, worker: int) -> None:
+        index = worker * 100_000
+        session = requests.Session()
+        url = self.urls[worker % len(self.urls)]
+        while not self._stop.is_set():
+            index += 1
+            # Half repeat a small set (hits), half are new files (misses and writes).
+            number = index % 20 if index % 2 else index
+            try:
+                reply = session.post(f"{url}/api/iris/analyze", json=body_for(number), timeout=10)
+                ok = reply.status_code == 200 and reply.json()["success"] is True
+                problem = None if ok else f"{reply.status_code} {reply.text[:200]}"
+            except requests.RequestException as exc:
+                problem = repr(exc)
+            with self._lock:
+                self.answered += 1
+                if problem:
+                    self.failures.append(problem)
 
 
 def cache_ok(url: str) -> bool:

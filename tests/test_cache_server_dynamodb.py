@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import requests
@@ -11,7 +10,7 @@ from fixtures_cache import DynamoDBServer
 from invariants import assert_valid_analysis
 from iris_codes.cache.dynamodb import parse_url
 from support import StartServer, post_analyze
-from test_cache_server import body_for, cache_ok, source_for, wait_for
+from test_cache_server import MixedLoad, body_for, cache_ok, source_for, wait_for
 
 
 def test_second_instance_answers_the_firsts_analysis_from_the_table(
@@ -39,40 +38,12 @@ def test_endpoint_killed_mid_load_fails_no_request(
         start_server({"IRIS_CACHE_URL": url}, workers=2, threads=8, cache_dir=tmp_path / n)
         for n in ("iris-dyn-a", "iris-dyn-b")
     ]
-    failures: list[str] = []
-    answered = 0
-    stop = threading.Event()
-    lock = threading.Lock()
-
-    def drive(worker: int) -> None:
-        nonlocal answered
-        index = worker * 100_000
-        session = requests.Session()
-        server = servers[worker % 2]
-        while not stop.is_set():
-            index += 1
-            number = index % 20 if index % 2 else index  # half hits, half new files
-            try:
-                reply = session.post(
-                    f"{server.url}/api/iris/analyze", json=body_for(number), timeout=10
-                )
-                ok = reply.status_code == 200 and reply.json()["success"] is True
-                problem = None if ok else f"{reply.status_code} {reply.text[:200]}"
-            except requests.RequestException as exc:
-                problem = repr(exc)
-            with lock:
-                answered += 1
-                if problem:
-                    failures.append(problem)
-
-    threads = [threading.Thread(target=drive, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    try:
-        wait_for(lambda: answered >= 200)
+    load = MixedLoad([server.url for server in servers])
+    with load:
+        wait_for(lambda: load.answered >= 200)
         dynamodb_server.kill()
-        down_at = answered
-        wait_for(lambda: answered >= down_at + 300)
+        down_at = load.answered
+        wait_for(lambda: load.answered >= down_at + 300)
         for server in servers:
             health = requests.get(f"{server.url}/api/iris/health", timeout=5).json()
             assert health["cache"]["ok"] is False
@@ -80,14 +51,10 @@ def test_endpoint_killed_mid_load_fails_no_request(
         dynamodb_server.start()  # same port; the table is created again, empty
         for server in servers:
             wait_for(lambda server=server: cache_ok(server.url))
-        back_at = answered
-        wait_for(lambda: answered >= back_at + 200)
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join()
-    assert failures == []
-    assert answered > 700
+        back_at = load.answered
+        wait_for(lambda: load.answered >= back_at + 200)
+    assert load.failures == []
+    assert load.answered > 700
     # Recovered by itself: the table (empty after the restart) fills again, and a new file
     # analysed by one instance is a hit on the other. Each worker's breaker retries on its
     # own schedule (up to 5 s apart), so a worker may need a few requests to find it back.
