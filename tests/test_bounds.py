@@ -74,6 +74,25 @@ def test_small_metadata_is_still_echoed(shared_server: ServerProcess) -> None:
     assert reply.json()["metadata"]["nested"] == metadata["nested"]
 
 
+def test_metadata_integers_past_64_bits_are_echoed_exactly(shared_server: ServerProcess) -> None:
+    # The fast JSON reader would turn these into floats; the body must come back as sent.
+    big = 2**70 + 1
+    body = '{"filename":"a.py","source_code":"x = 1\\n","metadata":{"n":' + str(big) + "}}"
+    reply = _post_raw(shared_server, body)
+    assert reply.status_code == 200, reply.text
+    assert json.loads(reply.text)["metadata"]["n"] == big
+
+
+def test_text_json_escapes_survive_the_round_trip(shared_server: ServerProcess) -> None:
+    # A lone surrogate is legal JSON that orjson refuses: json reads it, and the answer
+    # still parses and carries it back.
+    body = '{"filename":"a.py","source_code":"x = 1\\n","metadata":{"s":"\\ud800 é ☃"}}'
+    reply = _post_raw(shared_server, body)
+    assert reply.status_code == 200, reply.text
+    assert reply.headers["Content-Type"] == "application/json"
+    assert json.loads(reply.text)["metadata"]["s"] == "\ud800 é ☃"
+
+
 def test_a_huge_identifier_gives_bounded_labels_and_intent(shared_server: ServerProcess) -> None:
     name = "a" * 200_000
     source = f'"""{name} {name}"""\n\ndef {name}():\n    return 1\n\nclass {name}B:\n    x = 1\n'

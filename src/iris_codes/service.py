@@ -6,7 +6,6 @@ It knows nothing of HTTP; the web layer, the CLI and the Lambda handler call it 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import threading
@@ -17,7 +16,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import metrics, postprocess
+from . import jsonio, metrics, postprocess
 from .config import Settings
 from .engines.budget import BudgetExceeded, run_within
 from .engines.slices import sliced
@@ -227,7 +226,7 @@ class Service:
         if raw is None:
             return None
         try:
-            return Analysis.from_dict(json.loads(raw))
+            return Analysis.from_dict(jsonio.loads(raw))
         except (ValueError, KeyError, TypeError):
             log.warning("cache entry %s… could not be decoded; recomputing", key[:12])
             return None
@@ -235,7 +234,7 @@ class Service:
     def _store(self, key: str, analysis: Analysis) -> None:
         body = analysis.to_dict()
         del body["success"]
-        self.cache.set(key, json.dumps(body, separators=(",", ":")).encode())
+        self.cache.set(key, jsonio.dumps(body))
 
     def _single_flight(self, key: str, compute: Callable[[], _Outcome]) -> _Outcome:
         """Run ``compute`` once per key across threads here and processes sharing the cache."""

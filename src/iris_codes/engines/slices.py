@@ -7,7 +7,7 @@ starts in column 0) near the slice boundary, so a slice rarely splits a definiti
 
 from __future__ import annotations
 
-from ..models import Analysis, Block, Range
+from ..analysis import Analysis, Block, Range
 from ..postprocess import count_lines
 
 MAX_SLICES = 12

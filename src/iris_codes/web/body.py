@@ -13,8 +13,9 @@ import json
 import math
 from typing import Any
 
-from pydantic import ValidationError
+import msgspec
 
+from .. import jsonio
 from ..errors import (
     InvalidField,
     JSONTooDeep,
@@ -27,6 +28,7 @@ from ..errors import (
 from ..models import AnalyzeRequest
 
 MAX_METADATA_DEPTH = 8
+_REQUIRED = tuple(f.encode_name for f in msgspec.structs.fields(AnalyzeRequest) if f.required)
 
 
 class _NonFinite(ValueError):
@@ -46,8 +48,13 @@ def _no_constant(text: str) -> float:
 
 def load_json(raw: bytes) -> Any:
     """The decoded body; finite numbers only."""
+    return jsonio.loads(raw, _strict_loads)
+
+
+def _strict_loads(raw: bytes | str) -> Any:
+    # json's reading and errors, for what msgspec refused.
     try:
-        text = raw.decode("utf-8")
+        text = raw if isinstance(raw, str) else raw.decode("utf-8")
     except UnicodeDecodeError:
         raise UndecodableSource("The request body is not valid UTF-8 text.") from None
     try:
@@ -67,10 +74,13 @@ def decode_request(raw: bytes, max_metadata_bytes: int) -> AnalyzeRequest:
     data = load_json(raw)
     if not isinstance(data, dict):
         raise MalformedJSON("The body must be a JSON object.")
+    missing = [name for name in _REQUIRED if name not in data]
+    if missing:
+        raise MissingField(f"Missing required field(s): {', '.join(missing)}.", fields=missing)
     try:
-        request = AnalyzeRequest.model_validate(data)
-    except ValidationError as exc:
-        raise _validation_error(exc) from None
+        request = msgspec.convert(data, AnalyzeRequest)
+    except msgspec.ValidationError as exc:
+        raise InvalidField(f"Invalid field value: {exc}.") from None
     if request.metadata:
         _check_metadata(request.metadata, max_metadata_bytes)
     return request
@@ -79,7 +89,7 @@ def decode_request(raw: bytes, max_metadata_bytes: int) -> AnalyzeRequest:
 def _check_metadata(metadata: dict[str, Any], limit: int) -> None:
     if _depth(metadata, MAX_METADATA_DEPTH) > MAX_METADATA_DEPTH:
         raise MetadataTooLarge(f"metadata is nested deeper than {MAX_METADATA_DEPTH} levels.")
-    size = len(json.dumps(metadata, separators=(",", ":")))
+    size = len(jsonio.dumps(metadata))
     if size > limit:
         raise MetadataTooLarge(
             f"metadata is {size} bytes as JSON; the limit is {limit} (IRIS_MAX_METADATA_BYTES)."
@@ -92,12 +102,3 @@ def _depth(value: Any, limit: int) -> int:
         return 0
     children = value.values() if isinstance(value, dict) else value
     return 1 + max((_depth(child, limit - 1) for child in children), default=0)
-
-
-def _validation_error(exc: ValidationError) -> InvalidField | MissingField:
-    problems = exc.errors(include_url=False, include_input=False)
-    missing = [".".join(map(str, p["loc"])) for p in problems if p["type"] == "missing"]
-    if missing:
-        return MissingField(f"Missing required field(s): {', '.join(missing)}.", fields=missing)
-    described = "; ".join(f"{'.'.join(map(str, p['loc']))}: {p['msg']}" for p in problems)
-    return InvalidField(f"Invalid field value(s): {described}.")

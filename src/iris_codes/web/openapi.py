@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 description of the HTTP API, built from the pydantic models.
+"""The OpenAPI 3.1 description of the HTTP API, built from the request and response Structs.
 
 It lists every status each path can return, the supported ``language`` ids and aliases
 as an enum, and ``X-API-Key`` as a security scheme, required when the server has keys.
@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from functools import cache
 from typing import Any
+
+import msgspec
 
 from .. import __version__
 from ..models import AnalyzeRequest, AnalyzeResponse, ErrorResponse
@@ -54,13 +56,14 @@ def _errors(statuses: tuple[str, ...]) -> dict[str, Any]:
 @cache
 def openapi_spec(auth_required: bool = False) -> dict[str, Any]:
     """The spec served at ``/api/iris/openapi.json``."""
-    schemas: dict[str, Any] = {}
-    for model in (AnalyzeRequest, AnalyzeResponse, ErrorResponse):
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        schemas.update(schema.pop("$defs", {}))
-        schemas[model.__name__] = schema
+    _, schemas = msgspec.json.schema_components(
+        (AnalyzeRequest, AnalyzeResponse, ErrorResponse),
+        ref_template="#/components/schemas/{name}",
+    )
     language = schemas["AnalyzeRequest"]["properties"]["language"]
+    described = language["anyOf"][0].get("description", "")
     language["anyOf"] = [{"type": "string", "enum": language_names()}, {"type": "null"}]
+    language["description"] = described
     security: list[dict[str, list[str]]] = [{"ApiKey": []}] if auth_required else [{}]
     with_key = ("401",) if auth_required else ()
     ok = {"$ref": "#/components/schemas/AnalyzeResponse"}
