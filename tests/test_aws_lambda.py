@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -184,6 +185,26 @@ def test_import_loads_neither_flask_nor_pydantic() -> None:
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_cold_analysis_through_the_handler_skips_flask_pydantic_and_prometheus(
+    tmp_path: Path,
+) -> None:
+    # What a cold start pays for: the fast path answers without the Flask app, the request
+    # is checked without pydantic, and nothing records series no one can scrape.
+    event = _http_api_event(BODY, {"x-api-key": "lambda-key"})
+    program = (
+        "import json, sys\n"
+        "from iris_codes.deploy.aws_lambda import handler\n"
+        f"reply = handler(json.loads({json.dumps(json.dumps(event))}), None)\n"
+        "assert reply['statusCode'] == 200, reply\n"
+        "heavy = {'flask', 'pydantic', 'werkzeug', 'prometheus_client'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    env = {**os.environ, "IRIS_API_KEY": "lambda-key", "IRIS_CACHE_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_http_api_authorizer_allows_only_configured_keys() -> None:

@@ -37,6 +37,9 @@ def _settings() -> Settings:
     if settings.cache_dir == ".iris":
         # /tmp is the only writable folder in a Lambda execution environment.
         settings = settings.replace(cache_dir=os.environ.get("TMPDIR", "/tmp") + "/iris")
+    if "IRIS_METRICS" not in os.environ:
+        # Nothing scrapes a function: CloudWatch (IRIS_METRICS=emf) or no metrics at all.
+        settings = settings.replace(metrics_sink="off")
     return settings.replace(extra={**settings.extra, "ephemeral_host": EPHEMERAL_HOST})
 
 
@@ -50,9 +53,10 @@ def _make_handler() -> Handler:
         raise ConfigError(
             "The Lambda handler needs apig-wsgi: pip install 'iris-codes[lambda]'"
         ) from None
-    from ..web import create_app
+    from ..web.wsgi import lean_app
 
-    return make_lambda_handler(create_app(_settings()), binary_support=True)
+    # Analyze requests skip Flask (and its import) altogether; see web/wsgi.py.
+    return make_lambda_handler(lean_app(_settings()), binary_support=True)
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

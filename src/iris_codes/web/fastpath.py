@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
+from .accesslog import request_id
 from .pipeline import ANALYZE_PATH, AnalyzePipeline
-from .requestlog import request_id
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]

@@ -10,17 +10,16 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import emf, metrics
+from .. import emf, jsonio, metrics
 from ..errors import IrisError, RateLimited
 from ..service import Service
+from .accesslog import log_request, should_log
 from .auth import Authenticator
 from .body import decode_request
 from .limits import Quota, RateLimiter, client_id
-from .requestlog import log_request, should_log
 
 log = logging.getLogger(__name__)
 ANALYZE_PATH = "/api/iris/analyze"
@@ -45,7 +44,6 @@ class AnalyzePipeline:
         authenticator: Authenticator,
         *,
         max_metadata_bytes: int,
-        dumps: Callable[[Any], str],
         access_log: str,
         emf_env: str | None = None,
         engine_limit: RateLimiter | None = None,
@@ -54,7 +52,6 @@ class AnalyzePipeline:
         self.service = service
         self.authenticator = authenticator
         self.max_metadata_bytes = max_metadata_bytes
-        self.dumps = dumps
         self.access_log = access_log
         self.emf_env = emf_env  # IRIS_ENV when IRIS_METRICS=emf, else None
         self.engine_limit = engine_limit
@@ -94,6 +91,8 @@ class AnalyzePipeline:
             status, payload, headers = error.status, error.to_dict(), []
         for quota in quotas:
             headers.extend(quota.headers())
+        if not any(name == "X-RateLimit-Limit" for name, _ in headers):  # refused before
+            headers.extend(self.quota_headers(environ, key_name))
         answer = self._render(status, payload, headers, rid)
         elapsed = time.perf_counter() - started
         metrics.inc("http_requests_total", route=ANALYZE_PATH, status=str(status))
@@ -107,10 +106,22 @@ class AnalyzePipeline:
             log_request("POST", ANALYZE_PATH, status, elapsed * 1000, rid, key_name, meta)
         return answer
 
+    def quota_headers(self, environ: dict[str, Any], key_name: str | None) -> list[tuple[str, str]]:
+        """X-RateLimit-* for an answer refused before a limit counted it (the engine's)."""
+        limiter = self.engine_limit or self.hit_limit
+        if limiter is None:
+            return []
+        try:
+            return limiter.peek(client_id(environ, key_name)).headers()
+        except Exception:  # advice only: the refusal still goes out without it
+            log.warning("rate-limit state unavailable for the X-RateLimit headers")
+            return []
+
     def _render(
         self, status: int, payload: dict[str, Any], headers: list[tuple[str, str]], rid: str
     ) -> Answer:
-        body = (self.dumps(payload) + "\n").encode()
+        # jsonio is also what Flask's jsonify writes through (web/jsonprovider.py).
+        body = jsonio.dumps(payload) + b"\n"
         return Answer(
             status,
             [
