@@ -56,7 +56,9 @@ def test_json_logs_carry_request_fields_and_never_source(start_server: StartServ
     post_analyze(server, BODY, headers={"X-Request-ID": "req-json-1"})
     post_analyze(server, BODY, headers={"X-Request-ID": "req-json-2"})
     server.stop()
-    lines = [json.loads(line) for line in server.log_text().splitlines() if line.startswith("{")]
+    # Every line, Gunicorn's own (start-up, workers, shutdown) included, is one JSON object.
+    lines = [json.loads(line) for line in server.log_text().splitlines() if line.strip()]
+    assert any(line["logger"] == "gunicorn.error" for line in lines)
     access = {line.get("request_id"): line for line in lines if line.get("path")}
     first, second = access["req-json-1"], access["req-json-2"]
     assert first["status"] == 200
@@ -64,6 +66,15 @@ def test_json_logs_carry_request_fields_and_never_source(start_server: StartServ
     assert (first["cache_hit"], second["cache_hit"]) == (0, 1)
     assert first["latency_ms"] >= 0
     assert MARKER.lower() not in server.log_text()
+
+
+def test_no_prometheus_series_when_metrics_go_elsewhere(start_server: StartServer) -> None:
+    server = start_server({"IRIS_METRICS": "off"})
+    assert post_analyze(server, BODY).status_code == 200
+    reply = requests.get(f"{server.url}/metrics", timeout=10)
+    assert reply.status_code == 404
+    assert reply.json()["code"] == "not_found"
+    assert "IRIS_METRICS" in reply.json()["error"]
 
 
 def _validate_emf(record: dict[str, Any]) -> None:

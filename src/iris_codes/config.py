@@ -165,9 +165,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("log_format", ("IRIS_LOG_FORMAT",), "text", _choice("text", "json"),
             "text, or json: one object per line with request id, key name, status, latency, "
             "engine, cache hit, tokens and cost (never source or keys)."),
-    Setting("metrics_sink", ("IRIS_METRICS",), "prometheus", _choice("prometheus", "emf"),
-            "prometheus: GET /metrics; emf: also one CloudWatch Embedded Metric Format line "
-            "per analyze answer on stdout (Lambda)."),
+    Setting("metrics_sink", ("IRIS_METRICS",), "prometheus", _choice("prometheus", "emf", "off"),
+            "prometheus: GET /metrics; emf: instead, one CloudWatch Embedded Metric Format line "
+            "per analyze answer on stdout (Lambda); off: neither. The Lambda handler's "
+            "default is off: nothing can scrape a function."),
 )
 # fmt: on
 

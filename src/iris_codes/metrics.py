@@ -6,6 +6,10 @@ family is created on first use with the ``iris_`` prefix and the help text below
 ``IRIS_CACHE_DIR/prometheus`` before any worker starts) puts prometheus-client in its
 multiprocess mode, so a scrape answered by one Gunicorn worker counts every worker's
 requests. prometheus-client is imported on first use, keeping start-up light.
+
+``IRIS_METRICS=emf`` (CloudWatch, through ``emf.py``) and ``off`` record nothing here:
+nothing can scrape a Lambda function, and loading prometheus-client would cost every cold
+start about 20 ms for series no one reads.
 """
 
 from __future__ import annotations
@@ -43,10 +47,22 @@ HELP = {
 }
 
 _lock = threading.Lock()
+_recording = True
 _families: dict[str, Any] = {}
 # (name, label items) → the labelled child: a cache hit touches a few series, and
 # prometheus-client's ``labels()`` lookup would cost about as much as the increment.
 _children: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
+
+
+def configure(sink: str) -> None:
+    """Record series for Prometheus only when ``sink`` (IRIS_METRICS) is ``prometheus``."""
+    global _recording
+    _recording = sink == "prometheus"
+
+
+def recording() -> bool:
+    """Whether this process records Prometheus series (see ``configure``)."""
+    return _recording
 
 
 def inc(name: str, amount: float = 1.0, **labels: str) -> None:
@@ -71,6 +87,8 @@ def add(name: str, delta: float, **labels: str) -> None:
 
 
 def _child(kind: str, name: str, labels: dict[str, str]) -> Any:
+    if not _recording:
+        return None
     key = (name, tuple(labels.items()))
     child = _children.get(key)
     if child is None:
@@ -142,7 +160,9 @@ def snapshot() -> dict[str, float]:
 
 
 def reset() -> None:
-    """Forget every metric (tests): unregister the families so they start again at zero."""
+    """Forget every metric and record again (tests): each family starts again at zero."""
+    global _recording
+    _recording = True
     if not _families:
         return
     import prometheus_client

@@ -9,7 +9,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import __version__, metrics
 from ..config import Settings
-from ..errors import NotJSON, PayloadTooLarge, Unauthorized
+from ..errors import NotFound, NotJSON, PayloadTooLarge, Unauthorized
 from ..service import Service
 from ..syntax.languages import LANGUAGES
 from . import auth
@@ -70,6 +70,16 @@ def analyze() -> Response:
     return Response(answer.body, status=answer.status, headers=answer.headers)
 
 
+@blueprint.after_request
+def _quota_on_refusals(response: Response) -> Response:
+    # Refused here before the pipeline ran (415, a chunked body past the limit): the
+    # client still learns where it stands, as on every other analyze answer.
+    if request.endpoint == "iris.analyze" and "X-RateLimit-Limit" not in response.headers:
+        pipeline: AnalyzePipeline = current_app.extensions["iris_pipeline"]
+        response.headers.extend(pipeline.quota_headers(request.environ, g.get("key_name")))
+    return response
+
+
 @blueprint.get("/health")
 def health() -> Response:
     report: dict[str, Any] = {"success": True, "version": __version__}
@@ -110,6 +120,9 @@ def languages() -> Response:
 @blueprint.get("/metrics")
 def metrics_endpoint() -> Response:
     _authenticate()
+    if not metrics.recording():
+        sink = _settings().metrics_sink
+        raise NotFound(f"No Prometheus metrics here: IRIS_METRICS is {sink!r}.")
     if "application/json" in request.headers.get("Accept", ""):
         return jsonify({"success": True, "metrics": metrics.snapshot()})
     body, content_type = metrics.exposition()
