@@ -59,6 +59,15 @@ def test_counter_is_shared_by_both_views(two_views: tuple[Tier, Tier]) -> None:
     assert second.incr("c", 60) == 1  # clear drops counters too
 
 
+def test_a_counter_is_read_without_being_counted(two_views: tuple[Tier, Tier]) -> None:
+    first, second = two_views
+    assert second.count("c") == 0
+    first.incr("c", 60)
+    first.incr("c", 60)
+    assert (second.count("c"), second.count("c"), first.count("c")) == (2, 2, 2)
+    assert second.incr("c", 60) == 3
+
+
 def test_entries_are_shared_and_deleted_for_both_views(two_views: tuple[Tier, Tier]) -> None:
     first, second = two_views
     assert second.get(KEY) is None
@@ -88,7 +97,9 @@ def test_stats_prune_and_clear_see_both_views(two_views: tuple[Tier, Tier]) -> N
 def test_memory_counter_counts_then_restarts_after_its_window(clock: FakeClock) -> None:
     tier = MemoryTier(10, 10_000, clock=clock)
     assert [tier.incr("c", 60) for _ in range(3)] == [1, 2, 3]
+    assert tier.count("c") == 3
     clock.advance(61)
+    assert tier.count("c") == 0
     assert tier.incr("c", 60) == 1
 
 
@@ -99,6 +110,7 @@ def test_sqlite_counter_restarts_after_its_window_and_survives_prune(
     assert first.incr("c", 60) == 1
     assert second.incr("c", 60) == 2
     clock.advance(61)
+    assert first.count("c") == 0  # expired: read as a new window
     assert second.incr("c", 60) == 1
     first.prune()
     assert first.incr("c", 60) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 from iris_codes.config import Settings
 from iris_codes.errors import ConfigError, RateLimited
@@ -74,6 +75,29 @@ def test_server_answers_429_with_retry_after_across_workers(start_server: StartS
     assert refused.headers["X-RateLimit-Remaining"] == "0"
     assert 1 <= int(refused.headers["X-RateLimit-Reset"]) <= 60
     assert post_analyze(server, _fresh(6), headers={"X-API-Key": "b"}).status_code == 200
+
+
+def test_refused_answers_state_the_quota_without_spending_it(start_server: StartServer) -> None:
+    server = start_server({"IRIS_RATE_LIMIT": "5/minute"})
+    malformed = requests.post(
+        f"{server.url}/api/iris/analyze",
+        data="{not json",
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert malformed.status_code == 400
+    assert (malformed.headers["X-RateLimit-Limit"], malformed.headers["X-RateLimit-Remaining"]) == (
+        "5",
+        "5",
+    )
+    assert post_analyze(server, _fresh(1)).headers["X-RateLimit-Remaining"] == "4"
+    missing = post_analyze(server, {"filename": "a.py"})  # 400 missing_field, not counted
+    not_json = requests.post(f"{server.url}/api/iris/analyze", data="x = 1", timeout=30)
+    assert (missing.status_code, not_json.status_code) == (400, 415)
+    for reply in (missing, not_json):
+        assert reply.headers["X-RateLimit-Remaining"] == "4"
+        assert 1 <= int(reply.headers["X-RateLimit-Reset"]) <= 60
+    assert post_analyze(server, _fresh(2)).headers["X-RateLimit-Remaining"] == "3"
 
 
 def test_cache_hits_have_their_own_limit(start_server: StartServer) -> None:

@@ -71,6 +71,10 @@ class Tier(ABC):
         """Add one to counter ``key`` (created to expire after ``ttl``); the new count."""
 
     @abstractmethod
+    def count(self, key: str) -> int:
+        """Counter ``key``'s live count (0 when absent or expired), without adding to it."""
+
+    @abstractmethod
     def ping(self) -> None:
         """Raise ``CacheError`` unless the tier is usable."""
 

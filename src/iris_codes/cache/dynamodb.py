@@ -247,6 +247,19 @@ class DynamoDBTier(Tier):
                         raise
             raise CacheError("DynamoDB counter kept changing under us", transient=True)
 
+    def count(self, key: str) -> int:
+        with self._translate("read"):
+            item = (
+                self._db()
+                .get_item(TableName=self.table, Key={PK: {"S": RATE + key}}, ConsistentRead=True)
+                .get("Item")
+            )
+        if item is None:
+            return 0
+        expires = _number(item.get(EXPIRES))
+        live = expires is None or expires > self._clock()
+        return int(_number(item.get(COUNT)) or 0) if live else 0
+
     def ping(self) -> None:
         """Read one small item (GetItem is all the function's role may do)."""
         with self._translate("ping"):

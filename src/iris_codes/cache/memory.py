@@ -99,6 +99,12 @@ class MemoryTier(Tier):
                 self._counters = {k: v for k, v in self._counters.items() if v[1] > now}
             return count + 1
 
+    def count(self, key: str) -> int:
+        now = self._clock()
+        with self._mutex:
+            count, expires = self._counters.get(key, (0, now))
+        return count if expires > now else 0
+
     def ping(self) -> None:
         """Always usable."""
 

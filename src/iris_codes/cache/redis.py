@@ -116,6 +116,11 @@ class RedisTier(Tier):
             pipe.incr(RATE_PREFIX + key)
             return int(pipe.execute()[1])
 
+    def count(self, key: str) -> int:
+        with self._translate("read"):
+            value = self._redis().get(RATE_PREFIX + key)
+        return int(value) if value is not None else 0
+
     def ping(self) -> None:
         """PING; raise ``CacheError`` when Redis is unreachable."""
         with self._translate("ping"):

@@ -180,6 +180,17 @@ class SqliteTier(Tier):
             row = self._conn().execute(_INCR, (key, now + ttl, now, now)).fetchone()
             return int(row[0])
 
+    def count(self, key: str) -> int:
+        with self._translate("read"):
+            row = (
+                self._conn()
+                .execute(
+                    "SELECT count FROM rates WHERE key = ? AND expires > ?", (key, self._clock())
+                )
+                .fetchone()
+            )
+        return int(row[0]) if row else 0
+
     def ping(self) -> None:
         """Open the file and touch the schema; raise ``CacheError`` if that fails."""
         with self._translate("open"):

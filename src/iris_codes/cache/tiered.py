@@ -176,6 +176,14 @@ class Cache:
                 return int(count)
         return self.memory.incr(key, ttl)
 
+    def count(self, key: str) -> int:
+        """A counter's live count from the tier ``incr`` would use, without counting."""
+        if self.shared is not None and self.breaker.allow():
+            ok, count = self._call(self.shared.count, key)
+            if ok:
+                return int(count)
+        return self.memory.count(key)
+
     def health(self, *, probe: bool = False) -> dict[str, Any]:
         """Which shared tier, whether it is up, and why not.
 

@@ -68,9 +68,8 @@ class RateLimiter:
     def check(self, client: str) -> Quota:
         """Count one request for ``client``; its quota, or ``RateLimited`` past the limit."""
         now = self._clock()
-        index = int(now // self.window)
-        count = self._cache().incr(f"{self.kind}:{client}:{index}", self.window)
-        retry_after = (index + 1) * self.window - now
+        key, retry_after = self._window(client, now)
+        count = self._cache().incr(key, self.window)
         quota = Quota(self.limit, max(0, self.limit - count), max(1, math.ceil(retry_after)))
         if count > self.limit:
             raise RateLimited(
@@ -80,3 +79,15 @@ class RateLimiter:
                 quota_headers=quota.headers(),
             )
         return quota
+
+    def peek(self, client: str) -> Quota:
+        """``client``'s quota without counting a request (for answers refused before)."""
+        now = self._clock()
+        key, retry_after = self._window(client, now)
+        count = self._cache().count(key)
+        return Quota(self.limit, max(0, self.limit - count), max(1, math.ceil(retry_after)))
+
+    def _window(self, client: str, now: float) -> tuple[str, float]:
+        """The counter key of ``client``'s current window, and the seconds left in it."""
+        index = int(now // self.window)
+        return f"{self.kind}:{client}:{index}", (index + 1) * self.window - now
