@@ -82,11 +82,20 @@ def serve(
 
     # Before any worker exists: every worker then writes its metrics where /metrics reads.
     prepare_multiprocess(str(settings.cache_path / "prometheus"))
-    click.echo(
+    banner = (
         f"IRIS on http://{settings.host}:{settings.port} "
-        f"({settings.workers} workers x {settings.threads} threads, engine {settings.engine})",
-        err=True,
+        f"({settings.workers} workers x {settings.threads} threads, engine {settings.engine})"
     )
+    if settings.log_format == "json":  # every line of the log one JSON object
+        import logging
+
+        from .logformat import JsonFormatter
+
+        record = logging.makeLogRecord(
+            {"name": __name__, "levelname": "INFO", "levelno": logging.INFO, "msg": banner}
+        )
+        banner = JsonFormatter(settings.env).format(record)
+    click.echo(banner, err=True)
     run_gunicorn(settings)
 
 

@@ -13,7 +13,7 @@ from ..config import Settings
 
 def gunicorn_options(settings: Settings) -> dict[str, Any]:
     """Gunicorn settings for IRIS: threaded workers, since LLM calls wait on I/O."""
-    return {
+    options = {
         "bind": f"{settings.host}:{settings.port}",
         "workers": settings.workers,
         "threads": settings.threads,
@@ -37,6 +37,25 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "preload_app": True,
         "post_worker_init": _warm_up_in_background,
         "child_exit": _child_exit,
+    }
+    if settings.log_format == "json":
+        options["logconfig_dict"] = _json_logging(settings)
+    return options
+
+
+def _json_logging(settings: Settings) -> dict[str, Any]:
+    """Gunicorn's own lines (start, workers, errors) as JSON, like IRIS's (logformat.py)."""
+    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    logger = {"handlers": ["json"], "propagate": False}
+    return {
+        "formatters": {"json": {"()": "iris_codes.logformat.JsonFormatter", "env": settings.env}},
+        "handlers": {"json": handler},
+        # IRIS's loggers get their own handler (web/wsgi.py) only while the root has none.
+        "root": {"level": "WARNING", "handlers": []},
+        "loggers": {
+            "gunicorn.error": {**logger, "level": settings.log_level},
+            "gunicorn.access": {**logger, "level": "INFO"},
+        },
     }
 
 
