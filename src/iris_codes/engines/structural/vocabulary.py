@@ -115,12 +115,16 @@ def _gerunds() -> dict[str, str]:
 
 @cache
 def _word_list() -> list[str]:
+    """The common words one by one, then the rarer rest as one string (split on demand).
+
+    Splitting all 126,000 words costs a cold request more than the common ones it needs.
+    """
     spec = importlib.util.find_spec("wordninja")
     if spec is None or spec.origin is None:  # pragma: no cover - a declared dependency
-        return []
+        return [""]
     path = Path(spec.origin).parent / "wordninja" / "wordninja_words.txt.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        return handle.read().split()
+    text = gzip.decompress(path.read_bytes()).decode("utf-8")
+    return text.split(maxsplit=COMMON_WORDS)
 
 
 @cache
@@ -132,7 +136,7 @@ def english() -> frozenset[str]:
 @cache
 def rare_english() -> frozenset[str]:
     """Rarer words of the same list: real words, but also names and fragments."""
-    return frozenset(_word_list()[COMMON_WORDS:])
+    return frozenset(" ".join(_word_list()[COMMON_WORDS:]).split())
 
 
 @lru_cache(maxsize=16384)
