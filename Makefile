@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: serve test fuzz lint typecheck pytest bench-deps bench-quality bench-boundaries bench-llm \
-	bench-cache bench-analyze bench-mcp clean
+	bench-cache bench-analyze bench-mcp bench-cold bench-worst clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,13 @@ bench-analyze: $(STAMP)
 
 bench-mcp: $(STAMP)
 	$(BIN)/python bench/mcp_tokens.py
+
+bench-cold: $(STAMP)
+	$(BIN)/python bench/cold_start.py --runs 11
+
+# Every language's worst inputs under the body limit, against a live server (a few minutes).
+bench-worst: $(STAMP)
+	$(BIN)/python bench/worst_inputs.py
 
 clean:
 	rm -rf $(VENV) .iris .mypy_cache .ruff_cache .pytest_cache
