@@ -55,6 +55,19 @@ def test_a_runaway_call_is_stopped_after_its_budget() -> None:
         assert not thread.is_alive(), "the abandoned call kept running"
 
 
+def test_a_parse_that_would_run_for_minutes_halts_at_the_budget() -> None:
+    from iris_codes.engines.structural import StructuralEngine
+
+    rng = random.Random(12)
+    noise = "".join(chr(rng.randrange(32, 127)) for _ in range(600_000))
+    before = {t.ident for t in threading.enumerate()}
+    with pytest.raises(BudgetExceeded):
+        run_within(lambda: StructuralEngine().analyze(noise, "scala", "r.scala"), 0.5, "parse")
+    for thread in [t for t in threading.enumerate() if t.ident not in before]:
+        thread.join(GENEROUS_SECONDS)
+        assert not thread.is_alive(), "the parse kept its core after the budget"
+
+
 @pytest.mark.parametrize("lines", [1, 39, 40, 41, 479, 480, 481, 60_000, 100_001])
 def test_slices_cover_every_line_in_at_most_twelve_ranges(lines: int) -> None:
     source = "\n".join(("def f():" if i % 7 == 0 else "    x = 1") for i in range(lines))
@@ -95,6 +108,8 @@ def _worst_inputs() -> dict[str, tuple[str, str]]:
         "100,000 short lines": ("s.js", "x;\n" * 100_000),
         "long lines": ("long.py", ("a" * 90_000 + "\n") * 9),
         "random bytes as Julia": ("r.jl", noise),
+        # The Scala grammar spends minutes in one C call on this: the parse must halt itself.
+        "random bytes as Scala": ("r.scala", noise),
         "deep nesting": ("deep.js", "(" * 40_000 + ")" * 40_000),
     }
 

@@ -125,7 +125,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds one LLM call may take."),
     Setting("llm_deadline", ("IRIS_LLM_DEADLINE",), 12.0, _float,
             "Seconds the LLM engine may spend on one request, retries included."),
-    Setting("structural_budget", ("IRIS_STRUCTURAL_BUDGET",), 3.0, _float,
+    # 2.5 s leaves room for reading a 1 MB body and writing the answer within 3 s.
+    Setting("structural_budget", ("IRIS_STRUCTURAL_BUDGET",), 2.5, _float,
             "Seconds the structural engine may spend on one file; past it the answer is "
             "line slices marked degraded. The LLM engine's budget is IRIS_LLM_DEADLINE."),
     Setting("llm_max_retries", ("IRIS_LLM_MAX_RETRIES",), 3, _int,
@@ -192,7 +193,7 @@ class Settings:
     llm_mode: str = "guided"
     llm_timeout: float = 8.0
     llm_deadline: float = 12.0
-    structural_budget: float = 3.0
+    structural_budget: float = 2.5
     llm_max_retries: int = 3
     llm_prices: str | None = None
     cache_dir: str = ".iris"

@@ -4,21 +4,24 @@ The call runs on a thread of its own while the caller waits at most ``seconds``.
 budget the caller gets ``BudgetExceeded`` at once, and the thread is asked to stop: an
 ``_Abandoned`` exception is raised inside it (CPython's ``PyThreadState_SetAsyncExc``), so
 a runaway pure-Python step stops at its next bytecode instead of holding a core for
-minutes. A thread inside one long C call (a tree-sitter parse) stops when that call
-returns; the body limit bounds how long that can be.
+minutes. No exception reaches a thread inside one long C call, so the call's thread also
+carries the deadline (``deadlines``): a tree-sitter parse checks it and halts itself.
 """
 
 from __future__ import annotations
 
 import ctypes
 import threading
+import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
+
+from .. import deadlines
 
 T = TypeVar("T")
 
 
-class BudgetExceeded(Exception):
+class BudgetExceeded(deadlines.DeadlinePassed):
     """The call did not finish within its budget; the caller answers from a fallback."""
 
 
@@ -30,8 +33,9 @@ class _Abandoned(BaseException):
 class _Call(Generic[T]):
     """One call on its own thread; ``finished`` guards against stopping a finished one."""
 
-    def __init__(self, fn: Callable[[], T], name: str) -> None:
+    def __init__(self, fn: Callable[[], T], name: str, deadline: float) -> None:
         self._fn = fn
+        self._deadline = deadline
         self._guard = threading.Lock()
         self._finished = False
         self._done = threading.Event()
@@ -44,7 +48,8 @@ class _Call(Generic[T]):
         # ``_finished`` was still false lands there and is absorbed.
         try:
             try:
-                self.value = self._fn()
+                with deadlines.until(self._deadline):
+                    self.value = self._fn()
             finally:
                 with self._guard:
                     self._finished = True
@@ -70,10 +75,12 @@ class _Call(Generic[T]):
 
 def run_within(fn: Callable[[], T], seconds: float, name: str = "engine") -> T:
     """``fn()``, or ``BudgetExceeded`` once ``seconds`` pass (``fn`` is then stopped)."""
-    call = _Call(fn, name)
+    call = _Call(fn, name, time.monotonic() + seconds)
     call.thread.start()
     if not call.wait(seconds):
         call.stop()
+        raise BudgetExceeded(f"{name} took longer than its {seconds:g} s budget")
+    if isinstance(call.error, deadlines.DeadlinePassed):  # it stopped itself in time
         raise BudgetExceeded(f"{name} took longer than its {seconds:g} s budget")
     if call.error is not None:
         raise call.error

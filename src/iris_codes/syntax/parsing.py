@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any, cast
 
+from .. import deadlines
 from ..errors import EngineError
 
 logger = logging.getLogger(__name__)
@@ -39,10 +41,23 @@ def get_parser(grammar: str) -> Any:
     return parser
 
 
+_CHUNK = 1 << 16
+
+
 def parse(data: bytes, grammar: str) -> Any:
-    """The syntax tree of ``data`` (UTF-8) under ``grammar``."""
+    """The syntax tree of ``data`` (UTF-8) under ``grammar``, by this thread's deadline."""
     parser = get_parser(grammar)
+    deadline = deadlines.current()
     try:
-        return parser.parse(data)
+        if deadline is None:
+            return parser.parse(data)
+        # tree-sitter calls progress_callback only when it reads through a callable.
+        return parser.parse(
+            lambda offset, _point: data[offset : offset + _CHUNK],
+            progress_callback=lambda *_state: time.monotonic() > deadline,
+        )
     except Exception as exc:  # tree-sitter raises ValueError/RuntimeError on odd input
+        parser.reset()  # a halted parse would otherwise resume on the next call
+        if deadline is not None and time.monotonic() > deadline:
+            raise deadlines.DeadlinePassed(f"the {grammar} parse reached its deadline") from exc
         raise EngineError(f"The {grammar} parser failed on this file.") from exc

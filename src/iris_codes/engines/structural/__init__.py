@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...analysis import Analysis, Block
+from ...deadlines import DeadlinePassed
 from ...errors import EngineError
 from ...postprocess import count_lines
 from ...syntax.extract import extract_units
@@ -61,7 +62,7 @@ class StructuralEngine:
         try:
             units = extract_units(source, language)
             analysis = analyse(source, language, units, self.name)
-        except EngineError:
+        except (EngineError, DeadlinePassed):
             raise
         except Exception as exc:  # any surprise on odd input degrades to line sections
             logger.warning("structural analysis fell back (%s)", type(exc).__name__)
