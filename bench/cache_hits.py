@@ -319,6 +319,7 @@ def report(runs: dict[str, list[Run]], body_bytes: int, misses: int, hits: int) 
 
 def service_latency(source: str, hits: int) -> None:
     """In-process ``Service.analyze`` for a cache hit, with a breakdown of the time."""
+    from iris_codes import jsonio
     from iris_codes.models import Analysis, AnalyzeRequest
     from iris_codes.service import Service, cache_key, normalize_newlines
 
@@ -348,7 +349,7 @@ def service_latency(source: str, hits: int) -> None:
         ("  normalize + sha256 key", timed(
             lambda: cache_key(engine.cache_identity(), "python", "flask_app.py",
                               normalize_newlines(source).encode()), hits)),
-        ("  json.loads + Analysis", timed(lambda: Analysis.from_dict(json.loads(raw)), hits)),
+        ("  jsonio.loads + Analysis", timed(lambda: Analysis.from_dict(jsonio.loads(raw)), hits)),
     ]  # fmt: skip
     print(f"\nin-process, {len(source)} byte source, {len(raw)} byte cached value")
     print(f"{'step':<28} {'calls':>7} {'p50 ms':>8} {'p99 ms':>8}")
