@@ -21,8 +21,6 @@ import hmac
 import json
 import logging
 import os
-import secrets
-import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -213,6 +211,8 @@ class KeyStore:
         """Store a new random key under ``name`` and return the key (shown once)."""
         if any(stored.name == name for stored in self._read_current()):
             raise ConfigError(f"A key named {name!r} exists; revoke it first.")
+        import secrets  # here, not at the top: a cold Lambda request checks keys only
+
         key = KEY_PREFIX + secrets.token_urlsafe(32)
         created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         self._write((*self._read_current(), StoredKey(name, hash_key(key), created)))
@@ -233,6 +233,8 @@ class KeyStore:
     def _write(self, keys: tuple[StoredKey, ...]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         body = json.dumps({"keys": [asdict(k) for k in keys]}, indent=2)
+        import tempfile
+
         handle, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".keys-")
         try:
             with os.fdopen(handle, "w") as file:

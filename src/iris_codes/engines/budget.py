@@ -10,7 +10,6 @@ carries the deadline (``deadlines``): a tree-sitter parse checks it and halts it
 
 from __future__ import annotations
 
-import ctypes
 import threading
 import time
 from collections.abc import Callable
@@ -65,6 +64,8 @@ class _Call(Generic[T]):
 
     def stop(self) -> None:
         """Raise ``_Abandoned`` in the thread unless the call has already finished."""
+        import ctypes  # only a call past its budget needs it; a cold start does not
+
         with self._guard:
             if self._finished or self.thread.ident is None:
                 return
