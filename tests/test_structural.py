@@ -346,6 +346,16 @@ def test_rst_title_underline_and_banners_are_cleaned_from_the_intent(
     assert intent == "Public header file for the queue.", intent
 
 
+@pytest.mark.parametrize("lead", ["idn-convert.c ---", "idn-convert.c --", "idn_convert.c -"])
+def test_a_file_name_header_line_leaves_only_its_summary_in_the_intent(
+    engine: StructuralEngine, lead: str
+) -> None:
+    # The GNU/Emacs first line: "name.c --- summary".
+    source = f"/* {lead} Convert host names to ASCII.\n *\n * Public domain.\n */\n\nint f(void);\n"
+    intent = run(engine, source, "c", "idn-convert.c")["file_intent"]
+    assert intent == "Convert host names to ASCII.", intent
+
+
 def test_intent_without_documentation_names_the_main_definitions(engine: StructuralEngine) -> None:
     source = (
         "class OrderStateMachine:\n    def advance(self, event):\n        return event\n\n\n"

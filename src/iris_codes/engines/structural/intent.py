@@ -28,7 +28,7 @@ _LEAD_IN = re.compile(
     r"(?:provides|implements|contains|defines|holds|has|is|offers)?\s*(?:an?\s+|the\s+)?",
     re.I,
 )
-_MODULE_NAME_LEAD = re.compile(r"^[\w.:/]+(?:\.py|\.js|\.go|\.c|\.h)?\s+(?:--|-|—|:)\s+")
+_MODULE_NAME_LEAD = re.compile(r"^[\w.:/+-]+\s+(?:-{1,3}|—|:)\s+")
 _POD_NAME = re.compile(r"^=head1\s+NAME\s*$")
 _CLAUSE_CUTS = (
     ";", ":", " — ", " -- ", " - ", ",", " (", " which ", " that ", " where ", " so that ",
