@@ -91,7 +91,9 @@ class AnalyzePipeline:
             status, payload, headers = error.status, error.to_dict(), []
         for quota in quotas:
             headers.extend(quota.headers())
-        if not any(name == "X-RateLimit-Limit" for name, _ in headers):  # refused before
+        if not any(name == "X-RateLimit-Limit" for name, _ in headers):
+            # Refused before a limit counted it, or a hit with no hits limit: say where the
+            # client stands on the engine limit without spending a request.
             headers.extend(self.quota_headers(environ, key_name))
         answer = self._render(status, payload, headers, rid)
         elapsed = time.perf_counter() - started
@@ -107,7 +109,7 @@ class AnalyzePipeline:
         return answer
 
     def quota_headers(self, environ: dict[str, Any], key_name: str | None) -> list[tuple[str, str]]:
-        """X-RateLimit-* for an answer refused before a limit counted it (the engine's)."""
+        """X-RateLimit-* for an answer no limit counted (the engine limit's, read only)."""
         limiter = self.engine_limit or self.hit_limit
         if limiter is None:
             return []
