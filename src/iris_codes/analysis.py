@@ -6,14 +6,14 @@ load without pydantic: start-up time is a feature.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 Range = tuple[int, int]
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(msgspec.Struct, frozen=True):
     """One responsibility of a file: a label, a sentence, and 1-based inclusive line ranges."""
 
     label: str
@@ -33,13 +33,12 @@ class Block:
         return cls(str(data["label"]), str(data.get("description", "")), ranges)
 
 
-@dataclass(frozen=True, slots=True)
-class Analysis:
+class Analysis(msgspec.Struct, frozen=True):
     """An engine's answer for one file: intent, blocks in reading order, engine metadata."""
 
     file_intent: str
     blocks: tuple[Block, ...]
-    metadata: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] = msgspec.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The success body the API returns."""

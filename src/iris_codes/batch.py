@@ -13,8 +13,9 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import msgspec
 
 from .errors import IrisError
 from .models import AnalyzeRequest
@@ -58,8 +59,7 @@ class LocalAnalyzer:
         self._service.close()
 
 
-@dataclass(slots=True)
-class FileResult:
+class FileResult(msgspec.Struct):
     """One file's outcome: its answer (``body``), or why there is none."""
 
     path: str
@@ -79,8 +79,7 @@ class FileResult:
         return entry
 
 
-@dataclass(slots=True)
-class Run:
+class Run(msgspec.Struct):
     """A finished (or interrupted) batch: results in tree order and what was left out."""
 
     results: list[FileResult]

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+import msgspec
 
 from . import batch, report
 from .progress import Progress, make_progress
@@ -27,8 +27,7 @@ if TYPE_CHECKING:
 INTERRUPTED = 130
 
 
-@dataclass(frozen=True, slots=True)
-class AnalyzeOptions:
+class AnalyzeOptions(msgspec.Struct, frozen=True):
     """What the command line asked for."""
 
     paths: tuple[str, ...]

@@ -13,8 +13,9 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from . import jsonio, metrics, postprocess
 from .config import Settings
@@ -97,8 +98,7 @@ def cache_key(identity: str, language: str, filename: str, source: bytes) -> str
     return digest.hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class _Job:
+class _Job(msgspec.Struct, frozen=True):
     """One request's resolved inputs: its cache key and what the engine needs."""
 
     key: str

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from .syntax.languages import detect_language
 
@@ -33,8 +34,7 @@ HEAD_BYTES = 8192  # read this much of each file to tell source from binary or b
 MAX_LINE = 1000  # a line longer than this in the head marks a minified or generated file
 
 
-@dataclass(frozen=True, slots=True)
-class SourceFile:
+class SourceFile(msgspec.Struct, frozen=True):
     """A file to analyse: where it is, how reports name it, its detected language id."""
 
     path: Path
@@ -42,24 +42,21 @@ class SourceFile:
     language: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Skipped:
+class Skipped(msgspec.Struct, frozen=True):
     """A file or folder left out, and why (``gitignored``, ``vendored``, ``binary``…)."""
 
     display: str
     reason: str
 
 
-@dataclass(slots=True)
-class Discovery:
+class Discovery(msgspec.Struct):
     """What a walk found: files to analyse in tree order, and what it left out."""
 
-    files: list[SourceFile] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
+    files: list[SourceFile] = msgspec.field(default_factory=list)
+    skipped: list[Skipped] = msgspec.field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class Rules:
+class Rules(msgspec.Struct, frozen=True):
     """What the caller asked for: ``--include``/``--exclude`` globs and the size limit."""
 
     max_bytes: int

@@ -14,9 +14,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
+
+import msgspec
 
 from .. import metrics
 from ..analysis import Analysis, Block
@@ -59,8 +60,7 @@ class _UnreadableResponse(Exception):
     """A 200 answer without the OpenAI shape (e.g. an HTML page from a proxy)."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Failure:
+class _Failure(msgspec.Struct, frozen=True):
     """One failed call, classified: why, whether to retry, and the error to raise at the end."""
 
     reason: str

@@ -9,7 +9,8 @@ uses the longest matching prefix. Unknown models (a local vLLM, Ollama…) cost 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+
+import msgspec
 
 from ..errors import ConfigError
 
@@ -28,8 +29,7 @@ BUILTIN_PRICES: dict[str, Price] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Usage:
+class Usage(msgspec.Struct, frozen=True):
     """Tokens one or more calls used; ``cached_input_tokens`` is part of ``input_tokens``."""
 
     input_tokens: int = 0

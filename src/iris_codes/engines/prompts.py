@@ -11,8 +11,9 @@ its prompt is the smaller of the two; its answer (ids, not ranges) is smaller to
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from ..postprocess import count_lines
 from ..syntax.units import Unit
@@ -89,8 +90,7 @@ def schema_name(mode: str) -> str:
     return f"iris_toc_{mode}"
 
 
-@dataclass(frozen=True, slots=True)
-class Prompt:
+class Prompt(msgspec.Struct, frozen=True):
     """What one LLM call sends: system text, user text, mode and the output schema."""
 
     system: str

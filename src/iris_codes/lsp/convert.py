@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from lsprotocol import types
 
 Span = tuple[int, int]
@@ -65,8 +65,7 @@ def _blocks(body: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any], list[Sp
             yield number, block, spans
 
 
-@dataclass(frozen=True, slots=True)
-class Located:
+class Located(msgspec.Struct, frozen=True):
     """The block holding one line: its number, the block, its ranges and which one it is."""
 
     number: int

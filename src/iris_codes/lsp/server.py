@@ -14,9 +14,9 @@ import sys
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams, JsonRpcInvalidRequest
 from pygls.lsp.server import LanguageServer
@@ -32,8 +32,7 @@ ANALYZE_METHOD = "iris/analyze"
 DEBOUNCE_SECONDS = 0.3
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
+class Result(msgspec.Struct, frozen=True):
     """One document version's answer: the API body (success or error) and its lines."""
 
     filename: str
@@ -42,8 +41,7 @@ class Result:
     lines: tuple[str, ...]
 
 
-@dataclass(slots=True)
-class _Document:
+class _Document(msgspec.Struct):
     """What the server knows of one open document."""
 
     version: int = -1
@@ -51,8 +49,7 @@ class _Document:
     timer: asyncio.TimerHandle | None = None  # a debounced analysis waiting to start
 
 
-@dataclass(frozen=True, slots=True)
-class _Snapshot:
+class _Snapshot(msgspec.Struct, frozen=True):
     uri: str
     version: int
     language: str | None

@@ -8,9 +8,10 @@ refused the same way: with a sentence, never a traceback.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
+
+import msgspec
 
 from ..errors import InvalidRequest
 
@@ -21,8 +22,7 @@ class PathRefused(InvalidRequest):
     code = "path_refused"
 
 
-@dataclass(frozen=True, slots=True)
-class RootPolicy:
+class RootPolicy(msgspec.Struct, frozen=True):
     """The server's roots and how far a client's declared roots are trusted.
 
     ``configured``: the ``--root`` folders, else the working directory; used when the

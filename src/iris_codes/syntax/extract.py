@@ -8,8 +8,9 @@ container's closing lines belong to its last member.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from . import comments
 from .languages import Language, get_language
@@ -67,8 +68,7 @@ _MAX_DEPTH = 3
 _SPLIT_LINES = 60
 
 
-@dataclass
-class _Item:
+class _Item(msgspec.Struct):
     start: int
     end: int
     kind: str
@@ -76,11 +76,10 @@ class _Item:
     node: Any
     parent: str | None = None
     exported: bool = False
-    defines: set[str] = field(default_factory=set)
+    defines: set[str] = msgspec.field(default_factory=set)
 
 
-@dataclass
-class _File:
+class _File(msgspec.Struct):
     data: bytes
     lines: list[str]
     lang: Language

@@ -7,7 +7,8 @@ names its tree-sitter grammar in tree-sitter-language-pack.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 _PY_CLI = r"\bargparse\b|\bgetopt\b|\boptparse\b|@click\.|\btyper\b|\bdocopt\b|\bfire\.Fire\b"
 _JS_CLI = r"process\.argv|\bcommander\b|\byargs\b|\bminimist\b|\bparseArgs\b"
@@ -17,8 +18,7 @@ _REACT_EVIDENCE = r"return\s*\(?\s*<[A-Za-z>]|=>\s*\(?\s*<[A-Za-z>]"
 _C_CLI = r"\bargv\s*\[\s*[1-9]|\bgetopt(?:_long)?\s*\(|\bargc\s*[<>!=]"
 
 
-@dataclass(frozen=True)
-class Language:
+class Language(msgspec.Struct, frozen=True):
     """A supported language: one entry holds everything IRIS knows about it.
 
     ``grammar`` names the tree-sitter grammar in tree-sitter-language-pack. The rest tells

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
+class Unit(msgspec.Struct, frozen=True):
     """One top-level definition (or member of a large class), with its names.
 
     ``start``/``end`` are 1-based inclusive lines. ``defines`` and ``uses`` hold the

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from .. import emf, jsonio, metrics
 from ..errors import IrisError, RateLimited
@@ -25,14 +26,13 @@ log = logging.getLogger(__name__)
 ANALYZE_PATH = "/api/iris/analyze"
 
 
-@dataclass(slots=True)
-class Answer:
+class Answer(msgspec.Struct):
     """What to send: status, headers (Content-Type and length included) and body."""
 
     status: int
     headers: list[tuple[str, str]]
     body: bytes
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 class AnalyzePipeline:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from .. import metrics
 from ..config import Settings
@@ -30,8 +31,7 @@ WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 log = logging.getLogger("iris_codes.web.app")
 
 
-@dataclass(frozen=True, slots=True)
-class Core:
+class Core(msgspec.Struct, frozen=True):
     """Settings, service, authenticator and pipeline: built once per process."""
 
     settings: Settings

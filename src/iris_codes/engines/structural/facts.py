@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+
+import msgspec
 
 from ...syntax.languages import Language
 from ...syntax.units import Unit
@@ -44,13 +45,12 @@ _LINK = re.compile(r"@link\s+\S+\s+(.*?)\s*@endlink")
 _MATH = re.compile(r"@f\$.*?@f\$|@f\[.*?@f\]|\{@\w+\s+([^}]*)\}|@c\s+|@p\s+|@a\s+|@e\s+")
 
 
-@dataclass
-class Candidate:
+class Candidate(msgspec.Struct):
     """A label in the making: its words, where it came from, and what it speaks for."""
 
     words: list[str]
     source: str
-    covers: frozenset[int] = field(default_factory=frozenset)  # unit ids
+    covers: frozenset[int] = msgspec.field(default_factory=frozenset)  # unit ids
 
     def text(self, acronyms: frozenset[str]) -> str:
         shown = [_shown(w, acronyms) for w in self.words]
@@ -67,8 +67,7 @@ def _shown(word: str, acronyms: frozenset[str]) -> str:
     return word
 
 
-@dataclass
-class FileWords:
+class FileWords(msgspec.Struct):
     """What naming needs to know about the whole file."""
 
     language: Language | None
@@ -136,8 +135,7 @@ def file_words(
     return FileWords(language, found, block_words, prose, code_names)
 
 
-@dataclass
-class Facts:
+class Facts(msgspec.Struct):
     """One section seen by the namer."""
 
     section: Section
@@ -145,7 +143,7 @@ class Facts:
     weights: dict[int, float]
     owner: str | None
     text: str
-    words: Counter[str] = field(default_factory=Counter)  # its definitions' name words
+    words: Counter[str] = msgspec.field(default_factory=Counter)  # its definitions' name words
 
     @property
     def total(self) -> float:

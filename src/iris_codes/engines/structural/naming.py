@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+
+import msgspec
 
 from ...syntax.references import split_words
 from . import vocabulary
@@ -73,8 +74,7 @@ def score(
     return value
 
 
-@dataclass(frozen=True)
-class Label:
+class Label(msgspec.Struct, frozen=True):
     """A chosen label and the candidate source it came from ("fallback" when none held)."""
 
     text: str

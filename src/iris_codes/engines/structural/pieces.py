@@ -6,11 +6,11 @@ Segmentation (``segment``) cuts between pieces; this module decides what the pie
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+
+import msgspec
 
 from ...syntax import comments
 from ...syntax.references import identifiers, split_words
@@ -46,8 +46,7 @@ _CLOSER = re.compile(r"^\s*(?:[}\])]|#|end\b|fi\b|done\b|esac\b)")
 _SPLITTABLE = frozenset({"function", "method", "statement", "constant", "type"})
 
 
-@dataclass
-class Piece:
+class Piece(msgspec.Struct):
     """A unit, or a paragraph of a long unit, with what precedes it in the source."""
 
     unit: Unit
@@ -55,8 +54,8 @@ class Piece:
     marker: float = 0.0  # strength of the section marker heading this piece
     title: str = ""  # the marker's or heading comment's words, if any
     inside: bool = False  # a paragraph after the first of a long unit
-    words: frozenset[str] = field(default_factory=frozenset)
-    doc_words: frozenset[str] = field(default_factory=frozenset)
+    words: frozenset[str] = msgspec.field(default_factory=frozenset)
+    doc_words: frozenset[str] = msgspec.field(default_factory=frozenset)
 
     @property
     def start(self) -> int:
@@ -156,7 +155,7 @@ def _doc_sections(unit: Unit, lines: Sequence[str]) -> tuple[list[Unit], dict[in
             for n in range(start, end + 1)
         )
         kind = "comment" if prose else unit.kind
-        parts.append(dataclasses.replace(unit, kind=kind, start=start, end=end, doc=""))
+        parts.append(msgspec.structs.replace(unit, kind=kind, start=start, end=end, doc=""))
     return parts, titles
 
 
@@ -210,7 +209,7 @@ def _paragraphs(unit: Unit, lines: Sequence[str], blank: bool = True, chunk: int
         text = "\n".join(lines[start - 1 : end])[:20_000]
         if index == 0:
             uses = identifiers(text)
-            parts.append(dataclasses.replace(unit, start=start, end=end, uses=frozenset(uses)))
+            parts.append(msgspec.structs.replace(unit, start=start, end=end, uses=frozenset(uses)))
         else:
             parts.append(
                 Unit(

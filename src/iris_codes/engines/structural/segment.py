@@ -14,7 +14,8 @@ import bisect
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from ...syntax import comments
 from ...syntax.units import Unit
@@ -30,8 +31,7 @@ _PREAMBLE_SETUP_LINES = 6
 _ENTRY = re.compile(r"^\s*if\s+__name__\s*==|^\s*(?:func|def|fn|public\s+static\s+void)\s+main\b")
 
 
-@dataclass
-class Section:
+class Section(msgspec.Struct):
     """Consecutive pieces; ``start``/``end`` are 1-based inclusive lines."""
 
     pieces: list[Piece]

@@ -7,11 +7,10 @@ Change one weight, then rerun ``bench/quality.py`` and ``bench/boundaries.py``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 
-@dataclass(frozen=True)
-class SegmentWeights:
+class SegmentWeights(msgspec.Struct, frozen=True):
     """Signals for a cut between two pieces, and the rules for how many cuts to make."""
 
     marker: float = 3.0  # the author's own section marker (banner, MARK:, #region...)
@@ -37,8 +36,7 @@ class SegmentWeights:
     long_unit_lines: int = 60  # a function longer than this may be cut at its paragraphs
 
 
-@dataclass(frozen=True)
-class NamingWeights:
+class NamingWeights(msgspec.Struct, frozen=True):
     """Scores for candidate labels: where a candidate comes from and what it is like."""
 
     marker: float = 3.0  # the author's own section title
