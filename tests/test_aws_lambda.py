@@ -191,14 +191,16 @@ def test_a_cold_analysis_through_the_handler_skips_flask_pydantic_and_prometheus
     tmp_path: Path,
 ) -> None:
     # What a cold start pays for: the fast path answers without the Flask app, the request
-    # is checked without pydantic, and nothing records series no one can scrape.
+    # is checked without pydantic, nothing records series no one can scrape, and the one
+    # grammar needed loads without the pack's other grammars.
     event = _http_api_event(BODY, {"x-api-key": "lambda-key"})
     program = (
         "import json, sys\n"
         "from iris_codes.deploy.aws_lambda import handler\n"
         f"reply = handler(json.loads({json.dumps(json.dumps(event))}), None)\n"
         "assert reply['statusCode'] == 200, reply\n"
-        "heavy = {'flask', 'pydantic', 'werkzeug', 'prometheus_client'}\n"
+        "heavy = {'flask', 'pydantic', 'werkzeug', 'prometheus_client', 'tree_sitter_c_sharp',\n"
+        "         'tree_sitter_language_pack', 'tree_sitter_yaml'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )
     env = {**os.environ, "IRIS_API_KEY": "lambda-key", "IRIS_CACHE_DIR": str(tmp_path)}

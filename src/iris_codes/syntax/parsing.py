@@ -29,16 +29,54 @@ def get_parser(grammar: str) -> Any:
     cache = _parsers()
     parser = cache.get(grammar)
     if parser is None:
-        # Imported here: loading the grammar bundle costs start-up time.
-        from tree_sitter_language_pack import get_parser as load_parser
-
         try:
-            parser = load_parser(cast(Any, grammar))
+            parser = _load_parser(grammar)
         except Exception as exc:  # the pack raises several library types
             raise EngineError(f"The {grammar} grammar could not be loaded.") from exc
         logger.debug("loaded tree-sitter grammar %s", grammar)
         cache[grammar] = parser
     return parser
+
+
+def _load_parser(grammar: str) -> Any:
+    # Imported here: tree-sitter and the grammars cost start-up time.
+    from tree_sitter import Language, Parser
+
+    binding = _binding(grammar)
+    if binding is None:
+        from tree_sitter_language_pack import get_parser as load_parser
+
+        return load_parser(cast(Any, grammar))
+    return Parser(Language(binding.language()))
+
+
+def _binding(grammar: str) -> Any | None:
+    """The pack's compiled module for ``grammar``, loaded without the pack's ``__init__``.
+
+    That ``__init__`` imports three separately packaged grammars (C#, YAML, embedded
+    templates) and ctypes before any grammar is asked for: half of a cold request's grammar
+    time. The pack's own loader stays the fallback for anything not laid out this way.
+    """
+    import importlib.machinery
+    import importlib.util
+    from pathlib import Path
+
+    pack = importlib.util.find_spec("tree_sitter_language_pack")
+    if pack is None or not pack.submodule_search_locations:
+        return None
+    folder = Path(next(iter(pack.submodule_search_locations))) / "bindings"
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        path = folder / f"{grammar}{suffix}"
+        if path.is_file():
+            spec = importlib.util.spec_from_file_location(
+                f"tree_sitter_language_pack.bindings.{grammar}", path
+            )
+            if spec is None or spec.loader is None:
+                return None
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+    return None
 
 
 _CHUNK = 1 << 16
