@@ -11,6 +11,7 @@ import gzip
 import importlib.util
 import re
 import tomllib
+import zlib
 from collections import Counter
 from functools import cache, lru_cache
 from pathlib import Path
@@ -113,30 +114,44 @@ def _gerunds() -> dict[str, str]:
     return {str(k): str(v) for k, v in table.items()}
 
 
-@cache
-def _word_list() -> list[str]:
-    """The common words one by one, then the rarer rest as one string (split on demand).
-
-    Splitting all 126,000 words costs a cold request more than the common ones it needs.
-    """
+def _word_file() -> Path | None:
     spec = importlib.util.find_spec("wordninja")
     if spec is None or spec.origin is None:  # pragma: no cover - a declared dependency
-        return [""]
-    path = Path(spec.origin).parent / "wordninja" / "wordninja_words.txt.gz"
-    text = gzip.decompress(path.read_bytes()).decode("utf-8")
-    return text.split(maxsplit=COMMON_WORDS)
+        return None
+    return Path(spec.origin).parent / "wordninja" / "wordninja_words.txt.gz"
 
 
 @cache
 def english() -> frozenset[str]:
-    """The most common English words (lower case), from wordninja's data file."""
-    return frozenset(_word_list()[:COMMON_WORDS])
+    """The most common English words (lower case), from wordninja's data file.
+
+    The list is ranked by frequency, so only its first part is decompressed: the whole
+    file took a cold request twice as long as the common words it needs.
+    """
+    path = _word_file()
+    if path is None:  # pragma: no cover
+        return frozenset()
+    data = path.read_bytes()
+    stream = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip framing
+    parts: list[bytes] = []
+    lines = 0
+    for offset in range(0, len(data), 1 << 15):
+        parts.append(stream.decompress(data[offset : offset + (1 << 15)]))
+        lines += parts[-1].count(b"\n")
+        if lines > COMMON_WORDS:
+            break
+    words = b"".join(parts).decode("utf-8").split(maxsplit=COMMON_WORDS)
+    return frozenset(words[:COMMON_WORDS])
 
 
 @cache
 def rare_english() -> frozenset[str]:
     """Rarer words of the same list: real words, but also names and fragments."""
-    return frozenset(" ".join(_word_list()[COMMON_WORDS:]).split())
+    path = _word_file()
+    if path is None:  # pragma: no cover
+        return frozenset()
+    words = gzip.decompress(path.read_bytes()).decode("utf-8").split()
+    return frozenset(words[COMMON_WORDS:])
 
 
 @lru_cache(maxsize=16384)
