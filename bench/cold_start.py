@@ -4,8 +4,9 @@
 
 Each case runs in a fresh interpreter (as a new Lambda execution environment or a new
 Gunicorn worker would), ``--runs`` times (at least 10 for the figures in
-docs/benchmarks.md), after one uncounted run that warms the disk cache; each run gets an
-empty cache folder, so nothing is answered from a previous run. The table shows the
+docs/benchmarks.md), in rounds that run every case once, after one uncounted round that
+warms the disk cache; each run gets an empty cache folder, so nothing is answered from a
+previous run. The table shows the
 median, fastest and slowest milliseconds, the goal, and the ratio to the baseline measured
 in the same run (importing Flask and building an empty app), so a slower or busier machine
 shows as a larger baseline rather than as a regression.
@@ -209,9 +210,20 @@ def compile_package() -> None:
     compileall.compile_dir(Path(iris_codes.__file__).parent, quiet=1)
 
 
-def measure(run: Callable[[], float], runs: int) -> list[float]:
-    run()  # uncounted: warms the disk cache, as a warm host's page cache would be
-    return [run() for _ in range(runs)]
+def measure(cases: dict[str, Callable[[], float]], runs: int) -> dict[str, list[float]]:
+    """``runs`` timings of each case, taken in rounds that run every case once.
+
+    Interleaving spreads the machine's slow and fast moments over all cases alike, so the
+    ratios to the baseline hold even when the load changes during the run. One uncounted
+    round first warms the disk cache, as a warm host's page cache would be.
+    """
+    timings: dict[str, list[float]] = {name: [] for name in cases}
+    for round_ in range(runs + 1):
+        for name, run in cases.items():
+            elapsed = run()
+            if round_:
+                timings[name].append(elapsed)
+    return timings
 
 
 def main() -> None:
@@ -235,11 +247,15 @@ def main() -> None:
         print("|" + "---|" * len(head))
     else:
         print(f"{head[0]:<56} {head[1]:>9} {head[2]:>8} {head[3]:>8} {head[4]:>8} {head[5]:>10}")
+    chosen = {
+        name: run
+        for name, (run, _goal) in cases.items()
+        if not args.only or args.only in name or name.startswith("baseline")
+    }
+    timings_by_case = measure(chosen, args.runs)
     baseline = None
-    for name, (run, goal) in cases.items():
-        if args.only and args.only not in name and not name.startswith("baseline"):
-            continue
-        timings = measure(run, args.runs)
+    for name, timings in timings_by_case.items():
+        goal = cases[name][1]
         median = statistics.median(timings)
         baseline = baseline or median
         cells = [name, f"{median:.1f}", f"{min(timings):.1f}", f"{max(timings):.1f}",
