@@ -18,15 +18,17 @@ from iris_codes.cache.tiered import Cache
 KEY = "a" * 64
 
 
-@pytest.fixture(params=["sqlite", "redis", "dynamodb"])
+@pytest.fixture(params=["sqlite", "redis", "dynamodb", "dynamodb-boto3"])
 def two_views(request: pytest.FixtureRequest) -> Iterator[tuple[Tier, Tier]]:
     """Two tiers over one shared store, as two processes or instances see it."""
     if request.param == "sqlite":
         make: Callable[..., SqliteTier] = request.getfixturevalue("make_sqlite_tier")
         yield make(), make()
         return
-    if request.param == "dynamodb":
+    if request.param.startswith("dynamodb"):
+        # IRIS's own HTTP client (the environment holds credentials), then boto3's.
         table_url: str = request.getfixturevalue("dynamodb_url")
+        table_url += "&client=boto3" if request.param == "dynamodb-boto3" else ""
         views = DynamoDBTier.from_url(table_url), DynamoDBTier.from_url(table_url)
         yield views
         for view in views:

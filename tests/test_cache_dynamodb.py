@@ -7,6 +7,7 @@ import logging
 import subprocess
 import sys
 import time
+from typing import Any
 
 import pytest
 
@@ -28,17 +29,29 @@ from iris_codes.errors import CacheError, ConfigError
 KEY = "d1" * 32
 
 
+@pytest.fixture(params=["auto", "boto3"])
+def dynamodb_url(request: pytest.FixtureRequest, moto_server: DynamoDBServer) -> str:
+    """A fresh table, reached through IRIS's own client (``auto`` here) or boto3."""
+    url = moto_server.url(moto_server.create_table())
+    return url + ("&client=boto3" if request.param == "boto3" else "")
+
+
 def _tier(url: str, clock: FakeClock | None = None) -> DynamoDBTier:
-    table, region, endpoint = parse_url(url)
-    return DynamoDBTier(table, region, endpoint, **({"clock": clock} if clock else {}))
+    table, region, endpoint, client = parse_url(url)
+    options: dict[str, Any] = {"clock": clock} if clock else {}
+    return DynamoDBTier(table, region, endpoint, client=client, **options)
 
 
 def test_url_names_table_region_and_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert parse_url("dynamodb://iris-cache?region=eu-west-1") == ("iris-cache", "eu-west-1", None)
+    named = parse_url("dynamodb://iris-cache?region=eu-west-1")
+    assert named == ("iris-cache", "eu-west-1", None, "auto")
     url = "dynamodb://t?region=us-east-1&endpoint_url=http://127.0.0.1:8000"
-    assert parse_url(url) == ("t", "us-east-1", "http://127.0.0.1:8000")
+    assert parse_url(url) == ("t", "us-east-1", "http://127.0.0.1:8000", "auto")
+    assert parse_url(url + "&client=boto3")[3] == "boto3"
     monkeypatch.setenv("AWS_REGION", "ap-south-1")
-    assert parse_url("dynamodb://t") == ("t", "ap-south-1", None)
+    assert parse_url("dynamodb://t") == ("t", "ap-south-1", None, "auto")
+    with pytest.raises(ConfigError):
+        parse_url("dynamodb://t?client=curl")
     with pytest.raises(ConfigError):
         parse_url("dynamodb://?region=x")
     with pytest.raises(ConfigError):

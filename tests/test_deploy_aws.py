@@ -10,6 +10,7 @@ import yaml
 
 from iris_codes.cache import Cache
 from iris_codes.cache.dynamodb import DynamoDBTier
+from iris_codes.cache.dynamodb_http import DynamoDBHttpClient
 from iris_codes.cache.memory import MemoryTier
 
 TEMPLATE = Path(__file__).parent.parent / "deploy" / "aws" / "template.yaml"
@@ -62,14 +63,25 @@ def test_function_may_use_only_item_actions_on_its_table(template: dict[str, Any
     assert resources == [{"GetAtt": "CacheTable.Arn"}]
 
 
+@pytest.mark.parametrize("client", ["auto", "boto3"])
 def test_serving_calls_no_dynamodb_action_the_role_lacks(
-    template: dict[str, Any], dynamodb_url: str
+    template: dict[str, Any], dynamodb_url: str, client: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tier = DynamoDBTier.from_url(dynamodb_url)
+    tier = DynamoDBTier.from_url(dynamodb_url + ("&client=boto3" if client == "boto3" else ""))
     called: set[str] = set()
-    tier._db().meta.events.register(
-        "before-call.dynamodb.*", lambda model, **_: called.add(f"dynamodb:{model.name}")
-    )
+    db = tier._db()
+    if isinstance(db, DynamoDBHttpClient):
+        send = DynamoDBHttpClient.call
+
+        def record(self: DynamoDBHttpClient, operation: str, request: Any) -> Any:
+            called.add(f"dynamodb:{operation}")
+            return send(self, operation, request)
+
+        monkeypatch.setattr(DynamoDBHttpClient, "call", record)
+    else:
+        db.meta.events.register(
+            "before-call.dynamodb.*", lambda model, **_: called.add(f"dynamodb:{model.name}")
+        )
     cache = Cache(MemoryTier(10, 1 << 20), tier, ttl=60, inc=lambda *a, **k: None)
     cache.get("k" * 64)
     token = cache.try_lock("k" * 64, 10)

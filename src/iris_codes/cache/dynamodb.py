@@ -16,11 +16,14 @@ the TTL sweep: an item past ``exp`` is a miss.
 A value larger than DynamoDB's 400 KB item limit is not stored: it is counted
 (``oversized`` in ``iris cache stats``) and logged, never an error. Timeouts are short
 and retries few, so an outage costs a request a fraction of a second before the breaker
-in ``tiered.Cache`` skips the tier. botocore's exceptions are translated into
+in ``tiered.Cache`` skips the tier. The client's exceptions are translated into
 ``CacheError`` here and go no further.
 
-boto3 is imported when the tier is first used (``pip install 'iris-codes[aws]'``; the
-Lambda runtime ships it), so nothing else pays for it.
+Two clients speak to DynamoDB, with the same calls: when the environment holds the
+credentials (Lambda's always does), ``dynamodb_http.DynamoDBHttpClient``, which costs a
+cold start a few milliseconds; otherwise, or with ``client=boto3`` in the URL, boto3
+(``pip install 'iris-codes[aws]'``), which knows instance roles, profiles and SSO but
+takes about 300 ms to import and build. Either is created when the tier is first used.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -61,6 +65,7 @@ PK, VALUE, CRC, SIZE, CREATED, EXPIRES, TTL_ATTR, TOKEN, COUNT = (
     "pk", "v", "crc", "size", "created", "exp", "ttl", "token", "n",
 )  # fmt: skip
 OVERSIZED = "oversized"
+CLIENTS = ("auto", "boto3")
 #: Error codes that mean "slow down", not "down".
 _THROTTLED = {
     "ProvisionedThroughputExceededException",
@@ -70,22 +75,30 @@ _THROTTLED = {
 }
 
 
-def parse_url(url: str) -> tuple[str, str | None, str | None]:
-    """(table, region, endpoint_url) from ``dynamodb://TABLE?region=R&endpoint_url=U``."""
+def parse_url(url: str) -> tuple[str, str | None, str | None, str]:
+    """(table, region, endpoint_url, client) from ``dynamodb://TABLE?region=R&…``.
+
+    ``client`` is ``auto`` (IRIS's own HTTP client when the environment holds the
+    credentials, boto3 otherwise) or ``boto3``.
+    """
     rest = url.partition("://")[2]
     table, _, query = rest.partition("?")
     table = table.strip("/")
     if not table:
         raise ConfigError("IRIS_CACHE_URL must name the table: dynamodb://TABLE?region=REGION")
     params = {name: values[-1] for name, values in parse_qs(query).items()}
-    unknown = set(params) - {"region", "endpoint_url"}
+    unknown = set(params) - {"region", "endpoint_url", "client"}
     if unknown:
         raise ConfigError(
-            f"IRIS_CACHE_URL dynamodb:// takes region and endpoint_url, not {sorted(unknown)}"
+            "IRIS_CACHE_URL dynamodb:// takes region, endpoint_url and client, "
+            f"not {sorted(unknown)}"
         )
+    client = params.get("client", "auto")
+    if client not in CLIENTS:
+        raise ConfigError(f"IRIS_CACHE_URL dynamodb:// client is auto or boto3, not {client!r}")
     region = params.get("region") or os.environ.get("AWS_REGION")
     region = region or os.environ.get("AWS_DEFAULT_REGION")
-    return table, region, params.get("endpoint_url")
+    return table, region, params.get("endpoint_url"), client
 
 
 class DynamoDBTier(Tier):
@@ -99,11 +112,13 @@ class DynamoDBTier(Tier):
         region: str | None = None,
         endpoint_url: str | None = None,
         *,
+        client: str = "auto",
         clock: Clock = time.time,
     ) -> None:
         self.table = table
         self.region = region
         self.endpoint_url = endpoint_url
+        self.client = client
         self._clock = clock
         self._client: Any = None
         self._client_pid = 0
@@ -113,8 +128,8 @@ class DynamoDBTier(Tier):
 
     @classmethod
     def from_url(cls, url: str) -> DynamoDBTier:
-        table, region, endpoint_url = parse_url(url)
-        return cls(table, region, endpoint_url)
+        table, region, endpoint_url, client = parse_url(url)
+        return cls(table, region, endpoint_url, client=client)
 
     # -- Tier ---------------------------------------------------------------
 
@@ -359,7 +374,11 @@ class DynamoDBTier(Tier):
 
     def describe(self) -> str:
         """``dynamodb://TABLE?region=…`` (no credentials are ever part of it)."""
-        query = {"region": self.region, "endpoint_url": self.endpoint_url}
+        query = {
+            "region": self.region,
+            "endpoint_url": self.endpoint_url,
+            "client": None if self.client == "auto" else self.client,
+        }
         shown = urlencode({k: v for k, v in query.items() if v}, safe=":/")
         return f"dynamodb://{self.table}" + (f"?{shown}" if shown else "")
 
@@ -389,9 +408,7 @@ class DynamoDBTier(Tier):
                     BillingMode="PAY_PER_REQUEST",
                 )
                 created = True
-            db.get_waiter("table_exists").wait(
-                TableName=self.table, WaiterConfig={"Delay": 1, "MaxAttempts": 120}
-            )
+            self._wait_until_active(db)
             ttl = db.describe_time_to_live(TableName=self.table)["TimeToLiveDescription"]
             ttl_enabled = ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING")
             if not ttl_enabled:
@@ -407,6 +424,14 @@ class DynamoDBTier(Tier):
         }
 
     # -- internals ------------------------------------------------------------
+
+    def _wait_until_active(self, db: Any, attempts: int = 120) -> None:
+        for _ in range(attempts):
+            table = db.describe_table(TableName=self.table)["Table"]
+            if table.get("TableStatus") == "ACTIVE":
+                return
+            time.sleep(1)
+        raise CacheError(f"DynamoDB table {self.table!r} did not become active")
 
     def _add(self, key: str, now: float, ttl: float) -> int:
         expiry = _expiry(now + ttl)
@@ -454,14 +479,17 @@ class DynamoDBTier(Tier):
 
     def _scan(self, projection: str) -> Iterator[dict[str, Any]]:
         names = {f"#a{i}": name.strip() for i, name in enumerate(projection.split(","))}
-        paginator = self._db().get_paginator("scan")
-        pages = paginator.paginate(
-            TableName=self.table,
-            ProjectionExpression=", ".join(names),
-            ExpressionAttributeNames=names,
-        )
-        for page in pages:
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "ProjectionExpression": ", ".join(names),
+            "ExpressionAttributeNames": names,
+        }
+        while True:
+            page = self._db().scan(**request)
             yield from page.get("Items", [])
+            if not page.get("LastEvaluatedKey"):
+                return
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def _delete_all(self, names: list[str]) -> None:
         db = self._db()
@@ -490,6 +518,9 @@ class DynamoDBTier(Tier):
         return self._client
 
     def _new_client(self) -> Any:
+        http_client = self._http_client()
+        if http_client is not None:
+            return http_client
         try:
             # Imported here: only DynamoDB deployments pay for boto3.
             import boto3
@@ -508,6 +539,24 @@ class DynamoDBTier(Tier):
         session = boto3.session.Session(region_name=self.region)
         return session.client("dynamodb", endpoint_url=self.endpoint_url, config=config)
 
+    def _http_client(self) -> Any:
+        """IRIS's own client when nothing needs boto3's knowledge, else None."""
+        from .dynamodb_http import BOTO3_ONLY_SETTINGS, Credentials, DynamoDBHttpClient
+
+        credentials = Credentials.from_environment()
+        if self.client != "auto" or credentials is None or not self.region:
+            return None
+        if any(os.environ.get(name) for name in BOTO3_ONLY_SETTINGS):
+            return None
+        return DynamoDBHttpClient(
+            self.region,
+            credentials,
+            self.endpoint_url,
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=READ_TIMEOUT,
+            max_attempts=MAX_ATTEMPTS,
+        )
+
     @contextmanager
     def _translate(self, action: str) -> Iterator[None]:
         try:
@@ -517,7 +566,7 @@ class DynamoDBTier(Tier):
         except ConfigError:
             raise
         except Exception as exc:
-            if not _is_boto_error(exc) and not isinstance(exc, OSError):
+            if not _is_client_error(exc) and not isinstance(exc, OSError):
                 raise
             code = _code(exc)
             if code == "ResourceNotFoundException":
@@ -530,14 +579,18 @@ class DynamoDBTier(Tier):
             raise CacheError(message, transient=code in _THROTTLED) from exc
 
 
-def _is_boto_error(exc: BaseException) -> bool:
-    from botocore.exceptions import BotoCoreError, ClientError
+def _is_client_error(exc: BaseException) -> bool:
+    from .dynamodb_http import DynamoDBError
 
-    return isinstance(exc, BotoCoreError | ClientError)
+    if isinstance(exc, DynamoDBError):
+        return True
+    # A botocore error can only come from a loaded botocore: never import it just to ask.
+    botocore = sys.modules.get("botocore.exceptions")
+    return botocore is not None and isinstance(exc, botocore.BotoCoreError | botocore.ClientError)
 
 
 def _code(exc: BaseException) -> str:
-    """The DynamoDB error code of a ``ClientError`` (empty for anything else)."""
+    """The DynamoDB error code of a ``ClientError`` or ``DynamoDBError`` (else empty)."""
     response = getattr(exc, "response", None)
     if not isinstance(response, dict):
         return ""
