@@ -18,6 +18,9 @@ shows as a larger baseline rather than as a regression.
   Most of it is the structural engine (its imports, the grammar, the analysis), which
   ``of which the engine alone`` measures without the app; the rest is Flask, pydantic and
   the service. ``first request alone`` is the request without the module import.
+- **DynamoDB cache**: the first Lambda request again, with ``IRIS_CACHE_URL`` on a fresh
+  DynamoDB table (moto's server on loopback) and the credentials in the environment, as
+  the SAM template deploys it. A real region adds a TLS handshake (tens of ms).
 - **iris serve → first 200 on health**: from launching ``iris serve`` (Gunicorn, default
   workers) to the first 200 from ``/api/iris/health``.
 
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import importlib.util
 import json
 import os
 import shutil
@@ -142,13 +146,74 @@ PYTHON_CASES: dict[str, tuple[tuple[str, ...], float | None]] = {
 }
 
 
-def _environment(cache: str) -> dict[str, str]:
+LAMBDA_REQUEST = PYTHON_CASES["first Lambda request, 300-line .py (import + request)"][0]
+DYNAMODB_CASE = "first Lambda request, DynamoDB cache (as the SAM template deploys)"
+#: What Lambda puts in a function's environment (moto takes any credentials).
+AWS_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "AWS_SESSION_TOKEN": "bench",
+    "AWS_REGION": "us-east-1",
+}
+
+
+class MotoServer:
+    """moto's DynamoDB on loopback, with a fresh table for every run (each run a miss)."""
+
+    def __init__(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.tables = 0
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("moto server did not start")
+
+    def new_table_url(self) -> str:
+        from iris_codes.cache.dynamodb import DynamoDBTier
+
+        self.tables += 1
+        table = f"iris-cold-{self.tables}"
+        saved = {name: os.environ.get(name) for name in AWS_ENVIRONMENT}
+        os.environ.update(AWS_ENVIRONMENT)
+        tier = DynamoDBTier(table, "us-east-1", self.endpoint)
+        try:
+            tier.init()
+        finally:
+            tier.close()
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+        return f"dynamodb://{table}?region=us-east-1&endpoint_url={self.endpoint}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def _environment(cache: str, extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("IRIS_", "OPENAI_"))}
     env.update(IRIS_API_KEY="bench", IRIS_CACHE_DIR=cache, TMPDIR=cache, IRIS_LOG_LEVEL="ERROR")
+    env.update(extra or {})
     return env
 
 
-def time_python(lines: tuple[str, ...], event: dict[str, object]) -> float:
+def time_python(
+    lines: tuple[str, ...], event: dict[str, object], extra: dict[str, str] | None = None
+) -> float:
     """Milliseconds of one fresh-interpreter run of ``lines``."""
     program = "\n".join(
         ["import time, json", f"EVENT = json.loads({json.dumps(json.dumps(event))})",
@@ -158,7 +223,7 @@ def time_python(lines: tuple[str, ...], event: dict[str, object]) -> float:
     try:
         out = subprocess.run(
             [sys.executable, "-c", program],
-            env=_environment(cache),
+            env=_environment(cache, extra),
             capture_output=True,
             text=True,
             check=True,
@@ -239,6 +304,17 @@ def main() -> None:
         name: ((lambda lines=lines: time_python(lines, event)), goal)
         for name, (lines, goal) in PYTHON_CASES.items()
     }
+    moto = None
+    if importlib.util.find_spec("moto") is not None:
+        moto = MotoServer()
+        cases[DYNAMODB_CASE] = (
+            lambda: time_python(
+                LAMBDA_REQUEST, event, {**AWS_ENVIRONMENT, "IRIS_CACHE_URL": moto.new_table_url()}
+            ),
+            250,
+        )
+    else:
+        print(f"({DYNAMODB_CASE}: skipped, moto[server] is not installed)")
     if not args.skip_serve:
         cases["iris serve → first 200 on health"] = (time_serve, 600)
     head = ["case", "median ms", "fastest", "slowest", "goal ms", "x baseline"]
@@ -252,7 +328,11 @@ def main() -> None:
         for name, (run, _goal) in cases.items()
         if not args.only or args.only in name or name.startswith("baseline")
     }
-    timings_by_case = measure(chosen, args.runs)
+    try:
+        timings_by_case = measure(chosen, args.runs)
+    finally:
+        if moto is not None:
+            moto.stop()
     baseline = None
     for name, timings in timings_by_case.items():
         goal = cases[name][1]

@@ -89,3 +89,29 @@ def test_failing_llm_degrades_to_structural_and_is_not_cached_as_llm(tmp_path: P
     assert "down" in first.metadata["degraded"]
     service.analyze(_request())
     assert engine.calls == 2  # the LLM is asked again, not shadowed by the fallback
+
+
+def test_only_an_llm_analysis_takes_the_shared_lock(tmp_path: Path) -> None:
+    # Coordinating with other processes costs shared-tier round trips; it is worth them
+    # when the analysis costs money and seconds, not for the structural engine.
+    def locks_taken(service: Service, engine: FakeEngine | None) -> int:
+        taken = 0
+        take = service.cache.try_lock
+
+        def counting(key: str, ttl: float) -> str | None:
+            nonlocal taken
+            taken += 1
+            return take(key, ttl)
+
+        service.cache.try_lock = counting  # type: ignore[method-assign]
+        if engine is not None:
+            engine.release.set()
+        answer = service.analyze(_request())
+        assert answer.metadata["cache_hit"] == 0
+        return taken
+
+    fresh = Service(Settings.from_env({}, cache_dir=str(tmp_path / "s2"), engine="structural"))
+    assert locks_taken(fresh, None) == 0
+    assert fresh.analyze(_request()).metadata["cache_hit"] == 1  # stored all the same
+    llm = FakeEngine()
+    assert locks_taken(_service(tmp_path / "l", llm), llm) == 1

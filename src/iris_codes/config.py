@@ -137,7 +137,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Base folder for the SQLite cache and state."),
     Setting("cache_url", ("IRIS_CACHE_URL",), None, _opt_str,
             "sqlite:///path, redis://host:port/db, dynamodb://TABLE?region=REGION"
-            "[&endpoint_url=URL] (needs iris-codes[aws]) or memory://. "
+            "[&endpoint_url=URL][&client=boto3] or memory://. DynamoDB needs iris-codes[aws] "
+            "unless the credentials are in the environment (Lambda). "
             "Default: SQLite in IRIS_CACHE_DIR."),
     Setting("cache_ttl", ("IRIS_CACHE_TTL",), 30 * 24 * 3600, _int,
             "Seconds a cache entry lives."),

@@ -198,7 +198,11 @@ class Service:
             return self._answer(request, _as_hit(cached), 1, started)
         if before_engine is not None:
             before_engine()
-        outcome = self._single_flight(job.key, lambda: self._compute(job))
+        # Waiting for another process's answer pays only when an analysis costs money or
+        # seconds (the LLM). The structural engine answers in milliseconds: less than the
+        # three shared-tier round trips of a lock (take, re-check, release) on DynamoDB.
+        shared_lock = job.engine.name != "structural"
+        outcome = self._single_flight(job.key, lambda: self._compute(job), shared_lock)
         return self._answer(request, outcome.analysis, 0, started)
 
     def _prepare(self, request: AnalyzeRequest) -> _Job:
@@ -236,8 +240,11 @@ class Service:
         del body["success"]
         self.cache.set(key, jsonio.dumps(body))
 
-    def _single_flight(self, key: str, compute: Callable[[], _Outcome]) -> _Outcome:
-        """Run ``compute`` once per key across threads here and processes sharing the cache."""
+    def _single_flight(
+        self, key: str, compute: Callable[[], _Outcome], shared_lock: bool = True
+    ) -> _Outcome:
+        """Run ``compute`` once per key across threads here (and, with ``shared_lock``,
+        across the processes sharing the cache)."""
         with self._flights_lock:
             future = self._flights.get(key)
             leader = future is None
@@ -254,7 +261,9 @@ class Service:
             # The leader paid for the analysis; this request cost nothing.
             return _Outcome(_as_hit(shared.analysis), shared.cacheable)
         try:
-            outcome = self._lead(key, compute)
+            outcome = (
+                self._lead(key, compute) if shared_lock else self._store_computed(key, compute)
+            )
             future.set_result(outcome)
             return outcome
         except BaseException as exc:
@@ -286,14 +295,17 @@ class Service:
             cached = self._lookup(key, count=False)
             if cached is not None:
                 return _Outcome(_as_hit(cached), cacheable=False)
-            outcome = compute()
-            if outcome.cacheable:
-                self._store(key, outcome.analysis)
-            return outcome
+            return self._store_computed(key, compute)
         finally:
             if token is not None:
                 self._renewer.release(key, token)
                 self.cache.unlock(key, token)
+
+    def _store_computed(self, key: str, compute: Callable[[], _Outcome]) -> _Outcome:
+        outcome = compute()
+        if outcome.cacheable:
+            self._store(key, outcome.analysis)
+        return outcome
 
     def _flight_timeout(self) -> float:
         return self.settings.llm_deadline + _LOCK_MARGIN
