@@ -132,11 +132,13 @@ def lambda_lines(w: Workload) -> dict[str, float]:
 
 
 def dynamodb_lines(w: Workload) -> dict[str, float]:
-    """Every request reads once (the memory tier of a Lambda environment rarely hits);
-    a miss re-reads under the lock and writes the lock, the entry and the lock's delete."""
+    """Every request reads once (the memory tier of a Lambda environment rarely hits) and
+    a miss writes the entry; an LLM miss also takes the single-flight lock (re-read under
+    it, the lock's put and delete), which a structural miss skips."""
     read_units = math.ceil(w.item_kb / 4) * 0.5  # eventually consistent GetItem
-    reads = (w.analyses + w.misses) * read_units
-    writes = w.misses * (1 + math.ceil(w.item_kb) + 1)
+    locked = w.engine == "llm"
+    reads = (w.analyses + (w.misses if locked else 0)) * read_units
+    writes = w.misses * (math.ceil(w.item_kb) + (2 if locked else 0))
     stored_gb = w.misses * w.item_kb / 1e6  # a month of misses, at a 30-day TTL
     return {
         "dynamodb reads": reads * price("dynamodb_rru"),
