@@ -18,6 +18,10 @@ shows as a larger baseline rather than as a regression.
   Most of it is the structural engine (its imports, the grammar, the analysis), which
   ``of which the engine alone`` measures without the app; the rest is Flask, pydantic and
   the service. ``first request alone`` is the request without the module import.
+- **Lambda init phase**: the same import and request with ``AWS_LAMBDA_INITIALIZATION_TYPE``
+  set, as Lambda sets it while it initialises an environment: the import then builds the
+  app and warms the engine, work that AWS runs on a full vCPU during init, and the first
+  request is what is left.
 - **DynamoDB cache**: the first Lambda request again, with ``IRIS_CACHE_URL`` on a fresh
   DynamoDB table (moto's server on loopback) and the credentials in the environment, as
   the SAM template deploys it. A real region adds a TLS handshake (tens of ms).
@@ -146,7 +150,11 @@ PYTHON_CASES: dict[str, tuple[tuple[str, ...], float | None]] = {
 }
 
 
+LAMBDA_IMPORT = PYTHON_CASES["Lambda handler ready (import)"][0]
 LAMBDA_REQUEST = PYTHON_CASES["first Lambda request, 300-line .py (import + request)"][0]
+REQUEST_ALONE = PYTHON_CASES["first request alone (after the import)"][0]
+INIT_CASE = "Lambda init phase (import; it warms the app and engine)"
+INIT_REQUEST_CASE = "  then the first request"
 DYNAMODB_CASE = "first Lambda request, DynamoDB cache (as the SAM template deploys)"
 #: What Lambda puts in a function's environment (moto takes any credentials).
 AWS_ENVIRONMENT = {
@@ -304,6 +312,9 @@ def main() -> None:
         name: ((lambda lines=lines: time_python(lines, event)), goal)
         for name, (lines, goal) in PYTHON_CASES.items()
     }
+    in_init = {"AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand"}
+    cases[INIT_CASE] = (lambda: time_python(LAMBDA_IMPORT, event, in_init), None)
+    cases[INIT_REQUEST_CASE] = (lambda: time_python(REQUEST_ALONE, event, in_init), None)
     moto = None
     if importlib.util.find_spec("moto") is not None:
         moto = MotoServer()

@@ -261,3 +261,54 @@ def test_rest_authorizer_returns_an_iam_policy(monkeypatch: pytest.MonkeyPatch) 
 
     assert effect("alpha") == "Allow"
     assert effect("x") == "Deny"
+
+
+def test_lambda_init_phase_builds_the_app_and_warms_the_engine(tmp_path: Path) -> None:
+    # Lambda sets AWS_LAMBDA_INITIALIZATION_TYPE while the module is imported: that phase
+    # has a full vCPU, so the first request's loading is done there instead.
+    event = _http_api_event(BODY, {"x-api-key": "lambda-key"})
+    program = (
+        "import json, sys\n"
+        "from iris_codes.deploy import aws_lambda\n"
+        "warmed = aws_lambda._handler is not None\n"
+        "engine = 'iris_codes.engines.structural' in sys.modules\n"
+        f"reply = aws_lambda.handler(json.loads({json.dumps(json.dumps(event))}), None)\n"
+        "print(json.dumps([warmed, engine, reply['statusCode']]))\n"
+    )
+    env = {
+        **os.environ,
+        "IRIS_API_KEY": "lambda-key",
+        "IRIS_CACHE_DIR": str(tmp_path),
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+    }
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [True, True, 200]
+
+
+def test_a_failed_warm_up_in_the_init_phase_leaves_the_import_working(tmp_path: Path) -> None:
+    program = "from iris_codes.deploy import aws_lambda\nprint(aws_lambda._handler is None)\n"
+    env = {
+        **os.environ,
+        "IRIS_RATE_LIMIT": "lots",  # a setting that cannot be parsed: building the app fails
+        "IRIS_CACHE_DIR": str(tmp_path),
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+    }
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "True"
+    assert "warming in the init phase failed (ConfigError)" in done.stderr
+    assert "lots" not in done.stderr
+
+
+def test_lambda_warm_off_keeps_the_init_phase_to_the_import(tmp_path: Path) -> None:
+    program = "from iris_codes.deploy import aws_lambda\nprint(aws_lambda._handler is None)\n"
+    env = {
+        **os.environ,
+        "IRIS_LAMBDA_WARM": "off",
+        "IRIS_CACHE_DIR": str(tmp_path),
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+    }
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "True"

@@ -167,6 +167,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("log_format", ("IRIS_LOG_FORMAT",), "text", _choice("text", "json"),
             "text, or json: one object per line with request id, key name, status, latency, "
             "engine, cache hit, tokens and cost (never source or keys)."),
+    Setting("lambda_warm", ("IRIS_LAMBDA_WARM",), "init", _choice("init", "off"),
+            "init: on AWS Lambda, build the app and warm the engine in the init phase, which "
+            "has a full vCPU; off: the first request does it (the import stays ~10 ms)."),
     Setting("metrics_sink", ("IRIS_METRICS",), "prometheus", _choice("prometheus", "emf", "off"),
             "prometheus: GET /metrics; emf: instead, one CloudWatch Embedded Metric Format line "
             "per analyze answer on stdout (Lambda); off: neither. The Lambda handler's "
@@ -213,6 +216,7 @@ class Settings:
     env: str = "dev"
     log_level: str = "INFO"
     log_format: str = "text"
+    lambda_warm: str = "init"
     metrics_sink: str = "prometheus"
     extra: dict[str, Any] = field(default_factory=dict)
 

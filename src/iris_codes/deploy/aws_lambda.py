@@ -1,9 +1,15 @@
 """AWS Lambda entry point behind API Gateway (REST or HTTP API) or an ALB.
 
-Handler: ``iris_codes.deploy.aws_lambda.handler``. Importing this module loads nothing
-but the standard library, so a new execution environment's init phase is short; the app
-(Flask, the settings, the service) is built by the first invocation and kept for every
-warm one after it, and engines and grammars still load on first use.
+Handler: ``iris_codes.deploy.aws_lambda.handler``. Outside Lambda, importing this module
+loads nothing but the standard library. In a Lambda init phase (Lambda then sets
+``AWS_LAMBDA_INITIALIZATION_TYPE``) the import also builds the app and warms the engine
+(``Service.warm_up``: the engine's modules, word lists, a grammar, the cache tier's
+connection): AWS gives the init phase a full vCPU whatever the function's memory, where
+the handler gets a share in proportion to it (about 0.58 vCPU at the template's 1 GB),
+bills both phases alike, and with provisioned concurrency or SnapStart runs init before
+any request arrives. ``IRIS_LAMBDA_WARM=off`` keeps the init phase to the bare import.
+Otherwise the app is built by the first invocation and kept for every warm one after
+it; Flask loads only for a request that needs it.
 
 Point ``IRIS_CACHE_URL`` at a DynamoDB table (``dynamodb://TABLE?region=REGION``; the
 SAM template in ``deploy/aws/`` creates one, on-demand, with TTL) so answers outlive the
@@ -43,7 +49,7 @@ def _settings() -> Settings:
     return settings.replace(extra={**settings.extra, "ephemeral_host": EPHEMERAL_HOST})
 
 
-def _make_handler() -> Handler:
+def _make_handler(*, warm: bool = False) -> Handler:
     """apig-wsgi around the Flask app: API Gateway payload 1.0 and 2.0, and ALB events."""
     from ..errors import ConfigError
 
@@ -53,10 +59,14 @@ def _make_handler() -> Handler:
         raise ConfigError(
             "The Lambda handler needs apig-wsgi: pip install 'iris-codes[lambda]'"
         ) from None
-    from ..web.wsgi import lean_app
+    from ..web.wsgi import build_core, lean_app
 
+    settings = _settings()
+    core = build_core(settings)
+    if warm:
+        core.service.warm_up()
     # Analyze requests skip Flask (and its import) altogether; see web/wsgi.py.
-    return make_lambda_handler(lean_app(_settings()), binary_support=True)
+    return make_lambda_handler(lean_app(settings, core), binary_support=True)
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -68,3 +78,24 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
                 _handler = _make_handler()
     reply: dict[str, Any] = _handler(event, context)
     return reply
+
+
+def _warm_in_init_phase() -> None:
+    """Build the handler and warm the engine now, if Lambda is initialising (see above)."""
+    global _handler
+    if not os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE"):
+        return
+    try:
+        if _settings().lambda_warm == "off":
+            return
+        _handler = _make_handler(warm=True)
+    except Exception as exc:  # the first invocation builds it again and answers the error
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "warming in the init phase failed (%s); the first request builds the app",
+            type(exc).__name__,
+        )
+
+
+_warm_in_init_phase()

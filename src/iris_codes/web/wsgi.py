@@ -72,9 +72,9 @@ def wrap(app: WSGIApp, core: Core) -> WSGIApp:
     return DrainBody(SecurityHeaders(app, settings.cors_origins))
 
 
-def lean_app(settings: Settings) -> WSGIApp:
+def lean_app(settings: Settings, core: Core | None = None) -> WSGIApp:
     """The whole service as WSGI, with Flask loaded on first need (see above)."""
-    core = build_core(settings)
+    core = core or build_core(settings)
 
     def build() -> WSGIApp:
         from .app import flask_app
