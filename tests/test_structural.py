@@ -356,6 +356,50 @@ def test_a_file_name_header_line_leaves_only_its_summary_in_the_intent(
     assert intent == "Convert host names to ASCII.", intent
 
 
+@pytest.mark.parametrize(
+    ("language", "filename", "header"),
+    [
+        ("shellscript", "sync.sh", "# Usage: sync.sh [-n] SRC DEST\n#\n# {summary}\n"),
+        ("shellscript", "sync.sh", "# Usage:\n#\n#   sync.sh -n SRC DEST\n#\n# {summary}\n"),
+        ("python", "sync.py", '"""\n.. currentmodule:: sync\n\n{summary}\n"""\n'),
+        (
+            "python",
+            "sync.py",
+            '"""\n.. autosummary::\n   :toctree: api/\n\n   copy_tree\n\n{summary}\n"""\n',
+        ),
+        (
+            "python",
+            "sync.py",
+            '"""\nSync\n====\n\nSynopsis\n--------\n\n.. code:: sh\n\n   sync x\n"""\n',
+        ),
+    ],
+)
+def test_synopses_directives_and_section_headings_are_not_the_intent(
+    engine: StructuralEngine, language: str, filename: str, header: str
+) -> None:
+    # How to call a file, Sphinx markup and a later section's heading say nothing of why
+    # the file exists: the summary after them does, else the file's own title.
+    summary = "Mirror a folder tree onto another disk, copying only what changed."
+    body = (
+        'copy_tree() {\n  cp -r "$1" "$2"\n}\n'
+        if language == "shellscript"
+        else ("def copy_tree(src, dest):\n    return dest\n")
+    )
+    source = header.format(summary=summary) + "\n" + body
+    intent = run(engine, source, language, filename)["file_intent"]
+    expected = "Sync." if "Synopsis" in header else summary
+    assert intent == expected, intent
+
+
+def test_a_deprecation_notice_says_what_became_of_the_file(engine: StructuralEngine) -> None:
+    source = (
+        '"""\n.. deprecated:: 2.0\n\n   orders.legacy has been renamed to orders.store.\n"""\n\n'
+        "from orders.store import *  # noqa\n"
+    )
+    intent = run(engine, source, "python", "legacy.py")["file_intent"]
+    assert intent == "Orders.legacy has been renamed to orders.store.", intent
+
+
 def test_intent_without_documentation_names_the_main_definitions(engine: StructuralEngine) -> None:
     source = (
         "class OrderStateMachine:\n    def advance(self, event):\n        return event\n\n\n"

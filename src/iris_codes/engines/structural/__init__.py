@@ -26,7 +26,7 @@ from . import describe, facts, intent, naming, segment, vocabulary
 logger = logging.getLogger(__name__)
 
 # Bump whenever the output for some input changes: it is part of the cache key.
-VERSION = 17
+VERSION = 18
 
 __all__ = ["VERSION", "StructuralEngine"]
 

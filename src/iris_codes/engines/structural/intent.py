@@ -2,7 +2,9 @@
 
 In order: the module docstring's or header comment's first sentence, cleaned of markup
 (RST titles and underlines, banner rules, licence boilerplate, roles and backticks) and
-cut at a sentence or clause end within 20 words; a self-description string the language
+cut at a sentence or clause end within 20 words, past usage synopses and Sphinx
+directives (a deprecation's text excepted), and never a later section's heading (the
+file's title then stands); a self-description string the language
 declares (npm commands' ``description``); else a phrase built from the main definitions.
 """
 
@@ -30,6 +32,7 @@ _LEAD_IN = re.compile(
 )
 _MODULE_NAME_LEAD = re.compile(r"^[\w.:/+-]+\s+(?:-{1,3}|—|:)\s+")
 _POD_NAME = re.compile(r"^=head1\s+NAME\s*$")
+_SYNOPSIS = re.compile(r"^\W*(?:usage|synopsis)\b\s*:", re.I)
 _CLAUSE_CUTS = (
     ";", ":", " — ", " -- ", " - ", ",", " (", " which ", " that ", " where ", " so that ",
     " because ", " when ", " if ", " in order ", " based on ", " using ", " via ",
@@ -143,12 +146,28 @@ def from_prose(lines: Sequence[str]) -> str:
     """The first sentence of documentation lines, cleaned and cut within 20 words."""
     paragraphs = _paragraphs(lines)
     title = ""
-    for paragraph in paragraphs:
+    synopsis = False
+    directive: int | None = None  # the indent of the last RST directive
+    for indent, paragraph in paragraphs:
+        # How to call the file ("Usage: x [-e]") says nothing of why it exists; nor does
+        # an RST directive (".. autosummary::") or its body, indented under it, except a
+        # deprecation's, which says what became of the file.
+        if directive is not None and indent > directive:
+            continue
+        directive = None
+        if paragraph[0].startswith(".. "):
+            directive = None if paragraph[0].startswith(".. deprecated::") else indent
+            continue
+        if _SYNOPSIS.match(paragraph[0]) or synopsis:
+            synopsis = _is_bare_synopsis(paragraph)  # "Usage:" over the next paragraph
+            continue
         # A first line that reads as a whole summary ends the sentence (PEP 257).
         text = clean(comments.summary("\n".join(paragraph)))
         if not text or _BOILERPLATE.search(text[:200]):
             continue
-        if paragraph is paragraphs[0] and _is_title(paragraph, lines):
+        if _is_title(paragraph, lines):
+            if title:
+                break  # a section heading ("Synopsis", "See Also"): the title says more
             title = text
             continue
         sentence = _first_sentence(text)
@@ -160,18 +179,27 @@ def from_prose(lines: Sequence[str]) -> str:
     return _finish(title) if title and len(title.split()) <= MAX_WORDS else ""
 
 
-def _paragraphs(lines: Sequence[str]) -> list[list[str]]:
-    paragraphs: list[list[str]] = []
+def _is_bare_synopsis(paragraph: list[str]) -> bool:
+    match = _SYNOPSIS.match(paragraph[0])
+    return match is not None and len(paragraph) == 1 and not paragraph[0][match.end() :].strip()
+
+
+def _paragraphs(lines: Sequence[str]) -> list[tuple[int, list[str]]]:
+    """Blank-line separated paragraphs, stripped, each with its first line's indent."""
+    paragraphs: list[tuple[int, list[str]]] = []
     current: list[str] = []
+    indent = 0
     for line in lines:
         if not line.strip() or _UNDERLINE.match(line):
             if current:
-                paragraphs.append(current)
+                paragraphs.append((indent, current))
                 current = []
             continue
+        if not current:
+            indent = len(line) - len(line.lstrip())
         current.append(line.strip())
     if current:
-        paragraphs.append(current)
+        paragraphs.append((indent, current))
     return paragraphs
 
 
