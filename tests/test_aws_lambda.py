@@ -263,6 +263,22 @@ def test_rest_authorizer_returns_an_iam_policy(monkeypatch: pytest.MonkeyPatch) 
     assert effect("x") == "Deny"
 
 
+def _in_init_phase(tmp_path: Path, program: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``program`` in a fresh process, as Lambda runs the import of a new environment."""
+    env = {
+        **os.environ,
+        "IRIS_CACHE_DIR": str(tmp_path),
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+        **env,
+    }
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+_BUILT_AT_IMPORT = "from iris_codes.deploy import aws_lambda\nprint(aws_lambda._handler is None)\n"
+
+
 def test_lambda_init_phase_builds_the_app_and_warms_the_engine(tmp_path: Path) -> None:
     # Lambda sets AWS_LAMBDA_INITIALIZATION_TYPE while the module is imported: that phase
     # has a full vCPU, so the first request's loading is done there instead.
@@ -275,40 +291,18 @@ def test_lambda_init_phase_builds_the_app_and_warms_the_engine(tmp_path: Path) -
         f"reply = aws_lambda.handler(json.loads({json.dumps(json.dumps(event))}), None)\n"
         "print(json.dumps([warmed, engine, reply['statusCode']]))\n"
     )
-    env = {
-        **os.environ,
-        "IRIS_API_KEY": "lambda-key",
-        "IRIS_CACHE_DIR": str(tmp_path),
-        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-    }
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env)
-    assert done.returncode == 0, done.stderr
+    done = _in_init_phase(tmp_path, program, IRIS_API_KEY="lambda-key")
     assert json.loads(done.stdout.strip().splitlines()[-1]) == [True, True, 200]
 
 
 def test_a_failed_warm_up_in_the_init_phase_leaves_the_import_working(tmp_path: Path) -> None:
-    program = "from iris_codes.deploy import aws_lambda\nprint(aws_lambda._handler is None)\n"
-    env = {
-        **os.environ,
-        "IRIS_RATE_LIMIT": "lots",  # a setting that cannot be parsed: building the app fails
-        "IRIS_CACHE_DIR": str(tmp_path),
-        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-    }
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env)
-    assert done.returncode == 0, done.stderr
+    # A setting that cannot be parsed: building the app fails, the import must not.
+    done = _in_init_phase(tmp_path, _BUILT_AT_IMPORT, IRIS_RATE_LIMIT="lots")
     assert done.stdout.strip().splitlines()[-1] == "True"
     assert "warming in the init phase failed (ConfigError)" in done.stderr
     assert "lots" not in done.stderr
 
 
 def test_lambda_warm_off_keeps_the_init_phase_to_the_import(tmp_path: Path) -> None:
-    program = "from iris_codes.deploy import aws_lambda\nprint(aws_lambda._handler is None)\n"
-    env = {
-        **os.environ,
-        "IRIS_LAMBDA_WARM": "off",
-        "IRIS_CACHE_DIR": str(tmp_path),
-        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-    }
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env)
-    assert done.returncode == 0, done.stderr
+    done = _in_init_phase(tmp_path, _BUILT_AT_IMPORT, IRIS_LAMBDA_WARM="off")
     assert done.stdout.strip().splitlines()[-1] == "True"
