@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -40,14 +41,22 @@ def get_parser(grammar: str) -> Any:
 
 def _load_parser(grammar: str) -> Any:
     # Imported here: tree-sitter and the grammars cost start-up time.
-    from tree_sitter import Language, Parser
+    from tree_sitter import Parser
+
+    return Parser(_language(grammar))
+
+
+@functools.cache
+def _language(grammar: str) -> Any:
+    """The grammar, loaded once per process (a Language is shared; a Parser is not)."""
+    from tree_sitter import Language
 
     binding = _binding(grammar)
     if binding is None:
-        from tree_sitter_language_pack import get_parser as load_parser
+        from tree_sitter_language_pack import get_language
 
-        return load_parser(cast(Any, grammar))
-    return Parser(Language(binding.language()))
+        return get_language(cast(Any, grammar))
+    return Language(binding.language())
 
 
 def _binding(grammar: str) -> Any | None:
