@@ -61,6 +61,10 @@ def docstring(lines: list[str]) -> str:
     return first_sentence(summary(match.group(2)))
 
 
+_RUN_ON = frozenset(
+    "a an the and or but of to in on at by for with from as into that which is are be using "
+    "via than its their this these".split()
+)
 _SIGNATURE = re.compile(r"^[\w.]+\s*\([^)]*\)\s*(?:->.*)?$")
 
 
@@ -78,7 +82,10 @@ def summary(doc: str) -> str:
             break
         paragraph.append(line.strip())
     whole = len(paragraph) > 1 and len(paragraph[0].split()) >= 3
-    if whole and paragraph[1][:1].isupper() and not paragraph[0].endswith((",", ";", ":", "-")):
+    last = paragraph[0].split()[-1].lower() if paragraph else ""
+    # A first line ending in "the", "of" or "using" runs on into the next, capital or not.
+    runs_on = last in _RUN_ON or paragraph[0].endswith((",", ";", ":", "-")) if whole else True
+    if whole and paragraph[1][:1].isupper() and not runs_on:
         return paragraph[0]
     return " ".join(paragraph)
 
@@ -89,7 +96,7 @@ def leading_comment(lines: list[str]) -> str:
     for line in lines:
         if not line.strip():
             if block:
-                sentence = first_sentence(clean_comment(block))
+                sentence = _comment_summary(block)
                 if sentence:
                     return sentence
                 block = []
@@ -97,4 +104,10 @@ def leading_comment(lines: list[str]) -> str:
         if not is_comment_line(line):
             break
         block.append(line)
-    return first_sentence(clean_comment(block)) if block else ""
+    return _comment_summary(block) if block else ""
+
+
+def _comment_summary(block: list[str]) -> str:
+    """A comment block's first sentence; a title line over a new sentence stands alone."""
+    cleaned = [clean_comment([line]) for line in block]
+    return first_sentence(summary("\n".join(text for text in cleaned if text)))

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from . import comments
+from .facts import unit_facts
 from .languages import Language, get_language
 from .parsing import parse
 from .references import identifiers, import_names
@@ -103,7 +104,11 @@ def extract_units(source: str, language: str) -> list[Unit]:
         if item.start <= file.line_count and item.node.end_byte > item.node.start_byte
     ]
     items = _merge_overlaps(sorted(items, key=lambda it: (it.start, it.end)))
-    return _to_units(items, file)
+    units = _to_units(items, file)
+    found = unit_facts(
+        tree.root_node, data, lang.grammar, [u.start for u in units], [u.end for u in units]
+    )
+    return [msgspec.structs.replace(u, facts=f) for u, f in zip(units, found, strict=True)]
 
 
 # --- walking the tree -----------------------------------------------------------------
@@ -534,6 +539,11 @@ def _doc_for(
             break
     after = lines[body_start : min(end, body_start + 8)]
     for index, line in enumerate(after):
+        if not line.strip():
+            continue
+        # Only the body's first statement is its docstring (a string further down is an
+        # error message or data).
         if line.lstrip()[:1] in ("'", '"') or line.lstrip()[:2].lower() in ('r"', "r'"):
             return comments.docstring(after[index:])
+        return ""
     return ""
