@@ -21,11 +21,18 @@ rxjs in ~/.cache/iris-bench (or $IRIS_BENCH_CORPUS). It reports, per language:
   (median of 20 runs after warm-up) and a 20,000-line file built from real modules.
 
 ``--show N`` prints N outputs picked at random (``--seed``) in full, for reading.
+
+The corpus is split deterministically into a **tuning** half and a **checking** half by
+the SHA-1 of each file's path (``half_of``); files that the tests or ``docs/examples.md``
+name are always tuning files, since people here have read them. Every table is reported
+for both halves. Read and tune on the tuning half (``--show N --half tuning``); a change
+to the engine is accepted only when the checking half improves too.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import random
 import re
@@ -62,6 +69,29 @@ INSTALL_HINTS = {
 }
 
 
+# Files people here have read (the tests' outside files, docs/examples.md): never checking.
+TUNED_ON = frozenset(
+    {
+        "fnmatch.py", "poplib.py", "zipapp.py", "smtplib.py", "textwrap.py", "json/decoder.py",
+        "json/__init__.py", "email/utils.py", "shlex.py", "getopt.py", "calendar.py",
+        "argparse.py", "tabnanny.py", "bisect.py", "colorsys.py", "queue.py", "netrc.py",
+        "graphlib.py", "sched.py", "cgi.py", "flask/sessions.py",
+        "werkzeug/middleware/proxy_fix.py",
+        "click/decorators.py", "redis/lock.py", "werkzeug/local.py", "flask/config.py",
+        "lib/commands/dist-tag.js", "net/http/header.go",
+    }
+)  # fmt: skip
+HALVES = ("tuning", "checking")
+
+
+def half_of(name: str) -> str:
+    """``tuning`` or ``checking``, from the SHA-1 of the file's path (stable across runs)."""
+    if any(name == known or name.endswith("/" + known) for known in TUNED_ON):
+        return "tuning"
+    digest = hashlib.sha1(name.encode("utf-8", "surrogatepass")).digest()
+    return HALVES[digest[0] & 1]
+
+
 @dataclass
 class Source:
     name: str
@@ -86,7 +116,9 @@ class LanguageResult:
     ranges_per_block: list[int] = field(default_factory=list)
     code_lines_per_block: list[float] = field(default_factory=list)
     few_blocks: list[str] = field(default_factory=list)  # 150+ lines, < 4 blocks
-    many_blocks: list[str] = field(default_factory=list)  # < 40 lines, > 3 blocks
+    tiny_blocks: list[str] = field(default_factory=list)  # a block of < 3 lines of code
+    cuts_in_docs: list[str] = field(default_factory=list)  # a block starts inside a docstring
+    flat_blocks: list[str] = field(default_factory=list)  # over 150 lines without children
     bad_intents: list[str] = field(default_factory=list)
     bad_labels: list[str] = field(default_factory=list)
     bad_descriptions: list[str] = field(default_factory=list)
@@ -257,7 +289,7 @@ def validate(
             result.lines += source.lines
             assert_valid_analysis(body, source.text)
             result.passed += 1
-            read_checks(body, source, result)
+            read_checks(body, source, result, language)
         except Exception as exc:  # a benchmark reports every failure and goes on
             result.failures.append(f"{source.name}: {type(exc).__name__}: {str(exc)[:160]}")
 
@@ -277,6 +309,24 @@ MARKUP = re.compile(
 DANGLING = vocabulary.dangling()
 JOINERS = frozenset({"and", "the", "to", "of", "for"})
 NAME_LIST = re.compile(r"\band \d+ more\b|(?:\b\w+\(\),\s*){2,}")
+# Engine 18's templates, which the issue asks to be gone: counts instead of content, a
+# kind word glued to a token, ordinals, intents stitched from labels ("A, with B and C").
+COUNT_DESCRIPTION = re.compile(
+    r"\b\d+ (?:methods?|functions?|steps?|constants?|types?|classes|settings|definitions?)\b|"
+    r"\bstarting with\b|^The (?:function|method|constant|class|type|step) [\w.$:]+\.$|"
+    r"^Top-level statements\.$|^Part of \w+:",
+)
+ORDINAL_LABEL = re.compile(
+    r"^(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
+    r"twelfth|last|next) section$",
+    re.I,
+)
+KIND_WORDS = frozenset(
+    {"steps", "settings", "functions", "methods", "constants", "types", "classes", "code",
+     "definitions", "section", "function", "method", "constant", "type", "class", "step"}
+)  # fmt: skip
+STITCHED_INTENT = re.compile(r"^[^,]{2,60}, with [^,]+(?: and [^,]+)?\.$")
+FLAT_LIMIT = 150
 CODE_TOKEN = re.compile(r"[_()]|^[a-z]+[A-Z]|\.[a-z]")
 COMMENT_STARTS = ("#", "//", "/*", "*", "--", '"' * 3, "'" * 3)
 
@@ -299,6 +349,8 @@ def intent_problem(intent: str, stem: str, head: str = "") -> str:
     """Why an intent fails the reading checks, or ""."""
     if TEMPLATE_INTENT.search(intent):
         return "template"
+    if STITCHED_INTENT.search(intent) and not re.search(re.escape(intent.rstrip(".")), head):
+        return "stitched from labels"
     if MARKUP.search(intent):
         return "markup"
     words = intent.rstrip(".!?").split()
@@ -313,6 +365,10 @@ def intent_problem(intent: str, stem: str, head: str = "") -> str:
 def label_problem(label: str, identifiers: set[str]) -> str:
     """Why a label fails the reading checks, or ""."""
     words = label.split()
+    if ORDINAL_LABEL.search(label):
+        return "ordinal"
+    if len(words) == 2 and words[1].lower() in KIND_WORDS:
+        return "a kind word glued to one token"
     lowered = [vocabulary.singular(w.lower()) for w in words]
     if len(set(lowered)) < len(lowered):
         return "repeated word"
@@ -329,6 +385,8 @@ def label_problem(label: str, identifiers: set[str]) -> str:
 
 
 def description_problem(description: str, label: str) -> str:
+    if COUNT_DESCRIPTION.search(description):
+        return "count template"
     if NAME_LIST.search(description):
         return "name list"
     if description.lower().startswith(label.lower() + ":"):
@@ -336,23 +394,60 @@ def description_problem(description: str, label: str) -> str:
     return ""
 
 
-def read_checks(body: dict, source: Source, result: LanguageResult) -> None:
+def walk(blocks: list[dict], path: str = "") -> Iterator[tuple[str, dict]]:
+    """Every block with its dotted position ("3", "3.2"), parents before children."""
+    for index, block in enumerate(blocks, 1):
+        here = f"{path}{index}"
+        yield here, block
+        yield from walk(block.get("children", []), here + ".")
+
+
+def doc_spans(source: Source, language: str) -> list[tuple[int, int]]:
+    """Lines of multi-line strings and comments (docstrings, doc comments): no cut inside."""
+    tree = parse(source.text.encode("utf-8", "surrogatepass"), grammar_of(language))
+    spans: list[tuple[int, int]] = []
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        start, end = node.start_point[0] + 1, node.end_point[0] + 1
+        if end <= start:
+            continue  # one line: nothing to cut inside
+        if "string" in node.type or "comment" in node.type or node.type == "heredoc_body":
+            spans.append((start, end))
+            continue
+        stack.extend(node.children)
+    return spans
+
+
+def read_checks(body: dict, source: Source, result: LanguageResult, language: str) -> None:
     blocks = body["responsibility_blocks"]
     lines = source.text.split("\n")
+    spans = doc_spans(source, language)
+    for position, block in walk(blocks):
+        start, end = block["ranges"][0][0], block["ranges"][-1][1]
+        for first, last in spans:
+            if first < start <= last:
+                result.cuts_in_docs.append(f"{source.name}: block {position} starts at {start}, "
+                                           f"inside lines {first}-{last}")  # fmt: skip
+                break
+        if end - start + 1 > FLAT_LIMIT and not block.get("children"):
+            result.flat_blocks.append(f"{source.name}: block {position} ({start}-{end})")
     for block in blocks:
         result.ranges_per_block.append(len(block["ranges"]))
         text = "\n".join("\n".join(lines[s - 1 : e]) for s, e in block["ranges"])
         result.code_lines_per_block.append(code_lines(text))
+        if code_lines(text) < 3 and len(blocks) > 1:
+            result.tiny_blocks.append(
+                f"{source.name}: {block['label']!r} ({code_lines(text)} lines)"
+            )
     if source.lines >= 150 and len(blocks) < 4:
         result.few_blocks.append(f"{source.name} ({source.lines} lines, {len(blocks)} blocks)")
-    if source.lines < 40 and len(blocks) > 3:
-        result.many_blocks.append(f"{source.name} ({source.lines} lines, {len(blocks)} blocks)")
     stem = Path(source.name).stem
     problem = intent_problem(body["file_intent"], stem, source.text[:3000])
     if problem:
         result.bad_intents.append(f"{source.name}: {problem}: {body['file_intent']!r}")
     identifiers = code_identifiers(source.text)
-    for block in blocks:
+    for _, block in walk(blocks):
         problem = label_problem(block["label"], identifiers)
         if problem:
             result.bad_labels.append(f"{source.name}: {problem}: {block['label']!r}")
@@ -510,33 +605,17 @@ def median(values: list[float] | list[int]) -> float:
     return float(statistics.median(values)) if values else 0.0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--per-language", type=int, default=30)
-    parser.add_argument("--pairs", type=int, default=15)
-    parser.add_argument("--show", type=int, default=0, help="print N random outputs in full")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--problems", action="store_true", help="list every failed check")
-    args = parser.parse_args(argv)
-    started = time.perf_counter()
-    corpus, missing = gather(max(args.per_language, POOL_SIZE))
-    for line in missing:
-        print(f"MISSING {line}")
-    engine = StructuralEngine()
-    results: dict[str, LanguageResult] = {}
-    for language, pool in corpus.items():
-        result = LanguageResult()
-        validate(engine, language, spread(pool, args.per_language), result)
-        interleave_test(engine, language, pool, args.pairs, result)
-        results[language] = result
-    speed = speed_cases(engine, corpus.get("python", []))
-
+def report(
+    half: str, results: dict[str, LanguageResult], limit: int | None
+) -> tuple[bool, list[float], int, int, float]:
+    """Print one half's tables and problems; (checks clean, times, files, valid, one-range)."""
+    print(f"\n## {half} half\n")
     print(
         "| language | files | valid | ranges/block median | p90 | max | one range | "
-        "code lines/block | 150+ lines <4 blocks | <40 lines >3 blocks | bad intents "
-        "| bad labels | bad descriptions |"
+        "code lines/block | 150+ lines <4 blocks | tiny blocks | cuts in docs "
+        "| >150 lines flat | bad intents | bad labels | bad descriptions |"
     )
-    print("|" + "---|" * 13)
+    print("|" + "---|" * 15)
     for language, r in results.items():
         blocks = len(r.ranges_per_block)
         one = sum(1 for n in r.ranges_per_block if n == 1) / max(1, blocks)
@@ -544,8 +623,8 @@ def main(argv: list[str] | None = None) -> int:
             f"| {language} | {r.files} | {r.passed}/{r.files} | {median(r.ranges_per_block):g} "
             f"| {percentile(r.ranges_per_block, 0.9):g} | {max(r.ranges_per_block or [0])} "
             f"| {100 * one:.0f}% | {median(r.code_lines_per_block):.0f} | {len(r.few_blocks)} "
-            f"| {len(r.many_blocks)} | {len(r.bad_intents)} | {len(r.bad_labels)} "
-            f"| {len(r.bad_descriptions)} |"
+            f"| {len(r.tiny_blocks)} | {len(r.cuts_in_docs)} | {len(r.flat_blocks)} "
+            f"| {len(r.bad_intents)} | {len(r.bad_labels)} | {len(r.bad_descriptions)} |"
         )
     print()
     print(
@@ -567,31 +646,20 @@ def main(argv: list[str] | None = None) -> int:
             f"| {language} | {p50:.1f} | {p95:.1f} | {rate:,.0f} | {ratio:.1f} "
             f"| {len(r.purities)} | {pur} | {base} | {blk} |"
         )
-    print()
-    print("| speed case | lines | median ms | parse-only ms | x parse-only | target |")
-    print("|---|---|---|---|---|---|")
-    for (label, lines, ms, parse_ms), target in zip(
-        speed, ("<= 30 ms", "<= 1,000 ms"), strict=True
-    ):
-        print(
-            f"| {label} | {lines:,} | {ms:.1f} | {parse_ms:.1f} | {ms / parse_ms:.1f} | {target} |"
-        )
-    limit = None if args.problems else 5
     for r in results.values():
         for failure in r.failures[:5]:
             print(f"FAIL {failure}")
         for kind, items in (
             ("FEW-BLOCKS", r.few_blocks),
-            ("MANY-BLOCKS", r.many_blocks),
+            ("TINY-BLOCK", r.tiny_blocks),
+            ("CUT-IN-DOC", r.cuts_in_docs),
+            ("FLAT-BLOCK", r.flat_blocks),
             ("INTENT", r.bad_intents),
             ("LABEL", r.bad_labels),
             ("DESCRIPTION", r.bad_descriptions),
         ):
             for item in items[:limit]:
                 print(f"{kind} {item}")
-    if args.show:
-        show(results, args.show, args.seed)
-
     files = sum(r.files for r in results.values())
     passed = sum(r.passed for r in results.values())
     all_ranges = [n for r in results.values() for n in r.ranges_per_block]
@@ -603,20 +671,75 @@ def main(argv: list[str] | None = None) -> int:
         for lang in PURITY_LANGUAGES
     )
     words_ok = not any(
-        r.few_blocks or r.many_blocks or r.bad_intents or r.bad_labels or r.bad_descriptions
+        r.few_blocks or r.tiny_blocks or r.cuts_in_docs or r.flat_blocks or r.bad_intents
+        or r.bad_labels or r.bad_descriptions
         for r in results.values()
+    )  # fmt: skip
+    ok = passed == files and reading_ok and one_share >= 0.7 and words_ok
+    print(
+        f"\n{half} half: {passed}/{files} valid; ranges/block median<=2 and p90<=4 for "
+        f"{'/'.join(PURITY_LANGUAGES)}: {'yes' if reading_ok else 'no'}; one-range blocks "
+        f"{100 * one_share:.0f}%; checks: {'clean' if words_ok else 'problems above'}"
     )
-    speed_ok = speed[0][2] <= 30 and speed[1][2] <= 1000
-    ok = passed == files and reading_ok and one_share >= 0.7 and words_ok and speed_ok
-    ok = ok and not missing
+    return ok, all_times, files, passed, one_share
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--per-language", type=int, default=30, help="files per language and half")
+    parser.add_argument("--pairs", type=int, default=15)
+    parser.add_argument("--show", type=int, default=0, help="print N random outputs in full")
+    parser.add_argument("--half", choices=HALVES, default="tuning", help="the half --show reads")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--problems", action="store_true", help="list every failed check")
+    parser.add_argument("--no-speed", action="store_true", help="skip the speed cases")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    corpus, missing = gather(max(2 * args.per_language, POOL_SIZE))
+    for line in missing:
+        print(f"MISSING {line}")
+    engine = StructuralEngine()
+    by_half: dict[str, dict[str, LanguageResult]] = {half: {} for half in HALVES}
+    for language, pool in corpus.items():
+        for half in HALVES:
+            files = [f for f in pool if half_of(f.name) == half]
+            result = LanguageResult()
+            validate(engine, language, spread(files, args.per_language), result)
+            interleave_test(engine, language, files, args.pairs, result)
+            by_half[half][language] = result
+    limit = None if args.problems else 5
+    oks, all_times, files, passed = [], [], 0, 0
+    for half in HALVES:
+        ok, times, half_files, half_passed, _ = report(half, by_half[half], limit)
+        oks.append(ok)
+        all_times += times
+        files += half_files
+        passed += half_passed
+    speed_ok = True
+    speed_text = "speed skipped"
+    if not args.no_speed:
+        speed = speed_cases(engine, corpus.get("python", []))
+        print()
+        print("| speed case | lines | median ms | parse-only ms | x parse-only | target |")
+        print("|---|---|---|---|---|---|")
+        for (label, lines, ms, parse_ms), target in zip(
+            speed, ("<= 4x parse-only", "<= 500 ms"), strict=True
+        ):
+            ratio = ms / parse_ms
+            print(f"| {label} | {lines:,} | {ms:.1f} | {parse_ms:.1f} | {ratio:.1f} | {target} |")
+        speed_ok = speed[0][2] <= 4 * speed[0][3] and speed[1][2] <= 500
+        speed_text = (
+            f"1,000 lines {speed[0][2]:.1f} ms ({speed[0][2] / speed[0][3]:.1f}x parse), "
+            f"20,000 lines {speed[1][2]:.0f} ms"
+        )
+    if args.show:
+        show(by_half[args.half], args.show, args.seed)
+    ok = all(oks) and speed_ok and not missing
     share = 100 * passed / max(1, files)
     print(
         f"\nSUMMARY {'PASS' if ok else 'FAIL'}: {passed}/{files} valid ({share:.1f}%) "
-        f"across {len(results)} languages; ranges/block median<=2 and p90<=4 for "
-        f"{'/'.join(PURITY_LANGUAGES)}: {'yes' if reading_ok else 'no'}; "
-        f"one-range blocks {100 * one_share:.0f}%; size, intent, label and description checks: "
-        f"{'clean' if words_ok else 'problems above'}; "
-        f"1,000 lines {speed[0][2]:.1f} ms, 20,000 lines {speed[1][2]:.0f} ms; "
+        f"across {len(corpus)} languages; tuning half {'clean' if oks[0] else 'FAILS'}, "
+        f"checking half {'clean' if oks[1] else 'FAILS'}; {speed_text}; "
         f"p50 {statistics.median(all_times or [0]):.1f} ms/file; "
         f"{time.perf_counter() - started:.0f} s total"
     )
