@@ -44,13 +44,20 @@ def assert_valid_analysis(body: dict[str, Any], source: str) -> None:
         assert intent == "Empty file", intent
         assert blocks == []
         return
-    n = line_count(source)
+    assert_valid_blocks(blocks, line_count(source), None)
+
+
+def assert_valid_blocks(
+    blocks: list[dict[str, Any]], n: int, parent: set[int] | None, path: str = ""
+) -> None:
+    """One level of blocks: the invariants within it, and children inside their parent."""
     seen: set[int] = set()
     labels: list[str] = []
-    for block in blocks:
+    for index, block in enumerate(blocks, 1):
         label = block["label"]
+        where = f"{path}{index}"
         assert isinstance(block["description"], str)
-        assert block["description"].strip(), f"block {label!r} has no description"
+        assert block["description"].strip(), f"block {where} {label!r} has no description"
         words = label.split()
         assert 2 <= len(words) <= 5, f"label not 2-5 words: {label!r}"
         assert label.lower() not in GENERIC_LABELS, f"generic label {label!r}"
@@ -59,6 +66,7 @@ def assert_valid_analysis(body: dict[str, Any], source: str) -> None:
         ranges = block["ranges"]
         assert ranges, f"block {label!r} has no ranges"
         previous_end = -1
+        own: set[int] = set()
         for pair in ranges:
             assert isinstance(pair, list), pair
             assert len(pair) == 2, pair
@@ -70,5 +78,12 @@ def assert_valid_analysis(body: dict[str, Any], source: str) -> None:
             previous_end = end
             lines = set(range(start, end + 1))
             assert not (lines & seen), f"line(s) {sorted(lines & seen)[:5]} in two blocks"
+            if parent is not None:
+                assert lines <= parent, f"block {where} {label!r} reaches outside its parent"
             seen |= lines
+            own |= lines
+        children = block.get("children")
+        if children is not None:
+            assert isinstance(children, list) and len(children) >= 2, f"block {where}: children"
+            assert_valid_blocks(children, n, own, f"{where}.")
     assert len(labels) == len(set(labels)), f"duplicate labels: {labels}"

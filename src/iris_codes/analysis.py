@@ -14,23 +14,29 @@ Range = tuple[int, int]
 
 
 class Block(msgspec.Struct, frozen=True):
-    """One responsibility of a file: a label, a sentence, and 1-based inclusive line ranges."""
+    """One responsibility of a file: a label, a sentence, 1-based inclusive line ranges, and
+    optionally its sub-blocks (``children``: same shape, ranges inside this block's)."""
 
     label: str
     description: str
     ranges: tuple[Range, ...]
+    children: tuple[Block, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "label": self.label,
             "description": self.description,
             "ranges": [[start, end] for start, end in self.ranges],
         }
+        if self.children:
+            body["children"] = [child.to_dict() for child in self.children]
+        return body
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Block:
         ranges = tuple((int(start), int(end)) for start, end in data["ranges"])
-        return cls(str(data["label"]), str(data.get("description", "")), ranges)
+        children = tuple(cls.from_dict(child) for child in data.get("children") or ())
+        return cls(str(data["label"]), str(data.get("description", "")), ranges, children)
 
 
 class Analysis(msgspec.Struct, frozen=True):

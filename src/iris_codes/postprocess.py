@@ -2,8 +2,9 @@
 
 Ranges are clamped to the file, sorted, merged when they touch, and a line claimed
 by an earlier block is removed from later ones (first block wins). Blocks left with
-no ranges are dropped. Labels become 2–5 word phrases that are never generic; the
-intent is at most 20 words. An empty file gives "Empty file" and no blocks.
+no ranges are dropped. The same holds within each level of ``children``, whose ranges are
+also kept inside their parent's; a block left with one child keeps none. Labels become
+2–5 word phrases that are never generic; the intent is at most 20 words. An empty file gives "Empty file" and no blocks.
 """
 
 from __future__ import annotations
@@ -124,16 +125,39 @@ def clean_intent(intent: str, fallback: str) -> str:
     return cut(text, MAX_INTENT_CHARS)
 
 
+def intersect_ranges(ranges: list[Range], within: list[Range]) -> list[Range]:
+    """The lines of ``ranges`` that are also in ``within`` (both sorted and merged)."""
+    result: list[Range] = []
+    for start, end in ranges:
+        for w_start, w_end in within:
+            low, high = max(start, w_start), min(end, w_end)
+            if low <= high:
+                result.append((low, high))
+    return result
+
+
 def enforce(analysis: Analysis, source: str, filename: str = "") -> Analysis:
     """Return ``analysis`` with every output invariant holding for ``source``."""
     if is_blank(source):
         return Analysis(EMPTY_FILE_INTENT, (), analysis.metadata)
     line_count = count_lines(source)
+    blocks = _level(analysis.blocks, line_count, None)
+    fallback = f"Source file {filename}".strip() if filename else "Source file"
+    return Analysis(clean_intent(analysis.file_intent, fallback), blocks, analysis.metadata)
+
+
+def _level(
+    level: tuple[Block, ...], line_count: int, within: list[Range] | None
+) -> tuple[Block, ...]:
+    """One level of blocks with the invariants holding, children inside ``within``."""
     taken: list[Range] = []
     blocks: list[Block] = []
     labels: set[str] = set()
-    for block in analysis.blocks:
-        ranges = subtract_ranges(normalize_ranges(block.ranges, line_count), taken)
+    for block in level:
+        ranges = normalize_ranges(block.ranges, line_count)
+        if within is not None:
+            ranges = intersect_ranges(ranges, within)
+        ranges = subtract_ranges(ranges, taken)
         if not ranges:
             continue
         label = clean_label(block.label, ranges)
@@ -143,7 +167,9 @@ def enforce(analysis: Analysis, source: str, filename: str = "") -> Analysis:
             label = clean_label(f"{cut(head, 50)} lines {ranges[0][0]}-{ranges[-1][1]}", ranges)
         labels.add(label.lower())
         description = cut(clean_text(block.description) or f"{label}.", MAX_DESCRIPTION_CHARS)
-        blocks.append(Block(label, description, tuple(ranges)))
+        children = _level(block.children, line_count, ranges) if block.children else ()
+        if len(children) < 2:
+            children = ()  # one sub-block is the block itself again
+        blocks.append(Block(label, description, tuple(ranges), children))
         taken = normalize_ranges([*taken, *ranges], line_count)
-    fallback = f"Source file {filename}".strip() if filename else "Source file"
-    return Analysis(clean_intent(analysis.file_intent, fallback), tuple(blocks), analysis.metadata)
+    return tuple(blocks)

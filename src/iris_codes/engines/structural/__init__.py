@@ -1,18 +1,21 @@
 """The offline structural engine: sections in source order, named in the code's own words.
 
-The pipeline is small measured steps: syntax units (``syntax.extract``) → segmentation
-(``segment``: scored cuts) → naming (``naming``: scored candidates) → intent (``intent``).
-Every number it decides with is in ``weights``; every word list in ``vocabulary.toml``.
+The pipeline is small measured steps: syntax units and their facts (``syntax.extract``,
+``syntax.facts``) → segmentation (``segment``: scored cuts, children for long sections) →
+naming (``naming``: scored candidates, assigned where each fits best) → descriptions
+(``describe``: the author's doc or what the code does) → intent (``intent``: the author's
+summary, else ``roles``). Every number it decides with is in ``weights``; every word list
+in ``vocabulary.toml``.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
+
+import msgspec
 
 from ...analysis import Analysis, Block
 from ...deadlines import DeadlinePassed
@@ -21,14 +24,16 @@ from ...postprocess import count_lines
 from ...syntax.extract import extract_units
 from ...syntax.languages import LANGUAGES, Language, get_language
 from ...syntax.units import Unit
-from . import describe, facts, intent, naming, segment, vocabulary
+from . import describe, facts, intent, naming, roles, segment, vocabulary
+from .text import Text
+from .weights import ROLES
 
 logger = logging.getLogger(__name__)
 
 # Bump whenever the output for some input changes: it is part of the cache key.
-VERSION = 18
+VERSION = 19
 
-__all__ = ["VERSION", "StructuralEngine"]
+__all__ = ["VERSION", "StructuralEngine", "vocabulary"]
 
 
 class StructuralEngine:
@@ -61,7 +66,7 @@ class StructuralEngine:
             return Analysis("Empty file", (), {"engine": self.name})
         try:
             units = extract_units(source, language)
-            analysis = analyse(source, language, units, self.name)
+            analysis = analyse(source, language, units, self.name, filename)
         except (EngineError, DeadlinePassed):
             raise
         except Exception as exc:  # any surprise on odd input degrades to line sections
@@ -74,38 +79,69 @@ class StructuralEngine:
         return analysis
 
 
-def analyse(source: str, language: str, units: list[Unit], engine: str = "structural") -> Analysis:
+def analyse(
+    source: str, language: str, units: list[Unit], engine: str = "structural", filename: str = ""
+) -> Analysis:
     """The table of contents of ``source`` from its units."""
     lang = get_language(language)
     lines = source.split("\n")
     if source.endswith("\n"):
         lines.pop()
-    sections = segment.segment(units, lines)
-    infos = [facts.facts(section, lines) for section in sections]
-    file = facts.file_words(lines, lang, [info.words for info in infos])
-    chosen = naming.choose_labels(infos, file)
-    labels = [label.text for label in chosen]
-    descriptions = [
-        describe.describe(info, label.text, label.covers)
-        for info, label in zip(infos, chosen, strict=True)
-    ]
-    order = sorted(range(len(sections)), key=lambda k: (_reading_rank(infos[k], labels[k]), k))
-    blocks = tuple(
-        Block(labels[k], descriptions[k], ((sections[k].start, sections[k].end),)) for k in order
-    )
-    strong = [label.text for label in chosen if label.source != "fallback"]
-    text = file_intent(source, lines, lang, infos, strong, file)
+    text = Text.of(lines)
+    sections = segment.segment(units, text)
+    infos = [facts.facts(section, text) for section in sections]
+    file = facts.file_words(text, units, lang, [info.words for info in infos])
+    blocks, labels = _blocks(sections, infos, file, text, frozenset())
+    intent_text = file_intent(source, lines, lang, infos, labels, file, filename)
     metadata = {"engine": engine, "language": language, "units": len(units)}
-    return Analysis(text, blocks, metadata)
+    return Analysis(intent_text, blocks, metadata)
 
 
-def _reading_rank(info: facts.Facts, label: str) -> int:
-    """A program's command-line entry point first; the rest follow the file."""
-    if label.lower() == "command-line entry point" and any(
-        u.name == "main" for u in info.definitions
-    ):
-        return 0
-    return 1
+def _blocks(
+    sections: list[segment.Section],
+    infos: list[facts.Facts],
+    file: facts.FileWords,
+    text: Text,
+    taken: frozenset[str],
+) -> tuple[tuple[Block, ...], list[tuple[str, str]]]:
+    """Blocks for one level of sections (children recursively), in file order, with each
+    label and the source it came from."""
+    chosen = naming.choose_labels(infos, file, taken=taken)
+    blocks = []
+    labels = [label.text for label in chosen]
+    used = {label.lower() for label in labels} | {t.lower() for t in taken}
+    for index, (section, info, label) in enumerate(zip(sections, infos, chosen, strict=True)):
+        description = describe.describe(info, label.text, label.covers)
+        children: tuple[Block, ...] = ()
+        if section.children:
+            inner = [facts.facts(child, text) for child in section.children]
+            words = msgspec.structs.replace(file, block_words=[i.words for i in inner])
+            others = frozenset(used - {label.text.lower()})
+            children, _ = _blocks(section.children, inner, words, text, others)
+            renamed = _parent_label(label.text, children, used)
+            if renamed != label.text:
+                used.add(renamed.lower())
+                labels[index] = renamed
+            elif any(c.label.lower() == label.text.lower() for c in children):
+                children, _ = _blocks(section.children, inner, words, text, taken | {label.text})
+        blocks.append(
+            Block(labels[index], description, ((section.start, section.end),), children)
+        )
+    return tuple(blocks), [(text, label.source) for text, label in zip(labels, chosen, strict=True)]
+
+
+def _parent_label(label: str, children: tuple[Block, ...], used: set[str]) -> str:
+    """A parent named like one of its children is named for its first two instead
+    ("Manual page and usage"), when that fits a label; else it keeps its name."""
+    if not any(child.label.lower() == label.lower() for child in children):
+        return label
+    first, second = children[0].label, children[1].label
+    if not first or not second:
+        return label
+    combined = f"{first} and {second[:1].lower() + second[1:]}"
+    if len(combined.split()) <= 5 and combined.lower() not in used and " and " not in first:
+        return combined
+    return label
 
 
 def file_intent(
@@ -113,10 +149,12 @@ def file_intent(
     lines: Sequence[str],
     lang: Language | None,
     infos: list[facts.Facts],
-    labels: list[str],
+    labels: list[tuple[str, str]],
     file: facts.FileWords,
+    filename: str = "",
 ) -> str:
-    """The module's own sentence, its declared description, or a phrase of its definitions."""
+    """The module's own sentence, its declared description, its main definition's doc, or
+    what its role makes it (``roles``)."""
     sentence = intent.from_prose(intent.module_text(lines, lang))
     if sentence:
         return sentence
@@ -126,37 +164,11 @@ def file_intent(
     main_doc = _main_doc(infos, len(lines))
     if main_doc:
         return main_doc
-    framework = ""
-    if lang is not None and lang.framework and re.search(lang.framework_evidence, source[:50_000]):
-        framework = lang.framework
-    main = _main_phrase(infos, file)
-    others = [label for label in labels if label != main and "entry point" not in label.lower()]
-    if not main and not others and labels:
-        return intent.from_definitions(labels[0], [], framework)
-    phrase = intent.from_definitions(
-        main or (others[0] if others else ""), others[1:] if not main else others, framework
-    )
-    return phrase or _shape(infos)
-
-
-def _shape(infos: list[facts.Facts]) -> str:
-    """What the file holds, by kind, when nothing names it ("Top-level statements and 3
-    functions.")."""
-    kinds = Counter(u.kind for info in infos for u in info.definitions)
-    parts = []
-    for kind, singular, plural in (
-        ("class", "a class", "classes"),
-        ("type", "a type", "types"),
-        ("function", "a function", "functions"),
-        ("method", "a method", "methods"),
-        ("constant", "a setting", "settings"),
-    ):
-        if kinds[kind]:
-            parts.append(singular if kinds[kind] == 1 else f"{kinds[kind]} {plural}")
-    if kinds["statement"] or kinds["paragraph"] or not parts:
-        parts.insert(0, "top-level statements")
-    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return text[:1].upper() + text[1:] + "."
+    role = roles.role_intent(infos, labels, file, lang, source, filename)
+    if role:
+        return role
+    name = lang.name if lang is not None and lang.name else "Source"
+    return f"{name} code without definitions or documentation."
 
 
 def _main_doc(infos: list[facts.Facts], line_count: int) -> str:
@@ -168,42 +180,11 @@ def _main_doc(infos: list[facts.Facts], line_count: int) -> str:
     main = exported[0] if len(exported) == 1 else None
     if main is None and units:
         largest = max(units, key=lambda u: u.end - u.start)
-        if largest.end - largest.start + 1 >= 0.4 * line_count:
+        if largest.end - largest.start + 1 >= ROLES.main_share * line_count:
             main = largest
     if main is None or not main.doc:
         return ""
     return intent.sentence(facts.plain_doc(main.doc))
-
-
-def _main_phrase(infos: list[facts.Facts], file: facts.FileWords) -> str:
-    """The words of the file's main definition: exported, used by the others, large."""
-    units = [u for info in infos for u in info.definitions]
-    definitions = [
-        u
-        for u in units
-        if u.kind in ("class", "type", "function") and u.name and not _ERROR_NAME.search(u.name)
-    ]
-    if not definitions:
-        return ""
-
-    def importance(unit: Unit) -> tuple[int, int, int]:
-        used = sum(1 for other in units if other is not unit and unit.defines & other.uses)
-        return (int(unit.exported), used, unit.end - unit.start)
-
-    for unit in sorted(definitions, key=importance, reverse=True)[:3]:
-        words = facts.name_words(unit.name)
-        if not words:
-            continue
-        if vocabulary.is_verb(words[0]) and len(words) > 1:
-            words = [vocabulary.gerund(words[0]), *words[1:]]
-        distinct = len(set(words)) == len(words) >= 2
-        if distinct and all(vocabulary.is_word(w) or w in file.acronyms for w in words):
-            return facts.Candidate(words, "main_name").text(file.acronyms)
-    return ""
-
-
-# An exception class is rarely what a file is for.
-_ERROR_NAME = re.compile(r"(?:Error|Exception|Warning)$")
 
 
 def _fallback(source: str, language: str, filename: str, engine: str) -> Analysis:

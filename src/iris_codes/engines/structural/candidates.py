@@ -1,8 +1,10 @@
 """Candidate labels for one section, each with the source it came from.
 
-From the author's section marker, the class that owns the section, what its members do
-(verbs and the object they share), the main member's docstring, the main definition's name,
-and a role when the code shows evidence of one. ``naming`` scores and chooses among them.
+From the author's section marker, the class that owns the section, the theme its members
+share (the callee they all call, the decorator they carry, the words their names share,
+their verbs and the object they act on, a protocol of special methods), the main member's
+docstring and name, and a role when the code shows evidence of one. ``naming`` scores and
+chooses among them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from collections import Counter, defaultdict
 from ...syntax.units import Unit
 from . import intent, vocabulary
 from .facts import (
-    KIND_WORD,
     Candidate,
     Facts,
     FileWords,
@@ -38,76 +39,187 @@ PREDICATES = frozenset({"is", "has", "can", "should", "needs", "supports", "cont
 def candidates(info: Facts, file: FileWords) -> list[Candidate]:
     """Every label candidate for one section."""
     found: list[Candidate] = []
-    title = next((p.title for p in info.section.pieces if p.title and p.marker >= 1), "")
-    if not title and info.section.pieces[0].title:
-        title = info.section.pieces[0].title
-    if intent.is_boilerplate(title):
-        title = ""  # "-*- Mode: Python -*-" is an editor setting, not a section title
-    all_ids = frozenset(key_of(u) for u in info.definitions)
-    if title and len(title.split()) == 1:
-        # A one-word heading ("Examples") says which part of what: "Buffer time examples".
-        main = next((u for u in info.definitions if u.name), None)
-        owner = name_words(main.name)[-2:] if main is not None else []
-        title = " ".join([*owner, title.lower()]) if owner else title
-    if title:
-        source = (
-            "marker"
-            if info.section.pieces[0].marker >= 1 or not info.section.pieces[0].inside
-            else "heading"
-        )
-        words = WORD.findall(title)[:6]
-        found.append(Candidate(words, source, all_ids))
+    found.extend(_title_candidates(info))
     found.extend(_role_candidates(info, file))
     if info.owner:
-        owned = frozenset(key_of(u) for u in info.definitions if info.owner in (u.parent, u.name))
-        words = name_words(info.owner)
-        found.append(Candidate(words, "class_name", owned))
-        if len(words) == 1:
-            noun = _owner_noun(info)
-            source = "owner_methods" if noun == "methods" else "class_name"
-            found.append(Candidate([*words, noun], source, owned))
+        found.extend(_class_candidates(info))
+    found.extend(_theme_candidates(info))
     found.extend(_activity_candidates(info))
     main = main_definition(info)
     if main is not None and main.kind == "paragraph":
         return found  # a function's later paragraphs: its name would mislabel them
-    special = _special_candidate(main, info) if main is not None else None
-    if special is not None:
-        found.append(special)
+    protocol = _protocol_candidate(info)
+    if protocol is not None:
+        found.append(protocol)
     if main is not None:
         found.extend(_docstring_candidates(main, info))
-        words = name_words(main.name)
-        conversion = re.fullmatch(r"_*([a-z0-9]+)_?(?:to|2)_?([a-z0-9]+)", main.name.lower())
-        if conversion and len(words) >= 2:
-            # rgb_to_hsv, str2time: a conversion between two things.
-            found.append(Candidate([*name_words(conversion.group(1)), "to",
-                                    *name_words(conversion.group(2)), "conversion"],
-                                   "main_name", frozenset({key_of(main)})))  # fmt: skip
-        if words and words[0] in PREDICATES and len(words) > 1:
-            words = [*words[1:], "checks"]
-        elif words:
-            if vocabulary.is_verb(words[0]) and len(words) > 1:
-                words = [vocabulary.gerund(words[0]), *words[1:][-2:]]
-            elif len(words) == 1:
-                words = [words[0], KIND_WORD.get(main.kind, "definition")]
+        words = name_phrase(main.name, file)
+        if len(words) >= 2:
             found.append(Candidate(words, "main_name", frozenset({key_of(main)})))
     return found
 
 
-def _special_candidate(unit: Unit, info: Facts) -> Candidate | None:
-    """``__init__`` of ``Lock`` → "Lock initialisation"."""
-    match = re.fullmatch(r"__(\w+?)__", unit.name)
-    meaning = vocabulary.special_methods().get(match.group(1)) if match else None
-    if meaning is None or not unit.parent:
+def name_phrase(name: str, file: FileWords) -> list[str]:
+    """A name read as a label: its words that are words, a verb first as a gerund
+    (``CPyImport_AcquireLock`` → "Acquiring import lock", ``is_valid`` → "Valid checks")."""
+    words = [w for w in name_words(name) if file.accepts(w)]
+    if len(words) > 1 and words[0] in PREDICATES:
+        return [*words[1:], "checks"]
+    verb = next((i for i, w in enumerate(words) if vocabulary.is_verb(w)), -1)
+    if verb >= 0 and len(words) > 1:
+        objects = words[verb + 1 :] or words[:verb]
+        return [vocabulary.gerund(words[verb]), *objects[-3:]]
+    return words[-4:]
+
+
+def _topic(info: Facts) -> list[str]:
+    """Words naming what the section is about: its owner class, else its members' commonest
+    noun (empty when nothing stands out)."""
+    if info.owner:
+        return name_words(info.owner)[-2:]
+    counts: Counter[str] = Counter()
+    for unit in info.definitions:
+        for word in {vocabulary.singular(w) for w in name_words(unit.name)}:
+            if noun_like(word) and not vocabulary.is_verb(word):
+                counts[word] += 1
+    if not counts:
+        return []
+    word, count = counts.most_common(1)[0]
+    return [word] if count >= max(2, len(info.definitions) / 2) else []
+
+
+def _title_candidates(info: Facts) -> list[Candidate]:
+    pieces = info.section.pieces
+    title = next((p.title for p in pieces if p.title and p.marker >= 1), "")
+    if not title and pieces[0].title:
+        title = pieces[0].title
+    if not title or intent.is_boilerplate(title):
+        return []  # an editor setting is no section title
+    words = WORD.findall(title)[:6]
+    if len(words) == 1:
+        # A one-word heading ("Examples") says which part of what the section is about.
+        topic = [w for w in _topic(info) if w.lower() != words[0].lower()]
+        if not topic:
+            return []
+        words = [*topic, words[0].lower()]
+    all_ids = frozenset(key_of(u) for u in info.definitions)
+    source = "marker" if pieces[0].marker >= 1 or not pieces[0].inside else "heading"
+    return [Candidate(words, source, all_ids)]
+
+
+def _class_candidates(info: Facts) -> list[Candidate]:
+    """The owner class by its name, with a noun of its doc or base when one word alone."""
+    assert info.owner is not None
+    owned = frozenset(key_of(u) for u in info.definitions if info.owner in (u.parent, u.name))
+    words = name_words(info.owner)
+    if len(words) >= 2:
+        return [Candidate(words, "class_name", owned)]
+    header = next(
+        (u for u in info.definitions if u.name == info.owner and u.kind in ("class", "type")),
+        None,
+    )
+    nouns: list[str] = []
+    if header is not None:
+        nouns = _doc_nouns(header.doc)
+        for _, base in header.facts.bases:
+            nouns += [w for w in name_words(base) if w not in words][-1:]
+    return [Candidate([*words, noun], "class_name", owned) for noun in nouns[:2] if words]
+
+
+def _doc_nouns(doc: str) -> list[str]:
+    """Nouns a class's doc calls it by: "A POP3 client class" → client."""
+    clause = re.split(r"[.;:,(]", plain_doc(doc), maxsplit=1)[0].lower()
+    match = re.match(
+        r"^(?:an?|the|this)\s+(?:[\w-]+\s+){0,3}?([a-z]{3,})(?:\s+(?:class|type|object))?\b", clause
+    )
+    if not match or match.group(1) in ("class", "type", "object", "this"):
+        return []
+    word = match.group(1)
+    return [word] if vocabulary.is_word(word) and not vocabulary.is_verb(word) else []
+
+
+def _noun_of(name: str) -> tuple[list[str], str]:
+    """A callee or decorator read as words: (leading verb or "", its last noun)."""
+    words = name_words(name)
+    if not words:
+        return [], ""
+    verb = words[0] if vocabulary.is_verb(words[0]) and len(words) > 1 else ""
+    nouns = [w for w in words[1:] if noun_like(w)] if verb else [w for w in words if noun_like(w)]
+    return ([verb] if verb else []), (nouns[-1] if nouns else "")
+
+
+def _theme_candidates(info: Facts) -> list[Candidate]:
+    """What the members share: "POP3 commands" (all call ``_shortcmd``), "Session
+    properties" (all carry ``@property``)."""
+    found: list[Candidate] = []
+    theme = info.theme
+    topic = _topic(info)
+    for name, keys, source in (
+        (theme.callee, theme.callers, "callee"),
+        (theme.decorator, theme.decorated, "decorator"),
+    ):
+        if not name or len(keys) < 2:
+            continue
+        verb, noun = _noun_of(name.split(".")[-1])
+        if verb and noun:
+            words = [vocabulary.gerund(verb[0]), vocabulary.plural(noun)]
+        elif noun and topic and noun not in topic:
+            words = [*topic, vocabulary.plural(noun)]
+        else:
+            continue
+        found.append(Candidate(words, source, keys))
+    # Words most members' names share, with what sets them apart: "Cookie domain and path".
+    tokens = _shared_tokens(info)
+    if tokens:
+        shared, tails, ids = tokens
+        if len(tails) >= 2:
+            found.append(Candidate([*shared, tails[0], "and", tails[1]], "shared_words", ids))
+    return found
+
+
+def _shared_tokens(info: Facts) -> tuple[list[str], list[str], frozenset[int]] | None:
+    units = [u for u in info.definitions if u.kind != "paragraph" and u.name]
+    if len(units) < 2:
         return None
-    owner = name_words(unit.parent)[-2:]
-    return Candidate([*owner, *meaning.split()], "special", frozenset({key_of(unit)}))
+    words = {key_of(u): [vocabulary.singular(w) for w in name_words(u.name)] for u in units}
+    counts = Counter(w for ws in words.values() for w in set(ws))
+    shared = [
+        w
+        for w, n in counts.most_common(3)
+        if n >= max(2, 0.6 * len(units)) and noun_like(w) and not vocabulary.is_verb(w)
+    ][:1]
+    if not shared:
+        return None
+    tails: list[str] = []
+    ids: set[int] = set()
+    for key, ws in words.items():
+        if shared[0] not in ws:
+            continue
+        ids.add(key)
+        rest = [w for w in ws if w not in shared and noun_like(w) and not vocabulary.is_verb(w)]
+        if rest and rest[-1] not in tails:
+            tails.append(rest[-1])
+    return shared, tails, frozenset(ids)
 
 
-def _owner_noun(info: Facts) -> str:
-    kinds = {u.kind for u in info.definitions if u.name == info.owner}
-    if not kinds:
-        return "methods"  # the owner is defined in another section
-    return "type" if "type" in kinds else "class"
+def _protocol_candidate(info: Facts) -> Candidate | None:
+    """Special methods read for what they give their class: ``__enter__``/``__exit__`` of a
+    class → its context management."""
+    if not info.owner:
+        return None
+    meanings: Counter[str] = Counter()
+    ids: set[int] = set()
+    for unit in info.definitions:
+        match = re.fullmatch(r"__(\w+?)__", unit.name.split(".")[-1])
+        meaning = vocabulary.special_methods().get(match.group(1)) if match else None
+        if meaning:
+            meanings[meaning] += 1
+            ids.add(key_of(unit))
+    if not meanings:
+        return None
+    meaning = meanings.most_common(1)[0][0]
+    owner = name_words(info.owner)[-2:]
+    return Candidate([*owner, *meaning.split()], "protocol", frozenset(ids))
 
 
 def _plural_tail(words: list[str]) -> list[str]:
@@ -115,13 +227,12 @@ def _plural_tail(words: list[str]) -> list[str]:
 
 
 def _activity_candidates(info: Facts) -> list[Candidate]:
-    """What the members do: "Adding and removing tags", "Header parsing types"."""
+    """What the members do: "Adding and removing tags", "Parsing headers"."""
     found: list[Candidate] = []
     verbs: Weights = defaultdict(float)
     objects: Weights = defaultdict(float)
     pairs: dict[str, Weights] = {}
     covers: dict[str, set[int]] = {}
-    owner_words = name_words(info.owner) if info.owner else []
     for unit in info.definitions:
         if unit.kind in ("class", "type") and unit.name == info.owner:
             continue
@@ -134,34 +245,17 @@ def _activity_candidates(info: Facts) -> list[Candidate]:
         verb = words[0] if vocabulary.is_verb(words[0]) else ""
         rest = [w for w in (words[1:] if verb else words) if noun_like(w)]
         obj = " ".join(vocabulary.singular(w) for w in rest[-2:]) if rest else ""
-        if verb and not obj and owner_words and _acts_on(unit, owner_words[-1]):
-            # A method named for its action alone acts on its object: "Acquiring the lock".
-            phrase = [vocabulary.gerund(verb), "the", owner_words[-1]]
-            found.append(Candidate(phrase, "owner_activity", frozenset({key_of(unit)})))
         if verb:
             verbs[verb] += weight
+            covers.setdefault(f"verb:{verb}", set()).add(key_of(unit))
         if obj:
             objects[obj] += weight
             pairs.setdefault(obj, defaultdict(float))[verb] += weight
             covers.setdefault(obj, set()).add(key_of(unit))
-        if verb:
-            covers.setdefault(f"verb:{verb}", set()).add(key_of(unit))
     total = info.total
-    topics: Weights = defaultdict(float)
-    for unit in info.definitions:
-        for word in {vocabulary.singular(w) for w in name_words(unit.name) if noun_like(w)}:
-            if not vocabulary.is_verb(word):
-                topics[word] += info.weights[key_of(unit)]
-    noun = _kind_noun(Counter(u.kind for u in info.definitions))
-    for word, weight in heaviest(topics, 2):
-        # A word most members' names share: "Port constants" (POP3_PORT, POP3_SSL_PORT).
-        ids = frozenset(key_of(u) for u in info.definitions if word in name_words(u.name))
-        if noun and weight >= 0.3 * total and len(ids) >= 2:
-            found.append(Candidate([word, noun], "activity", ids))
     for obj, weight in heaviest(objects, 3):
         if weight < 0.3 * total:
             break
-        obj_words = obj.split()
         acts = [v for v, w in heaviest(pairs[obj], 3) if v and w >= 0.2 * weight]
         acts = [v for v in acts if v not in vocabulary.weak_verbs()] or acts
         covered = frozenset(covers[obj])
@@ -169,33 +263,18 @@ def _activity_candidates(info: Facts) -> list[Candidate]:
             gerunds = [vocabulary.gerund(v) for v in acts[:2]]
             head = [gerunds[0]] if len(gerunds) == 1 else [gerunds[0], "and", gerunds[1]]
             # A plural only when several members share the object ("Adding tags").
-            tail = _plural_tail(obj_words) if len(covered) > 1 else obj_words
+            tail = _plural_tail(obj.split()) if len(covered) > 1 else obj.split()
             found.append(Candidate([*head, *tail], "activity", covered))
-        kinds = Counter(u.kind for u in info.definitions)
-        noun = _kind_noun(kinds)
-        if noun and len(obj_words) <= 3:
-            found.append(Candidate([*obj_words, noun], "activity", covered))
     strong = [v for v, w in heaviest(verbs, 3) if w >= 0.2 * total]
     strong = [v for v in strong if v not in vocabulary.weak_verbs()]
-    acting = [u for u in info.definitions if _acts_on(u, owner_words[-1])] if owner_words else []
-    if len(strong) >= 2 and owner_words and len(acting) == len(info.definitions):
-        # Methods acting on their object: "Acquiring and releasing the lock".
+    topic = _topic(info)
+    if len(strong) >= 2:
+        # Members that act on one thing: "Opening and closing connections"; or just what
+        # they do: "Reading and writing".
         ids = frozenset(k for v in strong[:2] for k in covers[f"verb:{v}"])
         head = [vocabulary.gerund(strong[0]), "and", vocabulary.gerund(strong[1])]
-        found.append(Candidate([*head, "the", owner_words[-1]], "activity", ids))
+        found.append(Candidate([*head, *_plural_tail(topic)], "activity", ids))
     return found
-
-
-def _acts_on(unit: Unit, noun: str) -> bool:
-    """A method acts on its class's object unless its doc says it acts on something else
-    (``Session.post``: "Sends a POST request" acts on a request, not the session)."""
-    doc = unit.doc.lower()
-    return not doc or noun in doc
-
-
-def _kind_noun(kinds: Counter[str]) -> str:
-    kind = kinds.most_common(1)[0][0] if kinds else ""
-    return {"type": "types", "constant": "constants", "class": "classes"}.get(kind, "")
 
 
 def _docstring_candidates(unit: Unit, info: Facts) -> list[Candidate]:
@@ -204,8 +283,10 @@ def _docstring_candidates(unit: Unit, info: Facts) -> list[Candidate]:
     words = WORD.findall(clause)[:14]
     if words and words[0].lower() in ("a", "an", "the") and len(words) > 2:
         words = words[1:]
+    while len(words) > 2 and words[0].lower().endswith("ly"):
+        words = words[1:]  # "Asynchronously subscribes…": the verb follows the adverb
     if len(words) > 1 and unit.name and words[0] == re.split(r"[.:]", unit.name)[-1]:
-        words = words[1:]  # Go and Java docs open with the name: "NewReader returns..."
+        words = words[1:]  # a doc that opens with the member's own name (Go's convention)
     if not words:
         return []
     verb = words[0].lower()
@@ -214,20 +295,33 @@ def _docstring_candidates(unit: Unit, info: Facts) -> list[Candidate]:
         return []
     obj: list[str] = []
     plural = False
-    for word in words[1:]:
+    preposition = ""
+    for index, word in enumerate(words[1:]):
         lower = word.lower()
         if lower in vocabulary.clause_words():
+            if index == 0 and lower in _PREPOSITIONS:
+                preposition = lower  # "Responds with …", "Writes to …"
+                continue
+            if lower == "of" and obj:
+                obj.append(lower)  # "a copy of the string"
+                continue
             break
         if lower in vocabulary.articles():
-            if not obj:
+            if not obj or obj[-1] == "of":
                 plural = plural or lower in ("a", "an", "each", "every", "all", "any")
                 continue
             break
         if lower in vocabulary.filler():
             break  # "Serialize obj as ...": a placeholder, not an object
         obj.append(lower)
-        if len(obj) == 3:
+        if len([w for w in obj if w != "of"]) == 3:
             break
+    if obj and obj[-1] == "of":
+        obj.pop()
+    if "of" in obj:
+        # "copy of the string" → "string copy"
+        cut = obj.index("of")
+        obj = [*obj[cut + 1 :][-2:], *obj[:cut][-1:]]
     if not obj:
         return []
     ids = frozenset({key_of(unit)})
@@ -235,7 +329,11 @@ def _docstring_candidates(unit: Unit, info: Facts) -> list[Candidate]:
         obj = _plural_tail(obj)
     if base in vocabulary.weak_verbs():
         return [Candidate(obj, "docstring", ids)] if len(obj) >= 2 else []
-    return [Candidate([vocabulary.gerund(base), *obj], "docstring", ids)]
+    head = [vocabulary.gerund(base), preposition] if preposition else [vocabulary.gerund(base)]
+    return [Candidate([*head, *obj[-3:]], "docstring", ids)]
+
+
+_PREPOSITIONS = frozenset({"with", "to", "for", "on", "from", "into", "over", "through"})
 
 
 def _verb_base(word: str) -> str:

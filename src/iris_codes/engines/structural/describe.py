@@ -1,50 +1,400 @@
-"""Descriptions: one sentence per section, from its main member's doc or its shape."""
+"""Descriptions: one sentence per section, the best of scored candidates.
+
+Candidates are the doc sentences of the section's members (the author's words, scored by
+how much of the section the documented member is) and a sentence of what the code does,
+built from the syntax tree's facts: the members in reading order as the code names them,
+and what they share or do (a callee and the strings they pass it, a decorator and its
+arguments, what they return and raise, the fields a type holds). Never a count.
+"""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from functools import lru_cache
 
+import msgspec
+
+from ...syntax.units import Unit
 from . import intent, vocabulary
-from .facts import KIND_WORD, Facts, key_of, main_definition, plain_doc
+from .facts import Facts, key_of, main_definition, plain_doc, short_name
+from .phrases import and_list, kind_noun, or_list, quoted, sentence
+from .weights import DESCRIPTION, PHRASES, DescriptionWeights
 
 
-def describe(info: Facts, label: str, covers: frozenset[int] = frozenset()) -> str:
-    """A sentence about the section: the doc of the member its label speaks for, else its
-    main member's, else a short phrase of what it holds."""
+class Option(msgspec.Struct, frozen=True):
+    """A candidate description and its score."""
+
+    text: str
+    source: str
+    score: float
+
+
+def describe(
+    info: Facts,
+    label: str,
+    covers: frozenset[int] = frozenset(),
+    weights: DescriptionWeights = DESCRIPTION,
+) -> str:
+    """The best sentence about the section: a member's doc or what its code does."""
+    options = [*doc_options(info, label, covers, weights), *fact_options(info, weights)]
+    if not options:
+        return ""
+    return max(options, key=lambda o: o.score).text
+
+
+def doc_options(
+    info: Facts, label: str, covers: frozenset[int], weights: DescriptionWeights = DESCRIPTION
+) -> list[Option]:
+    """The members' doc sentences, scored by the share of the section they speak for."""
     main = main_definition(info)
-    named = sorted(
-        (u for u in info.definitions if key_of(u) in covers and u.doc),
-        key=lambda u: -info.weights.get(key_of(u), 0.0),
+    # The preamble's doc is the file's (its intent), not this section's, unless the section
+    # is nothing else.
+    units = [p.unit for p in info.section.body]
+    ordered = sorted(
+        (u for u in units if u.doc),
+        key=lambda u: (key_of(u) not in covers, u is not main, u.start),
     )
-    docs = [u.doc for u in named[:1]]
-    docs += [main.doc] if main is not None and main.doc else []
-    docs += [u.doc for u in info.section.units if u.doc]
-    for doc in docs:
-        sentence = clean_doc(doc)
-        if len(sentence.split()) >= 3 and sentence.lower().rstrip(".") != label.lower():
-            return sentence
-    named = [u for u in info.definitions if u.name and u.kind in KIND_WORD]
-    if not named:
-        if info.section.preamble:
-            return "Imports and module-level setup."
-        return "Top-level statements."
-    main = main if main is not None and main.name else named[0]
-    count = len(named)
-    kinds = Counter(u.kind for u in named)
-    noun = KIND_WORD.get(kinds.most_common(1)[0][0], "definition")
-    name = re.split(r"[.:]", main.name)[-1]
-    if info.owner and main.name != info.owner:
-        return f"Part of {info.owner}: {count} {_plural(noun, count)}, starting with {name}."
-    if count == 1:
-        return f"The {noun} {name}."
-    return f"{count} {_plural(noun, count)}, starting with {name}."
+    options: list[Option] = []
+    seen: set[str] = set()
+    for unit in ordered[:6]:
+        text = intent.shorten(clean_doc(unit.doc), weights.max_doc_words)
+        if not text or text in seen or len(text.split()) < weights.min_doc_words:
+            continue
+        seen.add(text)
+        share = _share(info, unit)
+        score = weights.doc + weights.doc_coverage * share
+        if _content_words(text) < weights.min_content_words:
+            score -= weights.vague
+        if text.lower().rstrip(".") == label.lower():
+            score -= weights.echo
+        options.append(Option(text, "doc", score))
+    return options
 
 
-def _plural(noun: str, count: int) -> str:
-    return noun if count == 1 else vocabulary.plural(noun)
+def _share(info: Facts, unit: Unit) -> float:
+    """How much of the section ``unit`` is: its own weight, or all of it for the owner."""
+    if info.owner and unit.name == info.owner and unit.kind in ("class", "type"):
+        return 1.0
+    if unit is info.section.body[0].unit and unit.kind == "comment":
+        return 1.0  # the comment opening the section speaks for all of it
+    return info.weights.get(key_of(unit), 0.0) / info.total
 
 
+def _content_words(text: str) -> int:
+    words = re.findall(r"[A-Za-z]{4,}", text.lower())
+    weak = vocabulary.clause_words() | vocabulary.articles() | vocabulary.vague_words()
+    return sum(1 for w in words if w not in weak)
+
+
+def fact_options(info: Facts, weights: DescriptionWeights = DESCRIPTION) -> list[Option]:
+    """A sentence from what the section's code does, scored by the facts it states."""
+    text, stated = fact_sentence(info)
+    if not text:
+        return []
+    return [Option(text, "facts", weights.facts + weights.per_fact * stated)]
+
+
+def fact_sentence(info: Facts) -> tuple[str, int]:
+    """What the section's code does, and how many facts that sentence states."""
+    members = _members(info)
+    if not members:
+        return "", 0
+    if all(u.kind in ("import", "comment") for u in members):
+        return _imports(members)
+    if all(u.kind in ("statement", "paragraph") for u in members):
+        return _steps(info, members)
+    if len(members) == 1:
+        return _single(info, members[0])
+    return _several(info, members)
+
+
+def _members(info: Facts) -> list[Unit]:
+    """The definitions a sentence names: a class's members rather than its header."""
+    units = info.definitions
+    if info.owner and len(units) > 1:
+        units = [u for u in units if not (u.name == info.owner and u.kind in ("class", "type"))]
+    return units
+
+
+def _imports(members: list[Unit]) -> tuple[str, int]:
+    names = [short_name(u.name) for u in members if u.kind == "import" and u.name]
+    if not names:
+        return "", 0
+    return sentence(f"Imports {and_list(names)}"), 1
+
+
+def _steps(info: Facts, members: list[Unit]) -> tuple[str, int]:
+    """Top-level code or a function's paragraphs: what it sets and calls."""
+    sets = [short_name(u.name) for u in members if u.name and u.kind == "statement"]
+    calls = _notable_calls(members, set())
+    owner = members[0].parent if members[0].kind == "paragraph" else None
+    parts = []
+    if sets:
+        parts.append(f"sets {and_list(sets)}")
+    if calls:
+        parts.append(f"calls {and_list(calls)}")
+    raised = _raised(members)
+    if raised:
+        parts.append(f"raises {or_list(raised)}")
+    if not parts:
+        return "", 0
+    text = _join(parts)
+    if owner:
+        return sentence(f"Within {short_name(owner)}, {text}"), len(parts)
+    if _is_entry(members):
+        return sentence(f"When run as a program, {text}"), len(parts) + 1
+    return sentence(text), len(parts)
+
+
+def _is_entry(members: list[Unit]) -> bool:
+    return any(re.match(r"^\s*if\s+__name__\s*==", u.signature) for u in members)
+
+
+def _single(info: Facts, unit: Unit) -> tuple[str, int]:
+    name = _display(unit)
+    if unit.kind in ("class", "type"):
+        return _class(info, unit, name)
+    if unit.kind == "constant":
+        return _constant(unit, name)
+    parts = _doings(unit)
+    if not parts:
+        return "", 0
+    return sentence(f"{name} {_join(parts)}", capital=False), len(parts)
+
+
+def _display(unit: Unit) -> str:
+    return short_name(unit.name) or unit.kind
+
+
+def _doings(unit: Unit, skip: frozenset[str] = frozenset()) -> list[str]:
+    """What one function does: what it returns, calls and raises, its decorator."""
+    parts: list[str] = []
+    returned = _returned(unit)
+    if returned:
+        parts.append(f"returns {returned}")
+    calls = _notable_calls([unit], set(skip) | {_bare(r) for _, r in unit.facts.returns})
+    if not calls and not returned:
+        calls = [_bare(c) for _, c in unit.facts.calls][:2]  # the least that is true
+    if calls:
+        parts.append(f"calls {and_list(calls)}")
+    raised = _raised([unit])
+    if raised:
+        parts.append(f"raises {or_list(raised)}")
+    decorators = [_decorator_name(d) for _, d in unit.facts.decorators]
+    decorators = [d for d in decorators if d and d.lower() not in vocabulary.trivial_decorators()]
+    if decorators:
+        parts.append(f"is decorated with @{decorators[0]}")
+    return parts
+
+
+_RECEIVER = re.compile(r"^(?:self|this|cls)\.")
+
+
+@lru_cache(maxsize=16384)
+def _bare(name: str) -> str:
+    return _RECEIVER.sub("", name.removesuffix("()").removeprefix("new "))
+
+
+def _returned(unit: Unit) -> str:
+    """What a function returns, when every return says the same kind of thing."""
+    heads = [r for _, r in unit.facts.returns]
+    if not heads:
+        return ""
+    literal = {
+        "<str>": "a string", "<num>": "a number", "<bool>": "a flag", "<list>": "a list",
+        "<dict>": "a mapping", "<none>": "nothing",
+    }  # fmt: skip
+    first = heads[0]
+    if first.startswith("new "):
+        return f"a new {short_name(first[4:])}"
+    if first.endswith("()"):
+        callee = _bare(first)
+        if short_name(callee)[:1].isupper():
+            return f"a {short_name(callee)}"
+        return f"the result of {callee}"
+    if first in literal and first != "<none>":
+        return literal[first] if all(h == first for h in heads) else ""
+    if re.fullmatch(r"(?:self|this)\.\w+", first):
+        return f"its {first.split('.', 1)[1]}"
+    return ""
+
+
+def _notable_calls(units: list[Unit], skip: set[str]) -> list[str]:
+    """The members' most telling callees, in the order they first appear (exceptions they
+    construct to raise are said as raised, not called)."""
+    own = {short_name(u.name) for u in units}
+    skip = skip | set(_raised(units, limit=40))
+    seen: dict[str, int] = {}
+    for unit in units:
+        for line, callee in unit.facts.calls:
+            name = _bare(callee)
+            if (
+                name.lower() in vocabulary.trivial_calls()
+                or short_name(name) in own
+                or name in skip
+                or short_name(name) in skip
+                or short_name(name).lower() in vocabulary.trivial_calls()
+            ):
+                continue
+            seen.setdefault(name, line)
+    ordered = sorted(seen, key=lambda n: seen[n])
+    return ordered[: PHRASES.calls_shown]
+
+
+def _raised(units: list[Unit], limit: int = 3) -> list[str]:
+    found: list[str] = []
+    for unit in units:
+        for _, raised in unit.facts.raises:
+            name = short_name(raised.removeprefix("new ").removesuffix("()"))
+            if name[:1].isupper() and name not in found:
+                found.append(name)
+    return found[:limit]
+
+
+def _decorator_name(text: str) -> str:
+    return re.sub(r"^[@#\[!]+|\(.*$|\]$", "", text).strip()
+
+
+def _class(info: Facts, unit: Unit, name: str) -> tuple[str, int]:
+    kind = _type_kind(unit)
+    bases = [short_name(b) for _, b in unit.facts.bases][:2]
+    fields = _fields(unit, info)
+    parts: list[str] = []
+    subject = f"{name}, a {kind}" if kind != "class" or not bases else name
+    if bases:
+        subject = f"{name}, a {and_list(bases)} {'subclass' if kind == 'class' else kind},"
+    if fields:
+        parts.append(f"holds {and_list(fields)}")
+    if not parts and not bases:
+        return "", 0
+    if not parts:
+        return sentence(subject.rstrip(","), capital=False), 1
+    return sentence(f"{subject} {_join(parts)}", capital=False), len(parts) + bool(bases)
+
+
+def _type_kind(unit: Unit) -> str:
+    head = unit.signature.lower()
+    for word in ("interface", "protocol", "struct", "enum", "union", "trait", "record"):
+        if re.search(rf"\b{word}\b", head):
+            return word
+    return "type" if unit.kind == "type" else "class"
+
+
+_FIELD_PATTERNS = (
+    re.compile(r"^\s*(?:(?:public|private|protected|readonly|static|final|var|let|val|pub)\s+)*"
+               r"([A-Za-z_]\w*)\??\s*:(?!:)"),  # name: type (TypeScript, Python, Rust, Kotlin)
+    re.compile(r"\(\s*\*\s*([A-Za-z_]\w*)\s*\)\s*\("),  # a C function pointer: (*name)(...)
+    re.compile(r"([A-Za-z_]\w*)\s*(?:\[[^\]]*\])*\s*(?:=[^;]*)?;\s*(?://.*|/\*.*)?$"),  # int x;
+    re.compile(r"^\s*([A-Za-z_]\w*)\s*(?:=\s*[^,]+)?,?\s*(?://.*|/\*.*|#.*)?$"),  # enum A = 1,
+    re.compile(r"^\s*([A-Z]\w*)\s+[\w*\[\].]+"),  # Go: Name Type
+)  # fmt: skip
+_NOT_FIELD = frozenset(
+    {"return", "break", "continue", "pass", "end", "public", "private", "protected", "else",
+     "default", "case", "struct", "enum", "union", "class", "interface", "type", "typedef"}
+)  # fmt: skip
+
+
+def _fields(unit: Unit, info: Facts) -> list[str]:
+    """The names a type's body declares, in order (fields, enum members), if it has a body."""
+    lines = info.text.split("\n")
+    offset = info.section.start
+    body = lines[unit.start - offset + 1 : unit.end - offset][:60]
+    names: list[str] = []
+    for line in body:
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", "//", "/*", "*", '"', "'", "@", "}")):
+            continue
+        for pattern in _FIELD_PATTERNS:
+            match = pattern.search(line)
+            if match and match.group(1).lower() not in _NOT_FIELD:
+                names.append(match.group(1))
+                break
+    names = [n for n in dict.fromkeys(names) if n != short_name(unit.name)]
+    return names if len(names) >= 2 else []
+
+
+def _constant(unit: Unit, name: str) -> tuple[str, int]:
+    calls = _notable_calls([unit], set())
+    value = re.search(r"(?:=|:=|\bdefine\s+\w+)\s*(.+?)\s*[;,]?\s*$", unit.signature)
+    if calls:
+        return sentence(f"{name} is built with {calls[0]}", capital=False), 1
+    literal = r"-?[\d.xXa-fA-F_]+|[\"'][^\"']{0,30}[\"']|true|false"
+    if value and re.fullmatch(literal, value.group(1)):
+        return sentence(f"{name} is set to {value.group(1)}", capital=False), 1
+    return "", 0
+
+
+def _several(info: Facts, members: list[Unit]) -> tuple[str, int]:
+    """Several definitions: named in reading order, with what they share."""
+    subject = _subject(info, members)
+    theme = info.theme
+    parts: list[str] = []
+    stated = 0
+    everyone = len(members)
+    if theme.callee:
+        each = "each" if len(theme.callers) >= everyone else "most"
+        constants = all(u.kind == "constant" for u in members)
+        if constants:
+            part = f"{each} built with {theme.callee}"
+        elif theme.returns_callee:
+            part = f"{each} returning the result of {theme.callee}"
+        else:
+            part = f"{each} calling {theme.callee}"
+        if len(theme.literals) >= 2:
+            part += f" with {and_list([quoted(lit) for lit in theme.literals])}"
+            stated += 1
+        parts.append(part)
+        stated += 1
+    if theme.decorator:
+        each = "each" if len(theme.decorated) >= everyone else "most"
+        part = f"{each} decorated with @{theme.decorator}"
+        if theme.decorator_args:
+            part += f" ({and_list([quoted(a) for a in theme.decorator_args])})"
+            stated += 1
+        parts.append(part)
+        stated += 1
+    if not parts:
+        calls = _notable_calls(members, set())
+        if calls:
+            parts.append(f"calling {and_list(calls)}")
+            stated += 1
+    if theme.raises:
+        parts.append(f"raising {or_list(theme.raises[:3])}")
+        stated += 1
+    if not parts:
+        return sentence(subject), 0
+    return sentence(f"{subject}, {_join(parts)}"), stated
+
+
+def _subject(info: Facts, members: list[Unit]) -> str:
+    """The members by kind, in reading order: "the methods user, pass_ … quit"."""
+    groups: list[tuple[str, list[str]]] = []
+    for unit in members:
+        kind = "function" if unit.kind == "method" and not unit.parent else unit.kind
+        name = _display(unit)
+        if groups and groups[-1][0] == kind:
+            groups[-1][1].append(name)
+        else:
+            groups.append((kind, [name]))
+    merged: dict[str, list[str]] = {}
+    for kind, names in groups:
+        merged.setdefault(kind, []).extend(names)
+    owner = short_name(info.owner) if info.owner else ""
+    phrases = []
+    for kind, names in merged.items():
+        noun = kind_noun(kind, len(names))
+        head = f"{owner}'s {noun}" if owner and kind == "method" else f"the {noun}"
+        phrases.append(f"{head} {and_list(names)}")
+    return and_list(phrases, limit=3)
+
+
+def _join(parts: list[str]) -> str:
+    if len(parts) == 1:
+        return parts[0]
+    return f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+@lru_cache(maxsize=4096)
 def clean_doc(doc: str) -> str:
     """A docstring's first sentence without markup, ending in a full stop."""
     text = intent.unmarked(plain_doc(doc)).lstrip(":;,.-| ")

@@ -1,8 +1,10 @@
-"""What the namer knows: each section's definitions and their weights, the file's words.
+"""What the namer and the describer know: each section's members and what they share, and
+the file's words.
 
-``Facts`` describe one section (its definitions, how much each weighs, the class that owns
-it); ``FileWords`` the whole file (which tokens are its prose, its identifiers, its
-acronyms). Candidates, scores and descriptions all read these.
+``Facts`` describe one section: its definitions in reading order, how much each weighs, the
+class that owns it, and its ``Theme`` (the callee, decorator, name words, exceptions and
+returns its members share, from the syntax tree's facts on each unit). ``FileWords`` describe
+the whole file: which tokens are its prose, its identifiers, its acronyms.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 
 import msgspec
 
@@ -17,6 +20,8 @@ from ...syntax.languages import Language
 from ...syntax.units import Unit
 from . import vocabulary
 from .segment import Section
+from .text import Text
+from .weights import THEME
 
 Weights = defaultdict[str, float]  # word → summed line weight of the members using it
 
@@ -24,17 +29,14 @@ Weights = defaultdict[str, float]  # word → summed line weight of the members 
 DEFINITION_KINDS = frozenset({"function", "method", "class", "type", "constant", "paragraph"})
 
 
-KIND_WORD = {"function": "function", "method": "method", "class": "class", "type": "type",
-              "constant": "constant", "paragraph": "step"}  # fmt: skip
-
-
 _DOXYGEN = re.compile(r"[@\\](?:brief|short|details?|summary|fn|class|struct)\b\s*")
 
 
 _DOC_TAIL = re.compile(
-    r"(?:^|\s)[@\\](?:param|returns?|throws|see|tparam|pre|post|deprecated|since|example|"
-    r"internal|private|public|template|typeParam|cond|endcond|file|author|version|license|"
-    r"note|todo|remarks|nocollapse|override|type)\b.*$",
+    r"(?:^|\s)[@\\](?:param|returns?|throws|exception|see|tparam|pre|post|deprecated|since|"
+    r"example|internal|private|public|template|typeParam|cond|endcond|file|author|version|"
+    r"license|note|todo|remarks|nocollapse|override|type|implNote|apiNote|implSpec|serial|"
+    r"spec|jls|jvms|hidden)\b.*$",
     re.S,
 )
 
@@ -42,7 +44,9 @@ _DOC_TAIL = re.compile(
 _LINK = re.compile(r"@link\s+\S+\s+(.*?)\s*@endlink")
 
 
-_MATH = re.compile(r"@f\$.*?@f\$|@f\[.*?@f\]|\{@\w+\s+([^}]*)\}|@c\s+|@p\s+|@a\s+|@e\s+")
+# Inline Javadoc/JSDoc tags keep their text: {@code x} → x, {@link Foo#bar baz} → baz.
+_INLINE_TAG = re.compile(r"\{@\w+\s+(?:[\w.#()<>,\[\] ]+?\s+(?=\w))?([^{}]*)\}")
+_MATH = re.compile(r"@f\$.*?@f\$|@f\[.*?@f\]|@c\s+|@p\s+|@a\s+|@e\s+")
 
 
 class Candidate(msgspec.Struct):
@@ -50,7 +54,7 @@ class Candidate(msgspec.Struct):
 
     words: list[str]
     source: str
-    covers: frozenset[int] = msgspec.field(default_factory=frozenset)  # unit ids
+    covers: frozenset[int] = msgspec.field(default_factory=frozenset)  # unit keys
 
     def text(self, acronyms: frozenset[str]) -> str:
         shown = [_shown(w, acronyms) for w in self.words]
@@ -76,67 +80,80 @@ class FileWords(msgspec.Struct):
     prose: frozenset[str] = frozenset()  # words the author writes in comments and docs
     code_names: frozenset[str] = frozenset()  # whole identifiers of the code, lower case
 
+    seen: dict[str, bool] = msgspec.field(default_factory=dict)  # accepts(), remembered
+
     def accepts(self, word: str) -> bool:
         """A label may use ``word``: English, an acronym, or the author's own prose word
-        that is not itself one of the code's identifiers (``proactor``, not ``fnmatch``)."""
+        that is not itself one of the code's identifiers."""
+        known = self.seen.get(word)
+        if known is None:
+            known = self.seen[word] = self._accepts(word)
+        return known
+
+    def _accepts(self, word: str) -> bool:
         lower = word.lower()
         if lower in vocabulary.code_words():
             return False
         if lower in self.acronyms:
             return True
         if not re.search(r"[aeiouy]", lower):
-            return False  # ``xxxx``, ``cmp``: no word without a vowel, unless an acronym
+            return False  # no word without a vowel, unless an acronym
         if vocabulary.is_word(lower):
             return True
         if lower in self.code_names:
-            return False  # a raw identifier (``fnmatchcase``, ``stls``), or a keyword
+            return False  # a raw identifier, or a keyword
         return lower in vocabulary.rare_english() or (lower in self.prose and len(lower) > 3)
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
-
-
 _STRING = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
-
-
-_TRIPLE = re.compile(r'"""|\'\'\'')
+_PROSE_WORD = re.compile(r"(?<![\w.])[a-z]{4,}(?![\w(])")
 
 
 def file_words(
-    source_lines: Sequence[str], language: Language | None, block_words: list[Counter[str]]
+    text: Text, units: Sequence[Unit], language: Language | None, block_words: list[Counter[str]]
 ) -> FileWords:
     """Prose words, code identifiers and acronyms of a file, read once."""
-    from ...syntax import comments
-
-    prose_lines: list[str] = []
-    code_lines: list[str] = []
-    in_doc = False
-    for line in source_lines[:20_000]:
-        quotes = len(_TRIPLE.findall(line))
-        if (
-            in_doc
-            or comments.is_comment_line(line)
-            or (quotes and line.lstrip()[:3] in ('"""', "'''"))
-        ):
-            prose_lines.append(line)
-        else:
-            code_lines.append(_STRING.sub(" ", line))
-        if quotes % 2:
-            in_doc = not in_doc
-    prose_text = "\n".join(prose_lines)
-    code_text = "\n".join(code_lines)
-    prose = frozenset(w for w in re.findall(r"(?<![\w.])[a-z]{4,}(?![\w(])", prose_text))
+    limit = min(len(text.lines), 20_000)
+    prose_line = list(text.comment[:limit])
+    for unit in units:
+        for first, last in unit.facts.strings:
+            for n in range(first, min(last, limit) + 1):
+                prose_line[n - 1] = True
+    prose_text = "\n".join(
+        line for line, prose in zip(text.lines, prose_line, strict=False) if prose
+    )
+    prose_text += "\n" + "\n".join(u.doc for u in units if u.doc)
+    code_text = _STRING.sub(
+        " ",
+        "\n".join(line for line, prose in zip(text.lines, prose_line, strict=False) if not prose),
+    )
+    prose = frozenset(_PROSE_WORD.findall(prose_text))
     code_names = frozenset(t.lower().lstrip("$") for t in _IDENTIFIER.findall(code_text))
     # Variables interpolated into strings ("$cmp", "${name}") are code names too.
     code_names |= {
-        m.lower() for m in re.findall(r"\$\{?([A-Za-z_]\w*)", "\n".join(source_lines[:20_000]))
+        m.lower() for m in re.findall(r"\$\{?([A-Za-z_]\w*)", "\n".join(text.lines[:limit]))
     }
     found = vocabulary.acronyms(prose_text) | vocabulary.camel_acronyms(code_text)
     return FileWords(language, found, block_words, prose, code_names)
 
 
+class Theme(msgspec.Struct):
+    """What a section's members share, each with the members it holds for (unit keys)."""
+
+    callee: str = ""  # a callee most members call, as the code writes it, ``self.`` dropped
+    callers: frozenset[int] = frozenset()
+    literals: list[str] = msgspec.field(default_factory=list)  # strings passed to ``callee``
+    returns_callee: bool = False  # ... and the members hand back its result
+    decorator: str = ""  # a decorator most members carry, without its arguments
+    decorated: frozenset[int] = frozenset()
+    decorator_args: list[str] = msgspec.field(default_factory=list)  # its string arguments
+    raises: list[str] = msgspec.field(default_factory=list)  # exceptions the members raise
+    bases: list[str] = msgspec.field(default_factory=list)  # base classes of its classes
+
+
 class Facts(msgspec.Struct):
-    """One section seen by the namer."""
+    """One section seen by the namer and the describer."""
 
     section: Section
     definitions: list[Unit]
@@ -144,14 +161,16 @@ class Facts(msgspec.Struct):
     owner: str | None
     text: str
     words: Counter[str] = msgspec.field(default_factory=Counter)  # its definitions' name words
+    theme: Theme = msgspec.field(default_factory=Theme)
+    parameters: frozenset[str] | None = None  # naming's, once asked
 
     @property
     def total(self) -> float:
         return sum(self.weights.values()) or 1.0
 
 
-def facts(section: Section, lines: Sequence[str]) -> Facts:
-    """The section's definitions, their weights and the class that owns it, if any."""
+def facts(section: Section, text: Text) -> Facts:
+    """The section's definitions, their weights, the class that owns it and its theme."""
     body = section.body
     definitions = [p.unit for p in body if p.unit.kind in DEFINITION_KINDS]
     if not definitions:
@@ -160,8 +179,8 @@ def facts(section: Section, lines: Sequence[str]) -> Facts:
     for unit in definitions:
         weight = float(max(1, unit.end - unit.start + 1))
         if unit.name.startswith("_") or (not unit.exported and unit.kind == "paragraph"):
-            weight *= 0.5  # private helpers say less about what a section is for
-        weights[unit.id * 10_000 + unit.start] = weight
+            weight *= THEME.private_weight  # private helpers say less about a section
+        weights[key_of(unit)] = weight
     owners: Weights = defaultdict(float)
     for unit in definitions:
         if unit.kind == "paragraph":
@@ -172,32 +191,121 @@ def facts(section: Section, lines: Sequence[str]) -> Facts:
     owner = None
     if owners:
         name, weight = heaviest(owners, 1)[0]
-        if weight >= 0.5 * sum(weights.values()):
+        if weight >= THEME.owner_share * sum(weights.values()):
             owner = name
-    text = "\n".join(lines[section.start - 1 : section.end])[:30_000]
+    body_text = "\n".join(text.lines[section.start - 1 : section.end])[:30_000]
     words = Counter(vocabulary.singular(w) for u in definitions for w in name_words(u.name))
-    return Facts(section, definitions, weights, owner, text, words)
+    info = Facts(section, definitions, weights, owner, body_text, words)
+    info.theme = theme(info)
+    return info
 
 
 def key_of(unit: Unit) -> int:
     return unit.id * 10_000 + unit.start
 
 
+_QUALIFIER = re.compile(r"[.:/\\>]+")
+
+
+@lru_cache(maxsize=16384)
+def short_name(name: str) -> str:
+    """The last part of a qualified name (``POP3.user`` → ``user``, ``self.x`` → ``x``)."""
+    return _QUALIFIER.split(name.rstrip("()"))[-1] if name else ""
+
+
+_RECEIVER = re.compile(r"^(?:self|this|cls|\$this|@)(?:\.|->|::)")
+
+
+@lru_cache(maxsize=16384)
+def _callee(name: str) -> str:
+    """A callee as a reader names it: ``self._shortcmd`` → ``_shortcmd``."""
+    return _RECEIVER.sub("", name)
+
+
+def theme(info: Facts) -> Theme:
+    """The callee, decorator, exceptions and bases the section's members share."""
+    members = [u for u in info.definitions if u.kind != "paragraph" or u.facts.calls]
+    found = Theme()
+    if not members:
+        return found
+    keys = [key_of(u) for u in members]
+    own = {short_name(u.name) for u in members}
+    callers: dict[str, set[int]] = defaultdict(set)
+    for unit, key in zip(members, keys, strict=True):
+        for _, name in unit.facts.calls:
+            name = _callee(name)
+            if name.lower() in vocabulary.trivial_calls() or short_name(name) in own:
+                continue
+            callers[name].add(key)
+    need = max(2.0, THEME.shared_share * len(members)) if len(members) > 1 else 1.0
+    shared = [(n, ks) for n, ks in callers.items() if len(ks) >= need]
+    if shared:
+        # The callee most members call; on a tie the one called first in the file.
+        name, who = max(shared, key=lambda item: (len(item[1]), -_first_call(members, item[0])))
+        found.callee, found.callers = name, frozenset(who)
+        for unit in members:
+            for _, callee, literal in unit.facts.literals:
+                if _callee(callee) == name and literal not in found.literals:
+                    found.literals.append(literal)
+                    break
+        returning = [
+            u for u in members if any(_callee(r.rstrip("()")) == name for _, r in u.facts.returns)
+        ]
+        found.returns_callee = len(returning) >= need
+    decorated: dict[str, set[int]] = defaultdict(set)
+    arguments: dict[str, list[str]] = defaultdict(list)
+    for unit, key in zip(members, keys, strict=True):
+        for _, text in unit.facts.decorators:
+            name = re.sub(r"^[@#\[!]+|\(.*$|\]$", "", text).strip()
+            if not name or name.lower() in vocabulary.trivial_decorators():
+                continue
+            decorated[name].add(key)
+            argument = re.search(r"\(\s*[rbuf]?[\"'`]([^\"'`]{1,60})[\"'`]", text)
+            if argument and argument.group(1) not in arguments[name]:
+                arguments[name].append(argument.group(1))
+    common = [(n, ks) for n, ks in decorated.items() if len(ks) >= need]
+    if common:
+        name, who = max(common, key=lambda item: len(item[1]))
+        found.decorator, found.decorated = name, frozenset(who)
+        found.decorator_args = arguments[name]
+    for unit in members:
+        for _, raised in unit.facts.raises:
+            name = short_name(raised.removeprefix("new "))
+            if name and name[:1].isupper() and name not in found.raises:
+                found.raises.append(name)
+        if unit.kind in ("class", "type"):
+            for _, base in unit.facts.bases:
+                if base not in found.bases:
+                    found.bases.append(base)
+    return found
+
+
+def _first_call(members: list[Unit], name: str) -> int:
+    lines = [line for u in members for line, callee in u.facts.calls if _callee(callee) == name]
+    return min(lines, default=0)
+
+
 _NAME_WORD = re.compile(r"[A-Z]+\d*(?=[A-Z][a-z]|\b|_)|[A-Z]?[a-z]+\d*|[A-Z]+\d*")
+
+
+@lru_cache(maxsize=8192)
+def _name_words(name: str) -> tuple[str, ...]:
+    words: list[str] = []
+    tail = re.split(r"[.:/\\]+", name)[-1] if name else ""
+    if re.fullmatch(r"__\w+__", tail):
+        return ()  # ``__all__``, ``__version__``: module plumbing, no topic
+    for token in (w.lower() for w in _NAME_WORD.findall(tail)):
+        for word in vocabulary.split_compound(token):
+            if word in vocabulary.filler() or len(word) < 2:
+                continue
+            words.append(vocabulary.expand(word).lower())
+    return tuple(words)
 
 
 def name_words(name: str) -> list[str]:
     """An identifier's words (digits kept on the word: POP3, sha1), abbreviations spelled
     out, filler dropped."""
-    words: list[str] = []
-    tail = re.split(r"[.:/\\]+", name)[-1] if name else ""
-    if re.fullmatch(r"__\w+__", tail):
-        return words  # ``__all__``, ``__version__``: module plumbing, no topic
-    for word in (w.lower() for w in _NAME_WORD.findall(tail)):
-        if word in vocabulary.filler() or len(word) < 2:
-            continue
-        words.append(vocabulary.expand(word).lower())
-    return words
+    return list(_name_words(name))
 
 
 def heaviest(weights: Weights, count: int) -> list[tuple[str, float]]:
@@ -229,7 +337,10 @@ def main_definition(info: Facts) -> Unit | None:
 
 
 def plain_doc(doc: str) -> str:
-    """A doc comment without Doxygen/JSDoc markup: tags, math, ``{@link X}``."""
-    text = _DOC_TAIL.sub("", _LINK.sub(r"\1", doc))
-    text = _MATH.sub(lambda m: m.group(1) or "", text)
+    """A doc comment without Doxygen/JSDoc/Javadoc markup: tags, math, ``{@code x}``."""
+    text = _LINK.sub(r"\1", doc)
+    for _ in range(3):  # nested inline tags: {@code {@literal x}}
+        text = _INLINE_TAG.sub(r"\1", text)
+    text = _DOC_TAIL.sub("", text)
+    text = _MATH.sub("", text)
     return _DOXYGEN.sub("", text).strip()

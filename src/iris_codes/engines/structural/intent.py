@@ -76,18 +76,42 @@ def module_text(lines: Sequence[str], language: Language | None) -> list[str]:
     if pod:
         return pod
     for block in _comment_blocks(head):
-        # A licence or credit anywhere in a comment block makes the whole block boilerplate
-        # (licences run over several paragraphs: "Please contact Oracle, ...").
-        if any(_BOILERPLATE.search(" ".join(p)) for p in block):
+        # What the block says before its first licence or credit paragraph: a licence runs
+        # over several paragraphs, and only one of them names the licence.
+        first = next(
+            (i for i, p in enumerate(block) if _BOILERPLATE.search(" ".join(p))), len(block)
+        )
+        block = block[:first]
+        if not block or not any(_sentence_like(p) for p in block):
             continue
+        if is_note(" ".join(block[0])):
+            continue  # a note to maintainers says how to edit the file, not why it exists
         if re.search(r"[A-Za-z]{3}", " ".join(block[0])):
-            # A title line ("xdg-mime") is followed by the sentence that says what it is.
+            # A title line (the file's name alone) is followed by the sentence about it.
             return [line for p in block[:3] for line in [*p, ""]]
     return []
 
 
+def _sentence_like(paragraph: list[str]) -> bool:
+    return len(" ".join(paragraph).split()) >= 3
+
+
+def is_note(text: str) -> bool:
+    """A note to the file's maintainers ("We need to…", "Keep this in sync…", "FIXME…")
+    rather than a statement of what the file is."""
+    words = re.findall(r"[a-z']+", text.lower())[:12]
+    if not words:
+        return False
+    opener = " ".join(words[:2])
+    return (
+        words[0] in vocabulary.note_openers()
+        or opener in vocabulary.note_openers()
+        or any(w in ("we", "we're", "we'll", "us", "our") for w in words)
+    )
+
+
 def _pod_name(lines: Sequence[str]) -> list[str]:
-    """Perl's ``=head1 NAME`` paragraph ("URI::Escape - Percent-encode ..."), if any."""
+    """Perl's ``=head1 NAME`` paragraph ("Module::Name - what it does"), if any."""
     for index, line in enumerate(lines[:400]):
         if _POD_NAME.match(line):
             paragraph = []
@@ -216,7 +240,7 @@ def _is_title(paragraph: list[str], lines: Sequence[str]) -> bool:
         after = lines[index + 1] if index + 1 < len(lines) else ""
         if _UNDERLINE.match(after):
             return True
-    # A bare name ("xdg-mime") titles what follows; a short summary line is the summary.
+    # A bare name (the file's own) titles what follows; a short summary line is the summary.
     return len(line.split()) <= 2 and not line.rstrip().endswith((".", ":", ","))
 
 
@@ -225,7 +249,7 @@ def unmarked(text: str) -> str:
     text = re.sub(r"\s*<https?://[^>\s]*>|\s*\(?\bhttps?://\S+?\)?(?=[\s.,;]|$)", "", text)
     text = _ROLE.sub(r"\1", text)
     text = _TICKS.sub(r"\1", text)
-    text = re.sub(r"`([^`']+)'", r"\1", text)  # GNU quoting: `ldd'
+    text = re.sub(r"`([^`']+)'", r"\1", text)  # GNU quoting: `name'
     text = _LINK.sub(r"\1", text)
     text = _EMPHASIS.sub(r"\2", text)
     return " ".join(text.split())
@@ -249,6 +273,13 @@ def sentence(text: str) -> str:
     return _first_sentence(cleaned)
 
 
+def shorten(text: str, limit: int) -> str:
+    """``text`` within ``limit`` words, cut at a clause boundary when longer ("" if none)."""
+    if len(text.split()) <= limit:
+        return text
+    return _cut_at_clause(text, limit)
+
+
 def _first_sentence(text: str) -> str:
     match = _SENTENCE.match(text)
     sentence = match.group(1) if match else text
@@ -258,8 +289,9 @@ def _first_sentence(text: str) -> str:
     return _cut_at_clause(sentence)
 
 
-def _cut_at_clause(sentence: str) -> str:
-    """The longest start of ``sentence`` within 20 words that ends at a clause boundary."""
+def _cut_at_clause(sentence: str, limit: int = MAX_WORDS) -> str:
+    """The longest start of ``sentence`` within ``limit`` words that ends at a clause
+    boundary."""
     best = ""
     for cut in _CLAUSE_CUTS:
         start = 0
@@ -269,19 +301,19 @@ def _cut_at_clause(sentence: str) -> str:
                 break
             piece = sentence[:index]
             count = len(piece.split())
-            if 4 <= count <= MAX_WORDS and len(piece) > len(best):
+            if 4 <= count <= limit and len(piece) > len(best):
                 best = piece
             start = index + 1
-    return _finish(best) if best else ""
+    return _finish(best, limit) if best else ""
 
 
-def _finish(text: str) -> str:
+def _finish(text: str, limit: int = MAX_WORDS) -> str:
     words = text.strip().rstrip(",;:-—(").split()
     while words and words[-1].lower().strip(".,") in vocabulary.dangling():
         words.pop()
     if not words:
         return ""
-    text = " ".join(words[:MAX_WORDS]).rstrip(",;:")
+    text = " ".join(words[:limit]).rstrip(",;:")
     return text if text.endswith((".", "!", "?")) else text + "."
 
 

@@ -16,6 +16,7 @@ from ...syntax import comments
 from ...syntax.references import identifiers, split_words
 from ...syntax.units import Unit
 from . import intent, vocabulary
+from .text import Text
 from .weights import SegmentWeights
 
 _RULE = re.compile(r"^[\s\-=*#~_+/<>.]{3,}$")
@@ -46,6 +47,11 @@ _CLOSER = re.compile(r"^\s*(?:[}\])]|#|end\b|fi\b|done\b|esac\b)")
 _SPLITTABLE = frozenset({"function", "method", "statement", "constant", "type"})
 
 
+# A function is cut only where its author headed a paragraph with a comment; other long
+# units (top-level script code, tables) wherever a paragraph opens after a blank line.
+FUNCTION_KINDS = frozenset({"function", "method"})
+
+
 class Piece(msgspec.Struct):
     """A unit, or a paragraph of a long unit, with what precedes it in the source."""
 
@@ -67,31 +73,38 @@ class Piece(msgspec.Struct):
 
 
 def make_pieces(
-    units: Sequence[Unit], lines: Sequence[str], target: float, weights: SegmentWeights
+    units: Sequence[Unit], text: Text, target: float, weights: SegmentWeights
 ) -> list[Piece]:
+    """The file's pieces: its units, long ones cut at their paragraphs."""
     pieces: list[Piece] = []
     previous_end = 0
-    long_unit = max(weights.long_unit_lines, 1.5 * target)
+    long_unit = max(weights.long_unit_lines, weights.long_unit_share * target)
     for unit in units:
-        blank = sum(1 for n in range(previous_end + 1, unit.start) if not lines[n - 1].strip())
+        blank = sum(text.blank[previous_end : unit.start - 1])
         if unit.kind in _SPLITTABLE and unit.end - unit.start > long_unit:
-            parts = _paragraphs(unit, lines)
+            headed = unit.kind in FUNCTION_KINDS
+            parts = paragraphs(unit, text, headed=headed)
         else:
             parts = [unit]
         for index, part in enumerate(parts):
-            before = blank if index == 0 else _blanks_before(part.start, lines)
-            piece = Piece(part, before, inside=index > 0)
-            piece.marker, piece.title = _heading(part, lines, index > 0)
-            piece.words = frozenset(_name_words(part))
-            piece.doc_words = _doc_words(part)
-            pieces.append(piece)
+            before = blank if index == 0 else _blanks_before(part.start, text)
+            pieces.append(make_piece(part, before, index > 0, text))
         previous_end = unit.end
     return pieces
 
 
-def _blanks_before(line: int, lines: Sequence[str]) -> int:
+def make_piece(unit: Unit, blank_before: int, inside: bool, text: Text) -> Piece:
+    """A piece for ``unit``, with its heading, name words and doc words."""
+    piece = Piece(unit, blank_before, inside=inside)
+    piece.marker, piece.title = _heading(unit, text, inside)
+    piece.words = frozenset(_name_words(unit))
+    piece.doc_words = _doc_words(unit)
+    return piece
+
+
+def _blanks_before(line: int, text: Text) -> int:
     count = 0
-    while line - 1 - count >= 1 and not lines[line - 2 - count].strip():
+    while line - 1 - count >= 1 and text.blank[line - 2 - count]:
         count += 1
     return count
 
@@ -106,40 +119,44 @@ def _name_words(unit: Unit) -> list[str]:
     ]
 
 
-def split_longest(pieces: list[Piece], lines: Sequence[str], target: float) -> list[Piece]:
-    """The pieces with the longest one cut at its statement starts (or unchanged)."""
-    longest = max(range(len(pieces)), key=lambda i: pieces[i].end - pieces[i].start)
+def split_longest(pieces: list[Piece], text: Text, target: float) -> list[Piece]:
+    """The pieces with the longest one that may be cut (not a function: those are cut only
+    at their headed paragraphs) cut at its statement starts or doc headings (or unchanged)."""
+    cuttable = [i for i, p in enumerate(pieces) if p.unit.kind not in FUNCTION_KINDS]
+    if not cuttable:
+        return pieces
+    longest = max(cuttable, key=lambda i: pieces[i].end - pieces[i].start)
     piece = pieces[longest]
     if piece.end - piece.start + 1 < 2 * max(8.0, target / 2):
         return pieces
     parts: list[Unit] = [piece.unit]
     if piece.unit.kind not in PREAMBLE_KINDS:  # documentation is cut at its headings only
-        parts = _paragraphs(piece.unit, lines, blank=False, chunk=max(8, int(target)))
+        parts = paragraphs(piece.unit, text, blank=False, chunk=max(8, int(target)))
     titles: dict[int, str] = {}
     if len(parts) < 2:
-        parts, titles = _doc_sections(piece.unit, lines)
+        parts, titles = _doc_sections(piece.unit, text)
     if len(parts) < 2:
         return pieces
     replacement = []
     for index, part in enumerate(parts):
-        blank = piece.blank_before if index == 0 else 0
-        new = Piece(part, blank, inside=piece.inside or index > 0)
-        new.marker, new.title = _heading(part, lines, index > 0)
+        new = make_piece(
+            part, piece.blank_before if index == 0 else 0, piece.inside or index > 0, text
+        )
         if part.start in titles:
             new.marker, new.title = 1.0, titles[part.start]
-        new.words = frozenset(_name_words(part))
         replacement.append(new)
     return [*pieces[:longest], *replacement, *pieces[longest + 1 :]]
 
 
-def _doc_sections(unit: Unit, lines: Sequence[str]) -> tuple[list[Unit], dict[int, str]]:
+def _doc_sections(unit: Unit, text: Text) -> tuple[list[Unit], dict[int, str]]:
     """A long doc comment cut at its own headings (``<h2>``, ``## Examples``): the author's
     sections of the documentation, each with its title."""
+    lines = text.lines
     starts = [unit.start]
     titles: dict[int, str] = {}
     for n in range(unit.start + 1, unit.end + 1):
         line = lines[n - 1]
-        if not comments.is_comment_line(line) and not _POD.match(line):
+        if not text.comment[n - 1] and not _POD.match(line):
             continue  # headings live in the unit's doc comments (and Perl's POD)
         title = _doc_heading(line)
         if title and n - starts[-1] >= 3:
@@ -150,12 +167,12 @@ def _doc_sections(unit: Unit, lines: Sequence[str]) -> tuple[list[Unit], dict[in
     parts = []
     for index, start in enumerate(starts):
         end = starts[index + 1] - 1 if index + 1 < len(starts) else unit.end
-        prose = all(
-            not lines[n - 1].strip() or comments.is_comment_line(lines[n - 1])
-            for n in range(start, end + 1)
-        )
+        prose = all(text.blank[n - 1] or text.comment[n - 1] for n in range(start, end + 1))
         kind = "comment" if prose else unit.kind
-        parts.append(msgspec.structs.replace(unit, kind=kind, start=start, end=end, doc=""))
+        facts = unit.facts.within(start, end)
+        parts.append(
+            msgspec.structs.replace(unit, kind=kind, start=start, end=end, doc="", facts=facts)
+        )
     return parts, titles
 
 
@@ -171,45 +188,56 @@ def _doc_heading(line: str) -> str:
     return _short(markdown.group(1)) if markdown else ""
 
 
-def _paragraphs(unit: Unit, lines: Sequence[str], blank: bool = True, chunk: int = 3) -> list[Unit]:
-    """The unit cut where code starts again at its body's indentation: after a blank line,
-    or (``blank=False``) every ``chunk`` lines or so."""
-    code_start = _code_start(unit, lines)
-    body = [n for n in range(code_start + 1, unit.end) if lines[n - 1].strip()]
+def paragraphs(
+    unit: Unit, text: Text, blank: bool = True, chunk: int = 3, headed: bool = False
+) -> list[Unit]:
+    """The unit cut where code starts again at its body's indentation: after a blank line
+    (``headed``: only where a comment opens the paragraph), or (``blank=False``) every
+    ``chunk`` lines or so; never inside a multi-line string."""
+    lines = text.lines
+    code_start = _code_start(unit, text)
+    body = [n for n in range(code_start + 1, unit.end) if not text.blank[n - 1]]
     # The statement level: the shallowest line that is not a closing bracket or a
     # preprocessor line (namespaces and #if blocks sit shallower than their statements).
-    code = [n for n in body if not comments.is_comment_line(lines[n - 1])]
+    code = [n for n in body if not text.comment[n - 1]]
     levels = Counter(_indent(lines[n - 1]) for n in code if not _CLOSER.match(lines[n - 1]))
     if not levels:
         return [unit]
     # ... where paragraphs start: a level with several lines after a blank line (a
     # wrapped signature or a namespace's opening line has none).
     opening = Counter(
-        _indent(lines[n - 1])
-        for n in body
-        if not lines[n - 2].strip() and not _CLOSER.match(lines[n - 1])
+        _indent(lines[n - 1]) for n in body if text.blank[n - 2] and not _CLOSER.match(lines[n - 1])
     )
     indent = min(
         (level for level in levels if opening[level] >= 3),
         default=max(levels, key=lambda level: (levels[level], -level)),
     )
+    sealed = _sealed(unit)
     starts = [unit.start]
     for n in body:
-        opens = not lines[n - 2].strip() if blank else True
+        opens = text.blank[n - 2] if blank else True
         at_level = _indent(lines[n - 1]) == indent and n - starts[-1] >= chunk
-        if opens and at_level and not comments.is_comment_line(lines[n - 2]):
-            starts.append(n)
+        if not (opens and at_level) or n in sealed:
+            continue
+        if headed and not (text.comment[n - 1] and _heads_code(n, text)):
+            continue
+        starts.append(n)
     if len(starts) == 1:
         return [unit]
     parts = []
     for index, start in enumerate(starts):
         end = starts[index + 1] - 1 if index + 1 < len(starts) else unit.end
-        while end > start and not lines[end - 1].strip():
+        while end > start and text.blank[end - 1]:
             end -= 1
-        text = "\n".join(lines[start - 1 : end])[:20_000]
+        body_text = "\n".join(lines[start - 1 : end])[:20_000]
+        facts = unit.facts.within(start, end)
         if index == 0:
-            uses = identifiers(text)
-            parts.append(msgspec.structs.replace(unit, start=start, end=end, uses=frozenset(uses)))
+            uses = identifiers(body_text)
+            parts.append(
+                msgspec.structs.replace(
+                    unit, start=start, end=end, uses=frozenset(uses), facts=facts
+                )
+            )
         else:
             parts.append(
                 Unit(
@@ -219,24 +247,38 @@ def _paragraphs(unit: Unit, lines: Sequence[str], blank: bool = True, chunk: int
                     start,
                     end,
                     frozenset(),
-                    frozenset(identifiers(text)),
+                    frozenset(identifiers(body_text)),
                     unit.name,
                     "",
                     lines[start - 1].strip()[:160],
                     unit.exported,
+                    facts,
                 )
             )
     return parts
 
 
-def _code_start(unit: Unit, lines: Sequence[str]) -> int:
+def _heads_code(line: int, text: Text) -> bool:
+    """The comment on ``line`` runs into code with no blank line between: it heads it."""
+    n = line
+    while n <= len(text.lines) and text.comment[n - 1]:
+        n += 1
+    return n <= len(text.lines) and not text.blank[n - 1]
+
+
+def _sealed(unit: Unit) -> frozenset[int]:
+    """Lines inside the unit's multi-line strings, past their first: no piece starts there."""
+    return frozenset(n for first, last in unit.facts.strings for n in range(first + 1, last + 1))
+
+
+def _code_start(unit: Unit, text: Text) -> int:
     """The unit's first line of code, past its leading comments and docstrings."""
     if unit.signature:
         for n in range(unit.start, unit.end + 1):
-            if lines[n - 1].strip()[:160] == unit.signature:
+            if text.lines[n - 1].strip()[:160] == unit.signature:
                 return n
     n = unit.start
-    while n < unit.end and (not lines[n - 1].strip() or comments.is_comment_line(lines[n - 1])):
+    while n < unit.end and (text.blank[n - 1] or text.comment[n - 1]):
         n += 1
     return n
 
@@ -245,14 +287,13 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
-def _heading(unit: Unit, lines: Sequence[str], paragraph: bool) -> tuple[float, str]:
+def _heading(unit: Unit, text: Text, paragraph: bool) -> tuple[float, str]:
     """How strongly the comment lines opening ``unit`` mark a section, and their words."""
     head: list[str] = []
     for n in range(unit.start, min(unit.end, unit.start + 12) + 1):
-        line = lines[n - 1]
-        if line.strip() and not comments.is_comment_line(line):
+        if not text.blank[n - 1] and not text.comment[n - 1]:
             break
-        head.append(line)
+        head.append(text.lines[n - 1])
     if not head:
         return 0.0, ""
     if intent.is_boilerplate(" ".join(h.strip() for h in head[:3])):

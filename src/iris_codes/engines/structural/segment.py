@@ -1,11 +1,14 @@
 """Segmentation: cut a file's units, in source order, into sections a reader can follow.
 
-A file is a sequence of pieces (its units, and the paragraphs of functions too long to
-read as one). Every gap between neighbouring pieces gets a score from named signals
-(``weights.SegmentWeights``): the author's section markers, blank-line runs, changes of
-kind, shared names and references across the gap. Cuts are taken best first, within a
-block count that grows with the file. The preamble (module docstring, licence header,
-imports, module-level setup) is never cut: it opens the first section.
+A file is a sequence of pieces (its units, and the comment-headed paragraphs of functions
+too long to read as one). Every gap between neighbouring pieces gets a score from named
+signals (``weights.SegmentWeights``): the author's section markers, blank-line runs,
+changes of kind, shared names and references across the gap. Cuts are taken best first,
+within a block count that follows the author's own groups in a small file and grows with
+the size of a long one. The preamble (module docstring, licence header, imports,
+module-level setup) is never cut: it opens the first section. A class's header stays with
+its first member. A section longer than ``nest_lines`` is cut again into children the same
+way, down to the paragraphs of one long function when it is nothing else.
 """
 
 from __future__ import annotations
@@ -17,17 +20,20 @@ from collections.abc import Sequence
 
 import msgspec
 
-from ...syntax import comments
 from ...syntax.units import Unit
-from .pieces import PREAMBLE_KINDS, Piece, make_pieces, split_longest
+from .pieces import (
+    FUNCTION_KINDS,
+    PREAMBLE_KINDS,
+    Piece,
+    make_piece,
+    make_pieces,
+    paragraphs,
+    split_longest,
+)
+from .text import Text
 from .weights import SEGMENT, SegmentWeights
 
 _SETUP_KINDS = frozenset({"statement", "constant"})
-
-
-_PREAMBLE_SETUP_LINES = 6
-
-
 _ENTRY = re.compile(r"^\s*if\s+__name__\s*==|^\s*(?:func|def|fn|public\s+static\s+void)\s+main\b")
 
 
@@ -36,6 +42,7 @@ class Section(msgspec.Struct):
 
     pieces: list[Piece]
     preamble: int = 0  # how many leading pieces are the file's preamble
+    children: list[Section] = msgspec.field(default_factory=list)
 
     @property
     def start(self) -> int:
@@ -55,52 +62,118 @@ class Section(msgspec.Struct):
         return self.pieces[self.preamble :] or self.pieces
 
 
-def segment(
-    units: Sequence[Unit], lines: Sequence[str], weights: SegmentWeights = SEGMENT
-) -> list[Section]:
-    """The file's sections in source order (see the module docstring)."""
+def segment(units: Sequence[Unit], text: Text, weights: SegmentWeights = SEGMENT) -> list[Section]:
+    """The file's sections in source order, long ones with children (module docstring)."""
     if not units:
         return []
-    line_count = len(lines)
-    code_lines = sum(1 for line in lines if line.strip() and not comments.is_comment_line(line))
+    line_count = len(text.lines)
+    low, high = block_count_range(line_count, text.code_lines, weights)
+    target = max(weights.min_block_lines, line_count / max(1, (low + high) / 2))
+    pieces = make_pieces(units, text, target, weights)
+    sections = cut(pieces, text, _preamble_length(pieces), weights)
+    for section in sections:
+        nest(section, text, weights, 1)
+    return sections
+
+
+def cut(pieces: list[Piece], text: Text, preamble: int, weights: SegmentWeights) -> list[Section]:
+    """``pieces`` (the first ``preamble`` of them a preamble) cut into sections."""
+    start, end = pieces[0].start, pieces[-1].end
+    line_count = end - start + 1
+    code_lines = text.code(start, end)
     low, high = block_count_range(line_count, code_lines, weights)
     target = max(weights.min_block_lines, line_count / max(1, (low + high) / 2))
-    pieces = make_pieces(units, lines, target, weights)
-    preamble = _preamble_length(pieces)
-    # The author's own markers set the count when they ask for more sections.
+    # The author's own markers set the count when they ask for more sections, and in a
+    # small file so do the author's groups.
     marked = sum(1 for p in pieces[preamble + 1 :] if p.marker >= 1)
-    cap = weights.small_file_blocks if line_count < weights.small_file_lines else weights.max_blocks
-    high = max(high, min(cap, marked + 1))
-    min_lines = max(weights.min_block_lines, target * weights.min_block_share)
-    cuts = _choose_cuts(pieces, lines, preamble, low, high, min_lines, weights)
+    high = max(high, min(weights.max_blocks, marked + 1))
+    small = code_lines <= weights.small_file_code
+    if small:
+        high = max(high, min(weights.max_blocks, _groups(pieces, preamble)))
+    min_code = weights.min_block_code if small else max(
+        weights.min_block_code, text.code(start, end) / max(1, (low + high) / 2)
+        * weights.min_block_share,
+    )  # fmt: skip
+    cuts = _choose_cuts(pieces, text, preamble, low, high, min_code, weights)
     for _ in range(low):
         if len(cuts) + 1 >= low:
             break
-        # Too few places to cut (a long table, one huge function): cut the longest piece
-        # at its statements, then choose again.
-        split = split_longest(pieces, lines, target)
+        # Too few places to cut (a long table, one huge statement): cut the longest piece
+        # that may be cut at its statements, then choose again.
+        split = split_longest(pieces, text, target)
         if len(split) == len(pieces):
             break
         pieces = split
-        cuts = _choose_cuts(pieces, lines, preamble, low, high, min_lines, weights)
+        cuts = _choose_cuts(pieces, text, preamble, low, high, min_code, weights)
     sections: list[Section] = []
-    start = 0
-    for cut in [*sorted(cuts), len(pieces)]:
-        sections.append(Section(pieces[start:cut]))
-        start = cut
+    first = 0
+    for index in [*sorted(cuts), len(pieces)]:
+        sections.append(Section(pieces[first:index]))
+        first = index
     if len(sections) > low:
-        sections = _merge_setup_scraps(sections, min_lines, low)
+        sections = _merge_setup_scraps(sections, text, min_code, low)
     sections[0].preamble = min(preamble, len(sections[0].pieces))
     return sections
 
 
-def _merge_setup_scraps(sections: list[Section], limit: float, low: int) -> list[Section]:
+def nest(section: Section, text: Text, weights: SegmentWeights, depth: int) -> None:
+    """Give ``section`` children when it is longer than ``weights.nest_lines``."""
+    if section.end - section.start + 1 <= weights.nest_lines or depth > weights.max_depth:
+        return
+    pieces = list(section.pieces)
+    preamble = section.preamble
+    for _ in range(weights.max_blocks):
+        if len(pieces) - preamble >= 2:
+            break
+        longest = max(range(len(pieces)), key=lambda i: pieces[i].end - pieces[i].start)
+        split = _split_for_children(pieces[longest], text)
+        if len(split) < 2:
+            break
+        pieces[longest : longest + 1] = split
+    if len(pieces) - preamble < 2:
+        return
+    children = cut(pieces, text, preamble, weights)
+    if len(children) < 2:
+        return
+    section.children = children
+    for child in children:
+        nest(child, text, weights, depth + 1)
+
+
+def _split_for_children(piece: Piece, text: Text) -> list[Piece]:
+    """One long piece as its paragraphs, finest last: comment-headed ones, then those after
+    a blank line, then its statements every few lines."""
+    unit = piece.unit
+    attempts: list[list[Unit]] = []
+    if unit.kind in FUNCTION_KINDS:
+        attempts.append(paragraphs(unit, text, headed=True))
+    if unit.kind not in PREAMBLE_KINDS:
+        attempts.append(paragraphs(unit, text))
+        attempts.append(paragraphs(unit, text, blank=False, chunk=20))
+    for parts in attempts:
+        if len(parts) >= 2:
+            return [
+                make_piece(part, piece.blank_before if i == 0 else 0, piece.inside or i > 0, text)
+                for i, part in enumerate(parts)
+            ]
+    return [piece]
+
+
+def _groups(pieces: list[Piece], preamble: int) -> int:
+    """How many groups the author made: runs of pieces apart by blank lines, and pieces
+    headed by a marker or a comment of their own."""
+    return 1 + sum(1 for p in pieces[preamble + 1 :] if p.blank_before > 0 or p.marker >= 0.5)
+
+
+def _merge_setup_scraps(
+    sections: list[Section], text: Text, limit: float, low: int
+) -> list[Section]:
     """Short sections of nothing but statements (a closing ``#endif``, a ``main()`` call)
     join their neighbour: a section needs something to read."""
     merged: list[Section] = []
     left = len(sections)
     for section in sections:
-        scrap = section.end - section.start + 1 < limit and all(
+        scrap = text.code(section.start, section.end) < limit and all(
             p.unit.kind in ("comment", "import", "statement") and p.marker < 1
             for p in section.pieces
         )
@@ -111,7 +184,7 @@ def _merge_setup_scraps(sections: list[Section], limit: float, low: int) -> list
             merged.append(section)
     if len(merged) > max(1, low):
         first = merged[0]
-        if first.end - first.start + 1 < limit and all(
+        if text.code(first.start, first.end) < limit and all(
             p.unit.kind in ("comment", "import", "statement") for p in first.pieces
         ):
             merged[1].pieces[:0] = first.pieces
@@ -122,13 +195,13 @@ def _merge_setup_scraps(sections: list[Section], limit: float, low: int) -> list
 def block_count_range(
     line_count: int, code_lines: int, weights: SegmentWeights = SEGMENT
 ) -> tuple[int, int]:
-    """The fewest and most blocks a file of this size should get."""
+    """The fewest and most blocks a stretch of this size should get."""
     low = max(1, min(weights.max_blocks, math.ceil(line_count / weights.lines_per_block_min)))
     high = max(
         low, min(weights.max_blocks, math.ceil(code_lines / weights.code_lines_per_block_max))
     )
-    if line_count < weights.small_file_lines:
-        low, high = 1, max(1, min(weights.small_file_blocks, high))
+    if code_lines <= weights.small_file_code:
+        low = 1
     return low, high
 
 
@@ -145,12 +218,13 @@ def _category(piece: Piece) -> str:
     return unit.kind
 
 
-def _gap_scores(pieces: list[Piece], lines: Sequence[str], weights: SegmentWeights) -> list[float]:
+def _gap_scores(pieces: list[Piece], weights: SegmentWeights) -> list[float]:
     """``scores[i]``: how good a cut is just before ``pieces[i]`` (``scores[0]`` unused)."""
     top = [p.blank_before for p in pieces[1:] if p.unit.parent is None]
     member = [p.blank_before for p in pieces[1:] if p.unit.parent is not None]
     usual_top = _median(top)
     usual_member = _median(member)
+    categories = [_category(p) for p in pieces]
     scores = [0.0] * len(pieces)
     w = weights.window
     for i in range(1, len(pieces)):
@@ -160,7 +234,7 @@ def _gap_scores(pieces: list[Piece], lines: Sequence[str], weights: SegmentWeigh
         usual = usual_member if piece.unit.parent is not None else usual_top
         if piece.blank_before > usual:
             score += weights.blank_run
-        if _category(piece) != _category(before):
+        if categories[i] != categories[i - 1]:
             score += weights.kind_change
         if piece.unit.parent != before.unit.parent and (piece.unit.parent or before.unit.parent):
             score += weights.parent_change
@@ -169,7 +243,7 @@ def _gap_scores(pieces: list[Piece], lines: Sequence[str], weights: SegmentWeigh
         left, right = pieces[max(0, i - w) : i], pieces[i : i + w]
         score -= weights.references * _references(left, right)
         score -= weights.shared_names * _overlap([p.words for p in left], [p.words for p in right])
-        score -= weights.topic * _doc_overlap(left, right)
+        score -= weights.topic * _overlap([p.doc_words for p in left], [p.doc_words for p in right])
         if piece.inside:
             score -= weights.inside_unit
         scores[i] = score
@@ -200,10 +274,6 @@ def _overlap(left: list[frozenset[str]], right: list[frozenset[str]]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
-def _doc_overlap(left: list[Piece], right: list[Piece]) -> float:
-    return _overlap([p.doc_words for p in left], [p.doc_words for p in right])
-
-
 def _preamble_length(pieces: list[Piece]) -> int:
     """Leading pieces that are docstring, licence, imports and short module setup.
 
@@ -211,7 +281,7 @@ def _preamble_length(pieces: list[Piece]) -> int:
     opening comments: the imports are its content.
     """
     count = _leading_setup(pieces)
-    if count and pieces[count - 1].end > 0.5 * pieces[-1].end:
+    if count and pieces[count - 1].end > SEGMENT.preamble_share * pieces[-1].end:
         count = 0
         while count < len(pieces) and pieces[count].unit.kind == "comment":
             count += 1
@@ -224,7 +294,7 @@ def _leading_setup(pieces: list[Piece]) -> int:
         unit = piece.unit
         short_setup = (
             unit.kind in _SETUP_KINDS
-            and unit.end - unit.start < _PREAMBLE_SETUP_LINES
+            and unit.end - unit.start < SEGMENT.preamble_setup_lines
             and not _ENTRY.match(unit.signature)
         )
         if unit.kind in PREAMBLE_KINDS or short_setup:
@@ -234,26 +304,39 @@ def _leading_setup(pieces: list[Piece]) -> int:
     return count
 
 
+def _header_of_next(pieces: list[Piece], i: int) -> bool:
+    """``pieces[i - 1]`` is a class's header and ``pieces[i]`` its first member."""
+    head, member = pieces[i - 1].unit, pieces[i].unit
+    return (
+        head.kind in ("class", "type")
+        and member.parent is not None
+        and (member.parent == head.name or head.name.endswith(member.parent))
+    )
+
+
 def _choose_cuts(
     pieces: list[Piece],
-    lines: Sequence[str],
+    text: Text,
     preamble: int,
     low: int,
     high: int,
-    min_lines: float,
+    min_code: float,
     weights: SegmentWeights,
 ) -> set[int]:
     """Cut indices (a cut at ``i`` starts a section with ``pieces[i]``), best first."""
-    scores = _gap_scores(pieces, lines, weights)
+    scores = _gap_scores(pieces, weights)
     # The preamble opens the first section: no cut inside it or right after it.
     first_allowed = max(1, preamble + 1)
-    allowed = list(range(first_allowed, len(pieces)))
+    allowed = [i for i in range(first_allowed, len(pieces)) if not _header_of_next(pieces, i)]
     if not allowed or high <= 1:
         return set()
     cuts: list[int] = []
     bounds = [0, len(pieces)]  # kept sorted
-    starts = [p.start for p in pieces]
-    ends = [p.end for p in pieces]
+    # Pieces cover the lines between them only with blanks: code in pieces a..b-1 is
+    # upto[b] - upto[a].
+    upto = [0]
+    for piece in pieces:
+        upto.append(upto[-1] + text.code(piece.start, piece.end))
     while len(cuts) + 1 < high:
         best, best_value = -1, -math.inf
         for i in allowed:
@@ -261,16 +344,14 @@ def _choose_cuts(
             if bounds[edge] == i:
                 continue  # already a cut
             left_edge, right_edge = bounds[edge - 1], bounds[edge]
-            seg_start = starts[left_edge]
-            seg_end = ends[right_edge - 1]
             # The preamble does not count towards the first section's size.
-            body_start = starts[min(preamble, i - 1)] if left_edge == 0 else seg_start
-            left_len = ends[i - 1] - body_start + 1
-            right_len = seg_end - starts[i] + 1
-            short = min(left_len, right_len) < min_lines
+            body_start = min(preamble, i - 1) if left_edge == 0 else left_edge
+            left_len = upto[i] - upto[body_start]
+            right_len = upto[right_edge] - upto[i]
+            short = min(left_len, right_len) < min_code
             if short and pieces[i].marker < 1:
                 continue
-            span = max(1, seg_end - seg_start + 1)
+            span = max(1, upto[right_edge] - upto[left_edge])
             value = scores[i] + weights.balance * 2 * min(left_len, right_len) / span
             if value > best_value:
                 best, best_value = i, value

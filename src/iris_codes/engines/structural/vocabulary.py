@@ -81,6 +81,56 @@ def script_noise() -> frozenset[str]:
     return _words_table()["script_noise"]
 
 
+def note_openers() -> frozenset[str]:
+    """Words and word pairs that open a note to maintainers rather than a summary."""
+    table = _data()["note_openers"]
+    assert isinstance(table, list)
+    return frozenset(str(item) for item in table)
+
+
+def kind_words() -> frozenset[str]:
+    """Words for a kind of code ("functions", "steps"): never a label's only noun."""
+    return _words_table()["kinds"]
+
+
+@lru_cache(maxsize=8192)
+def split_compound(word: str) -> tuple[str, ...]:
+    """A run-together name read as its two words (``getwelcome`` → get, welcome), or as is."""
+    word = word.lower()
+    if len(word) < 7 or not word.isalpha() or is_word(word):
+        return (word,)
+    best: tuple[str, ...] = (word,)
+    best_rank = (False, 0)
+    for cut in range(3, len(word) - 2):
+        head, tail = word[:cut], word[cut:]
+        # A short head only as a verb (get, set, put); else both halves real words.
+        head_ok = head in verbs() or (len(head) >= 4 and (head in english() or head in terms()))
+        tail_ok = (len(tail) >= 4 and is_word(tail)) or tail in abbreviations()
+        if head_ok and tail_ok:
+            # Names open with a verb (getwelcome, sendall); else the most even split.
+            rank = (head in verbs(), min(len(head), len(tail)))
+            if rank > best_rank:
+                best, best_rank = (head, tail), rank
+    if len(best) > 1 and word in rare_english():
+        return (word,)  # a rarer word of its own (verbose, underflow), not two
+    return best
+
+
+def vague_words() -> frozenset[str]:
+    """Words that carry no content in a sentence ("These can be useful")."""
+    return _words_table()["vague"]
+
+
+def trivial_calls() -> frozenset[str]:
+    """Calls too common to say what a section does (``len``, ``print``, ``echo``)."""
+    return _words_table()["trivial_calls"]
+
+
+def trivial_decorators() -> frozenset[str]:
+    """Decorators and annotations that say nothing of a member's job (``Override``)."""
+    return _words_table()["trivial_decorators"]
+
+
 def weak_verbs() -> frozenset[str]:
     """Verbs that cannot name a section by themselves (return, get, make...)."""
     return _words_table()["weak"]

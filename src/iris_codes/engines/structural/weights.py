@@ -28,12 +28,17 @@ class SegmentWeights(msgspec.Struct, frozen=True):
     window: int = 2  # pieces on each side compared for references and names
     lines_per_block_min: int = 40  # at least one block per this many lines of file
     code_lines_per_block_max: int = 20  # at most one block per this many lines of code
-    small_file_lines: int = 40  # under this, 1-3 blocks
-    small_file_blocks: int = 3
-    max_blocks: int = 12
-    min_block_lines: int = 6  # no section shorter than this, unless the author marked it
-    min_block_share: float = 0.25  # ... nor shorter than this share of the typical section
-    long_unit_lines: int = 60  # a function longer than this may be cut at its paragraphs
+    small_file_code: int = 60  # up to this many lines of code, the author's groups count
+    max_blocks: int = 12  # blocks per level
+    min_block_lines: int = 6  # the typical section is at least this long
+    min_block_code: int = 5  # no section has fewer lines of code, unless the author marked it
+    min_block_share: float = 0.25  # ... nor, in a long file, less than this share of the typical
+    long_unit_lines: int = 60  # a unit longer than this may be cut at its paragraphs
+    long_unit_share: float = 1.5  # ... or than this many typical sections
+    nest_lines: int = 150  # a section longer than this gets children
+    max_depth: int = 3  # levels of children
+    preamble_setup_lines: int = 6  # a module-level statement this short may join the preamble
+    preamble_share: float = 0.5  # leading imports past this share of the file are content
 
 
 class NamingWeights(msgspec.Struct, frozen=True):
@@ -42,19 +47,72 @@ class NamingWeights(msgspec.Struct, frozen=True):
     marker: float = 3.0  # the author's own section title
     heading: float = 1.5  # a comment heading a paragraph of a long function
     class_name: float = 2.2  # the class that owns the block
-    owner_methods: float = 0.8  # "Lock methods": honest, but says little
+    callee: float = 2.0  # what the callee all members call names: "POP3 commands"
+    decorator: float = 2.0  # ... or the decorator they all carry: "Session properties"
+    shared_words: float = 1.4  # the words the members' names share: "Cookie domain and path"
     activity: float = 2.0  # what the members do: verbs and the object they share
-    owner_activity: float = 1.5  # what methods do to their class: "Acquiring the lock"
-    special: float = 1.8  # a special method read for its class: "Lock initialisation"
+    protocol: float = 1.8  # special methods read for their class: its context management
     docstring: float = 1.6  # the main member's docstring, as a gerund phrase
     main_name: float = 1.2  # the main definition's name, as words
-    role: float = 2.5  # a role with evidence: command line, routes, tests, component
+    role: float = 2.5  # a role with evidence: command line, routes, tests
+    fallback: float = 0.0  # the section's most distinctive words
     coverage: float = 2.0  # share of the block's members the label speaks for
     specificity: float = 1.0  # the label's words are rare in the other blocks
     per_word_over_four: float = 0.3  # penalty per word past four
     generic_word: float = 0.8  # penalty per generic word
-    taken: float = 5.0  # penalty: another block already has this label
+    neighbour: float = 0.25  # a neighbour must beat a section by this to take its label
+
+
+class ThemeWeights(msgspec.Struct, frozen=True):
+    """What counts as shared among a section's members, and how members weigh."""
+
+    private_weight: float = 0.5  # a private helper says less about what a section is for
+    owner_share: float = 0.5  # a class owns a section when its members weigh this much
+    shared_share: float = 0.6  # a callee or decorator is shared when this share has it
+
+
+class PhraseWeights(msgspec.Struct, frozen=True):
+    """How long the lists and quotes in a sentence may run."""
+
+    list_limit: int = 4  # names in a list before it reads "first, second, third … last"
+    literal_chars: int = 30  # a quoted string literal is cut past this
+    min_prefix: int = 3  # a shared name prefix (``BZ_``) is at least this long
+    calls_shown: int = 3  # callees named for one member
+
+
+class DescriptionWeights(msgspec.Struct, frozen=True):
+    """Scores for candidate descriptions: the author's doc against facts from the code."""
+
+    doc: float = 2.0  # a doc sentence of a member
+    doc_coverage: float = 2.0  # ... times the share of the section that member is
+    vague: float = 1.5  # penalty: a doc sentence with fewer than two content words
+    echo: float = 3.0  # penalty: the doc sentence is the label again
+    facts: float = 1.0  # a sentence from what the code does
+    per_fact: float = 0.6  # ... plus this for each fact it states (callee, decorator...)
+    min_doc_words: int = 3  # a doc sentence shorter than this says nothing
+    max_doc_words: int = 30  # a longer one is cut at a clause boundary
+    min_content_words: int = 2
+
+
+class RoleWeights(msgspec.Struct, frozen=True):
+    """Scores for intents built from a file's role, when its author wrote no summary."""
+
+    main_share: float = 0.4  # a definition or kind of code this share of the file leads it
+    settings_share: float = 0.7  # ... a settings table is mostly constants
+    class_role: float = 2.0
+    cli_role: float = 2.2
+    test_role: float = 2.1
+    header_role: float = 2.1
+    settings_role: float = 2.3
+    script_role: float = 1.8
+    functions_role: float = 1.6
+    definitions_role: float = 1.0
+    max_words: int = 20
 
 
 SEGMENT = SegmentWeights()
 NAMING = NamingWeights()
+THEME = ThemeWeights()
+PHRASES = PhraseWeights()
+DESCRIPTION = DescriptionWeights()
+ROLES = RoleWeights()

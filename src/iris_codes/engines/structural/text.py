@@ -1,0 +1,48 @@
+"""The file's lines, read once: which are blank, which are comments, how much code lies
+between two lines. Every step of the engine asks these questions many times."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+
+from ...syntax import comments
+
+
+class Text(msgspec.Struct):
+    """``lines[n - 1]`` is line ``n``; ``code_upto[n]`` counts the code lines in ``1..n``."""
+
+    lines: list[str]
+    blank: list[bool]
+    comment: list[bool]
+    code_upto: list[int]
+
+    @classmethod
+    def of(cls, lines: Sequence[str]) -> Text:
+        blank = [not line.strip() for line in lines]
+        comment = [
+            not empty and comments.is_comment_line(line)
+            for line, empty in zip(lines, blank, strict=True)
+        ]
+        upto = [0] * (len(lines) + 1)
+        count = 0
+        for n, (empty, note) in enumerate(zip(blank, comment, strict=True), 1):
+            count += not (empty or note)
+            upto[n] = count
+        return cls(list(lines), blank, comment, upto)
+
+    def code(self, start: int, end: int) -> int:
+        """Lines of code (neither blank nor comment) in ``start..end``."""
+        end = min(end, len(self.lines))
+        return self.code_upto[end] - self.code_upto[max(0, start - 1)] if end >= start else 0
+
+    @property
+    def code_lines(self) -> int:
+        return self.code_upto[-1]
+
+    def is_comment(self, n: int) -> bool:
+        return 1 <= n <= len(self.lines) and self.comment[n - 1]
+
+    def is_blank(self, n: int) -> bool:
+        return not 1 <= n <= len(self.lines) or self.blank[n - 1]
