@@ -4,7 +4,8 @@ Ranges are clamped to the file, sorted, merged when they touch, and a line claim
 by an earlier block is removed from later ones (first block wins). Blocks left with
 no ranges are dropped. The same holds within each level of ``children``, whose ranges are
 also kept inside their parent's; a block left with one child keeps none. Labels become
-2–5 word phrases that are never generic; the intent is at most 20 words. An empty file gives "Empty file" and no blocks.
+2–5 word phrases that are never generic; the intent is at most 20 words. An empty file
+gives "Empty file" and no blocks.
 """
 
 from __future__ import annotations

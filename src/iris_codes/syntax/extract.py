@@ -66,6 +66,7 @@ _ELIXIR_IMPORTS = {"alias", "import", "use", "require"}
 _REQUIRE = re.compile(r"\brequire(?:_relative)?\s*[\(\s]['\"]|\bsource\s+\S|^\s*\.\s+\S|library\(")
 _R_FUNCTION = re.compile(r"^\s*([\w.]+)\s*(?:<-|=)\s*function\b")
 _MAX_DEPTH = 3
+_TRAILER_LINES = 5  # a closing comment this long is documentation of its own
 _SPLIT_LINES = 60
 
 
@@ -104,11 +105,25 @@ def extract_units(source: str, language: str) -> list[Unit]:
         if item.start <= file.line_count and item.node.end_byte > item.node.start_byte
     ]
     items = _merge_overlaps(sorted(items, key=lambda it: (it.start, it.end)))
-    units = _to_units(items, file)
+    units = _to_units(items, file, _trailer(tree.root_node, file, items))
     found = unit_facts(
         tree.root_node, data, lang.grammar, [u.start for u in units], [u.end for u in units]
     )
     return [msgspec.structs.replace(u, facts=f) for u, f in zip(units, found, strict=True)]
+
+
+def _trailer(root: Any, file: _File, items: list[_Item]) -> int:
+    """The first line of a long comment (or POD) ending the file after its last item."""
+    if not items or not root.named_children:
+        return 0
+    last = root.named_children[-1]
+    if last.type == "data_section" and len(root.named_children) > 1:
+        last = root.named_children[-2]  # Perl: the POD, then an empty __DATA__ section
+    start, end = _line_span(last, file)
+    is_doc = _classify(last, file)[0] == "comment"
+    if is_doc and start > max(item.end for item in items) and end - start >= _TRAILER_LINES:
+        return start
+    return 0
 
 
 # --- walking the tree -----------------------------------------------------------------
@@ -459,7 +474,9 @@ def _same_definition(last: _Item, item: _Item) -> bool:
     )
 
 
-def _to_units(items: list[_Item], file: _File) -> list[Unit]:
+def _to_units(items: list[_Item], file: _File, trailer: int = 0) -> list[Unit]:
+    """Units from items; ``trailer``: the first line of documentation after the last item
+    (Perl's POD after ``__END__``), which is a unit of its own rather than that item's."""
     lines = file.lines
     nonblank = [i + 1 for i, line in enumerate(lines) if line.strip()]
     if not nonblank:
@@ -482,12 +499,16 @@ def _to_units(items: list[_Item], file: _File) -> list[Unit]:
         start = previous_end + 1
         while start < item.start and not lines[start - 1].strip():
             start += 1
-        end = last_line if index == len(items) - 1 else item.end
+        last = index == len(items) - 1
+        end = (trailer - 1 if trailer > item.end else last_line) if last else item.end
         end = max(end, start)
         while end > start and not lines[end - 1].strip():
             end -= 1
         units.append(_make_unit(len(units) + 1, item, start, end, file))
         previous_end = end
+    if trailer > previous_end:
+        doc = _doc_for(lines, trailer, last_line, last_line)
+        units.append(Unit(len(units) + 1, "comment", "", trailer, last_line, doc=doc))
     return units
 
 

@@ -91,6 +91,8 @@ def _query(grammar: str) -> Any | None:
         add(f"({kind}) @decorator")
     for kind in _STRINGS:
         add(f"({kind}) @string")
+    for kind in ("comment", "block_comment", "multiline_comment", "line_comment"):
+        add(f"({kind}) @comment")
     for kind, field in _BASES:
         add(f"({kind} {field}: (_) @bases)" if field else f"({kind}) @bases")
     return Query(language, "\n".join(patterns)) if patterns else None
@@ -126,6 +128,11 @@ def unit_facts(
         facts = owner(first) if last > first else None
         if facts is not None and len(facts.strings) < 4 * _LIMIT:
             facts.strings.append((first, last))
+    for node in captures.get("comment", ()):
+        first, last = node.start_point[0] + 1, node.end_point[0] + 1
+        facts = owner(first) if last > first else None
+        if facts is not None and len(facts.comments) < 4 * _LIMIT:
+            facts.comments.append((first, last))
     _calls(captures.get("callee", ()), data, owner)
     for kind, field in (("raise", "raises"), ("return", "returns")):
         for node in captures.get(kind, ()):

@@ -19,6 +19,8 @@ class UnitFacts(msgspec.Struct, frozen=True):
     bases: list[tuple[int, str]] = msgspec.field(default_factory=list)
     # Multi-line strings (docstrings, heredocs, templates): (first, last) line; no cut inside.
     strings: list[tuple[int, int]] = msgspec.field(default_factory=list)
+    # Multi-line block comments: (first, last) line; their inner lines are prose.
+    comments: list[tuple[int, int]] = msgspec.field(default_factory=list)
 
     def within(self, start: int, end: int) -> UnitFacts:
         """The facts of lines ``start..end`` only (a paragraph of a long unit)."""
@@ -34,6 +36,7 @@ class UnitFacts(msgspec.Struct, frozen=True):
             keep(self.decorators),
             keep(self.bases),
             keep(self.strings),
+            keep(self.comments),
         )
 
 

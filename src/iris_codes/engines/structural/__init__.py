@@ -26,7 +26,6 @@ from ...syntax.languages import LANGUAGES, Language, get_language
 from ...syntax.units import Unit
 from . import describe, facts, intent, naming, roles, segment, vocabulary
 from .text import Text
-from .weights import ROLES
 
 logger = logging.getLogger(__name__)
 
@@ -87,12 +86,27 @@ def analyse(
     lines = source.split("\n")
     if source.endswith("\n"):
         lines.pop()
-    text = Text.of(lines)
+    text = Text.of(lines, [span for unit in units for span in unit.facts.comments])
     sections = segment.segment(units, text)
     infos = [facts.facts(section, text) for section in sections]
     file = facts.file_words(text, units, lang, [info.words for info in infos])
-    blocks, labels = _blocks(sections, infos, file, text, frozenset())
-    intent_text = file_intent(source, lines, lang, infos, labels, file, filename)
+    prose = intent.from_prose(intent.module_text(lines, lang))
+    avoid = frozenset({prose.lower()}) if prose else frozenset()
+    blocks, labels = _blocks(sections, infos, file, text, frozenset(), avoid)
+    intent_text = prose or file_intent(source, lines, lang, infos, labels, file, filename)
+    if not prose and any(b.description.lower() == intent_text.lower() for b in blocks):
+        # The intent came from a member's doc: its block says something else.
+        avoid = frozenset({intent_text.lower()})
+        blocks = tuple(
+            msgspec.structs.replace(
+                block,
+                description=describe.describe(info, block.label, frozenset(), file, avoid)
+                or block.description,
+            )
+            if block.description.lower() == intent_text.lower()
+            else block
+            for block, info in zip(blocks, infos, strict=True)
+        )
     metadata = {"engine": engine, "language": language, "units": len(units)}
     return Analysis(intent_text, blocks, metadata)
 
@@ -103,6 +117,7 @@ def _blocks(
     file: facts.FileWords,
     text: Text,
     taken: frozenset[str],
+    avoid: frozenset[str] = frozenset(),
 ) -> tuple[tuple[Block, ...], list[tuple[str, str]]]:
     """Blocks for one level of sections (children recursively), in file order, with each
     label and the source it came from."""
@@ -111,22 +126,22 @@ def _blocks(
     labels = [label.text for label in chosen]
     used = {label.lower() for label in labels} | {t.lower() for t in taken}
     for index, (section, info, label) in enumerate(zip(sections, infos, chosen, strict=True)):
-        description = describe.describe(info, label.text, label.covers)
+        description = describe.describe(info, label.text, label.covers, file, avoid)
         children: tuple[Block, ...] = ()
         if section.children:
             inner = [facts.facts(child, text) for child in section.children]
             words = msgspec.structs.replace(file, block_words=[i.words for i in inner])
             others = frozenset(used - {label.text.lower()})
-            children, _ = _blocks(section.children, inner, words, text, others)
+            children, _ = _blocks(section.children, inner, words, text, others, avoid)
             renamed = _parent_label(label.text, children, used)
             if renamed != label.text:
                 used.add(renamed.lower())
                 labels[index] = renamed
             elif any(c.label.lower() == label.text.lower() for c in children):
-                children, _ = _blocks(section.children, inner, words, text, taken | {label.text})
-        blocks.append(
-            Block(labels[index], description, ((section.start, section.end),), children)
-        )
+                children, _ = _blocks(
+                    section.children, inner, words, text, taken | {label.text}, avoid
+                )
+        blocks.append(Block(labels[index], description, ((section.start, section.end),), children))
     return tuple(blocks), [(text, label.source) for text, label in zip(labels, chosen, strict=True)]
 
 
@@ -153,38 +168,21 @@ def file_intent(
     file: facts.FileWords,
     filename: str = "",
 ) -> str:
-    """The module's own sentence, its declared description, its main definition's doc, or
-    what its role makes it (``roles``)."""
-    sentence = intent.from_prose(intent.module_text(lines, lang))
-    if sentence:
-        return sentence
+    """For a file without a module summary: its declared description, else what its role
+    makes it (``roles``: its main definition's doc among them)."""
     declared = intent.declared_description(source, lang)
     if declared:
         return declared
-    main_doc = _main_doc(infos, len(lines))
-    if main_doc:
-        return main_doc
     role = roles.role_intent(infos, labels, file, lang, source, filename)
     if role:
         return role
-    name = lang.name if lang is not None and lang.name else "Source"
-    return f"{name} code without definitions or documentation."
-
-
-def _main_doc(infos: list[facts.Facts], line_count: int) -> str:
-    """The doc of a definition the file is about: the only exported one, or most of it."""
-    units = [
-        u for info in infos for u in info.definitions if u.kind in ("class", "type", "function")
-    ]
-    exported = [u for u in units if u.exported]
-    main = exported[0] if len(exported) == 1 else None
-    if main is None and units:
-        largest = max(units, key=lambda u: u.end - u.start)
-        if largest.end - largest.start + 1 >= ROLES.main_share * line_count:
-            main = largest
-    if main is None or not main.doc:
-        return ""
-    return intent.sentence(facts.plain_doc(main.doc))
+    # Nothing to go by: say what kind of file it is, and nothing it is not.
+    names = [u.name for info in infos for u in info.definitions if u.name][:3]
+    kind = lang.name if lang is not None and lang.name else "Source"
+    if names:
+        listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+        return f"{kind} file setting {listed}."
+    return f"{kind} file of top-level code."
 
 
 def _fallback(source: str, language: str, filename: str, engine: str) -> Analysis:

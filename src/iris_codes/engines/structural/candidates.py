@@ -19,12 +19,14 @@ from .facts import (
     Facts,
     FileWords,
     Weights,
+    action_words,
     heaviest,
     key_of,
     main_definition,
     name_words,
     noun_like,
     plain_doc,
+    short_name,
 )
 
 PARAMS = re.compile(r"\(([^()]*)")
@@ -48,6 +50,7 @@ def candidates(info: Facts, file: FileWords) -> list[Candidate]:
     main = main_definition(info)
     if main is not None and main.kind == "paragraph":
         return found  # a function's later paragraphs: its name would mislabel them
+    found.extend(_action_candidates(info, file))
     protocol = _protocol_candidate(info)
     if protocol is not None:
         found.append(protocol)
@@ -65,10 +68,13 @@ def name_phrase(name: str, file: FileWords) -> list[str]:
     words = [w for w in name_words(name) if file.accepts(w)]
     if len(words) > 1 and words[0] in PREDICATES:
         return [*words[1:], "checks"]
+    if len(words) > 1 and vocabulary.is_verb(words[0]):
+        return [vocabulary.gerund(words[0]), *words[1:][-3:]]
+    # A verb inside the name reads first only with its object after it ("CPyImport_
+    # AcquireLock" → "Acquiring lock"); "autoFlush" is no "Flushing auto".
     verb = next((i for i, w in enumerate(words) if vocabulary.is_verb(w)), -1)
-    if verb >= 0 and len(words) > 1:
-        objects = words[verb + 1 :] or words[:verb]
-        return [vocabulary.gerund(words[verb]), *objects[-3:]]
+    if 0 < verb < len(words) - 1:
+        return [vocabulary.gerund(words[verb]), *words[verb + 1 :][-3:]]
     return words[-4:]
 
 
@@ -88,20 +94,45 @@ def _topic(info: Facts) -> list[str]:
     return [word] if count >= max(2, len(info.definitions) / 2) else []
 
 
+def _action_candidates(info: Facts, file: FileWords) -> list[Candidate]:
+    """What the section's code does, read from the names of what it calls: the file's own
+    functions first ("Reading RSA key")."""
+    own = {short_name(u.name) for u in info.definitions}
+    found: list[tuple[int, int, str, list[str], int]] = []
+    for unit in info.definitions:
+        for line, callee in unit.facts.calls:
+            short = short_name(callee)
+            if short in own or callee.lower() in vocabulary.trivial_calls():
+                continue
+            verb, objects = action_words(callee, file)
+            if verb and verb not in vocabulary.weak_verbs():
+                local = short.lower() in file.defined
+                found.append((-int(local), line, verb, objects, key_of(unit)))
+    if not found:
+        return []
+    _, _, verb, objects, key = min(found)
+    return [Candidate([vocabulary.gerund(verb), *objects], "action", frozenset({key}))]
+
+
 def _title_candidates(info: Facts) -> list[Candidate]:
     pieces = info.section.pieces
     title = next((p.title for p in pieces if p.title and p.marker >= 1), "")
     if not title and pieces[0].title:
         title = pieces[0].title
+    title = plain_doc(title).strip()  # "@addtogroup x" is Doxygen's, not a title
     if not title or intent.is_boilerplate(title):
         return []  # an editor setting is no section title
     words = WORD.findall(title)[:6]
     if len(words) == 1:
-        # A one-word heading ("Examples") says which part of what the section is about.
+        # A one-word heading ("Examples") says which part of what the section is about;
+        # in documentation, which part of the documentation.
         topic = [w for w in _topic(info) if w.lower() != words[0].lower()]
-        if not topic:
+        if all(p.unit.kind == "comment" for p in pieces):
+            words = ["Documentation:", words[0].capitalize()]
+        elif not topic:
             return []
-        words = [*topic, words[0].lower()]
+        else:
+            words = [*topic, words[0].lower()]
     all_ids = frozenset(key_of(u) for u in info.definitions)
     source = "marker" if pieces[0].marker >= 1 or not pieces[0].inside else "heading"
     return [Candidate(words, source, all_ids)]
@@ -292,7 +323,7 @@ def _docstring_candidates(unit: Unit, info: Facts) -> list[Candidate]:
     verb = words[0].lower()
     base = _verb_base(verb)
     if not base:
-        return []
+        return _noun_phrase_candidates(words, unit)
     obj: list[str] = []
     plural = False
     preposition = ""
@@ -331,6 +362,33 @@ def _docstring_candidates(unit: Unit, info: Facts) -> list[Candidate]:
         return [Candidate(obj, "docstring", ids)] if len(obj) >= 2 else []
     head = [vocabulary.gerund(base), preposition] if preposition else [vocabulary.gerund(base)]
     return [Candidate([*head, *obj[-3:]], "docstring", ids)]
+
+
+def _noun_phrase_candidates(words: list[str], unit: Unit) -> list[Candidate]:
+    """A doc that opens with what the member is ("Abstract base class for time zone info
+    classes"): its head noun phrase, or what follows "for"/"of" when the head says only
+    what kind of code it is."""
+    head: list[str] = []
+    rest: list[str] = []
+    for index, word in enumerate(words):
+        lower = word.lower()
+        if lower in vocabulary.clause_words() or lower in vocabulary.articles():
+            if lower in ("for", "of") and head:
+                rest = [w for w in words[index + 1 :] if w.lower() not in vocabulary.articles()]
+            break
+        head.append(word)
+    content = [w for w in head if w.lower() not in vocabulary.generic()]
+    content = [w for w in content if w.lower() not in vocabulary.kind_words()]
+    if len(content) < 2 and rest:
+        cut = next(
+            (i for i, w in enumerate(rest) if w.lower() in vocabulary.clause_words()),
+            len(rest),
+        )
+        head = rest[:cut][:4]
+    if not 2 <= len(head) <= 5:
+        return []
+    return [Candidate([w.lower() if not w.isupper() else w for w in head], "docstring",
+                      frozenset({key_of(unit)}))]  # fmt: skip
 
 
 _PREPOSITIONS = frozenset({"with", "to", "for", "on", "from", "into", "over", "through"})
@@ -376,6 +434,15 @@ def _role_candidates(info: Facts, file: FileWords) -> list[Candidate]:
         covered = frozenset(key_of(u) for u in entry)
         words = ["command-line", "entry", "point"] if parses else ["program", "entry", "point"]
         found.append(Candidate(words, "role", covered))
+    statements = [u for u in info.definitions if u.kind == "statement"]
+    if (
+        not entry
+        and language.cli
+        and len(statements) * 2 > len(info.definitions)
+        and re.search(language.cli, info.text, re.M)
+    ):
+        # Top-level code that reads the program's arguments.
+        found.append(Candidate(["Parsing", "command-line", "arguments"], "role", ids))
     if language.routes and re.search(language.routes, info.text, re.M):
         found.append(Candidate(["HTTP", "route", "handlers"], "role", ids))
     tests = [u for u in info.definitions if re.match(r"(?i)^test|^it$|^describe$", u.name)]

@@ -10,13 +10,23 @@ arguments, what they return and raise, the fields a type holds). Never a count.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 import msgspec
 
 from ...syntax.units import Unit
 from . import intent, vocabulary
-from .facts import Facts, key_of, main_definition, plain_doc, short_name
+from .facts import (
+    Facts,
+    FileWords,
+    action_words,
+    key_of,
+    main_definition,
+    name_words,
+    plain_doc,
+    short_name,
+)
 from .phrases import and_list, kind_noun, or_list, quoted, sentence
 from .weights import DESCRIPTION, PHRASES, DescriptionWeights
 
@@ -33,10 +43,14 @@ def describe(
     info: Facts,
     label: str,
     covers: frozenset[int] = frozenset(),
+    file: FileWords | None = None,
+    avoid: frozenset[str] = frozenset(),
     weights: DescriptionWeights = DESCRIPTION,
 ) -> str:
-    """The best sentence about the section: a member's doc or what its code does."""
-    options = [*doc_options(info, label, covers, weights), *fact_options(info, weights)]
+    """The best sentence about the section: a member's doc or what its code does; never
+    one of ``avoid`` (the file's intent, already said)."""
+    options = [*doc_options(info, label, covers, weights), *fact_options(info, file, weights)]
+    options = [o for o in options if o.text.lower() not in avoid]
     if not options:
         return ""
     return max(options, key=lambda o: o.score).text
@@ -86,26 +100,29 @@ def _content_words(text: str) -> int:
     return sum(1 for w in words if w not in weak)
 
 
-def fact_options(info: Facts, weights: DescriptionWeights = DESCRIPTION) -> list[Option]:
+def fact_options(
+    info: Facts, file: FileWords | None = None, weights: DescriptionWeights = DESCRIPTION
+) -> list[Option]:
     """A sentence from what the section's code does, scored by the facts it states."""
-    text, stated = fact_sentence(info)
+    text, stated = fact_sentence(info, file)
     if not text:
         return []
     return [Option(text, "facts", weights.facts + weights.per_fact * stated)]
 
 
-def fact_sentence(info: Facts) -> tuple[str, int]:
+def fact_sentence(info: Facts, file: FileWords | None = None) -> tuple[str, int]:
     """What the section's code does, and how many facts that sentence states."""
-    members = _members(info)
+    members = [u for u in _members(info) if u.name or u.kind in ("statement", "paragraph")]
     if not members:
         return "", 0
     if all(u.kind in ("import", "comment") for u in members):
         return _imports(members)
-    if all(u.kind in ("statement", "paragraph") for u in members):
-        return _steps(info, members)
-    if len(members) == 1:
-        return _single(info, members[0])
-    return _several(info, members)
+    if all(u.kind in ("statement", "paragraph", "import", "comment") for u in members):
+        return _steps(info, members, file)
+    named = [u for u in members if u.kind not in ("statement", "import", "comment")]
+    if len(named) == 1:
+        return _single(info, named[0], file)
+    return _several(info, named, file)
 
 
 def _members(info: Facts) -> list[Unit]:
@@ -123,16 +140,14 @@ def _imports(members: list[Unit]) -> tuple[str, int]:
     return sentence(f"Imports {and_list(names)}"), 1
 
 
-def _steps(info: Facts, members: list[Unit]) -> tuple[str, int]:
-    """Top-level code or a function's paragraphs: what it sets and calls."""
+def _steps(info: Facts, members: list[Unit], file: FileWords | None) -> tuple[str, int]:
+    """Top-level code or a function's paragraphs: what it sets, then what it does."""
     sets = [short_name(u.name) for u in members if u.name and u.kind == "statement"]
-    calls = _notable_calls(members, set())
     owner = members[0].parent if members[0].kind == "paragraph" else None
     parts = []
     if sets:
         parts.append(f"sets {and_list(sets)}")
-    if calls:
-        parts.append(f"calls {and_list(calls)}")
+    parts += actions(members, file)
     raised = _raised(members)
     if raised:
         parts.append(f"raises {or_list(raised)}")
@@ -150,13 +165,13 @@ def _is_entry(members: list[Unit]) -> bool:
     return any(re.match(r"^\s*if\s+__name__\s*==", u.signature) for u in members)
 
 
-def _single(info: Facts, unit: Unit) -> tuple[str, int]:
+def _single(info: Facts, unit: Unit, file: FileWords | None) -> tuple[str, int]:
     name = _display(unit)
     if unit.kind in ("class", "type"):
         return _class(info, unit, name)
     if unit.kind == "constant":
         return _constant(unit, name)
-    parts = _doings(unit)
+    parts = _doings(unit, file)
     if not parts:
         return "", 0
     return sentence(f"{name} {_join(parts)}", capital=False), len(parts)
@@ -166,17 +181,13 @@ def _display(unit: Unit) -> str:
     return short_name(unit.name) or unit.kind
 
 
-def _doings(unit: Unit, skip: frozenset[str] = frozenset()) -> list[str]:
-    """What one function does: what it returns, calls and raises, its decorator."""
+def _doings(unit: Unit, file: FileWords | None) -> list[str]:
+    """What one function does: what it makes, what its calls do, what it raises."""
     parts: list[str] = []
     returned = _returned(unit)
     if returned:
         parts.append(f"returns {returned}")
-    calls = _notable_calls([unit], set(skip) | {_bare(r) for _, r in unit.facts.returns})
-    if not calls and not returned:
-        calls = [_bare(c) for _, c in unit.facts.calls][:2]  # the least that is true
-    if calls:
-        parts.append(f"calls {and_list(calls)}")
+    parts += actions([unit], file, {_bare(r) for _, r in unit.facts.returns})
     raised = _raised([unit])
     if raised:
         parts.append(f"raises {or_list(raised)}")
@@ -187,58 +198,73 @@ def _doings(unit: Unit, skip: frozenset[str] = frozenset()) -> list[str]:
     return parts
 
 
-_RECEIVER = re.compile(r"^(?:self|this|cls)\.")
-
-
-@lru_cache(maxsize=16384)
 def _bare(name: str) -> str:
     return _RECEIVER.sub("", name.removesuffix("()").removeprefix("new "))
 
 
+_RECEIVER = re.compile(r"^(?:self|this|cls)\.")
+
+
 def _returned(unit: Unit) -> str:
-    """What a function returns, when every return says the same kind of thing."""
+    """What a function hands back when it makes something: a new X, its own field."""
     heads = [r for _, r in unit.facts.returns]
     if not heads:
         return ""
-    literal = {
-        "<str>": "a string", "<num>": "a number", "<bool>": "a flag", "<list>": "a list",
-        "<dict>": "a mapping", "<none>": "nothing",
-    }  # fmt: skip
     first = heads[0]
     if first.startswith("new "):
         return f"a new {short_name(first[4:])}"
-    if first.endswith("()"):
-        callee = _bare(first)
-        if short_name(callee)[:1].isupper():
-            return f"a {short_name(callee)}"
-        return f"the result of {callee}"
-    if first in literal and first != "<none>":
-        return literal[first] if all(h == first for h in heads) else ""
-    if re.fullmatch(r"(?:self|this)\.\w+", first):
+    if first.endswith("()") and short_name(_bare(first))[:1].isupper():
+        return f"a new {short_name(_bare(first))}"
+    if re.fullmatch(r"(?:self|this)\.\w+", first) and len(set(heads)) == 1:
         return f"its {first.split('.', 1)[1]}"
     return ""
 
 
-def _notable_calls(units: list[Unit], skip: set[str]) -> list[str]:
-    """The members' most telling callees, in the order they first appear (exceptions they
-    construct to raise are said as raised, not called)."""
+def actions(
+    units: list[Unit], file: FileWords | None, skip: set[str] | frozenset[str] = frozenset()
+) -> list[str]:
+    """What the units do, read from the names of what they call ("reads the config"),
+    most telling calls first: the file's own functions, then calls named for an action;
+    calls without a verb in their name are said as calls."""
     own = {short_name(u.name) for u in units}
-    skip = skip | set(_raised(units, limit=40))
-    seen: dict[str, int] = {}
+    raised = set(_raised(units, limit=40))
+    found: dict[str, tuple[int, int, str]] = {}
     for unit in units:
         for line, callee in unit.facts.calls:
             name = _bare(callee)
+            short = short_name(name)
             if (
-                name.lower() in vocabulary.trivial_calls()
-                or short_name(name) in own
+                short in own
                 or name in skip
-                or short_name(name) in skip
-                or short_name(name).lower() in vocabulary.trivial_calls()
+                or short in raised
+                or name.lower() in vocabulary.trivial_calls()
+                or short.lower() in vocabulary.trivial_calls()
+                or name in found
             ):
                 continue
-            seen.setdefault(name, line)
-    ordered = sorted(seen, key=lambda n: seen[n])
-    return ordered[: PHRASES.calls_shown]
+            phrase = action(name, file) if file is not None else ""
+            local = file is not None and short.lower() in file.defined
+            found[name] = (int(local) * 2 + bool(phrase), line, phrase)
+    chosen = sorted(found, key=lambda n: (-found[n][0], found[n][1]))[: PHRASES.calls_shown]
+    chosen.sort(key=lambda n: found[n][1])
+    phrases = [found[n][2] for n in chosen if found[n][2]]
+    plain = [n for n in chosen if not found[n][2]]
+    if plain:
+        phrases.append(f"calls {and_list(plain)}")
+    return phrases
+
+
+def action(name: str, file: FileWords | None) -> str:
+    """A callee's name read as what it does: ``read_rsa_key`` → "reads RSA key"; ""
+    when the name holds no verb, or no object to say."""
+    verb, objects = action_words(name, file)
+    if not verb:
+        return ""
+    return " ".join([vocabulary.third_person(verb), *(_acronym(w, file) for w in objects)])
+
+
+def _acronym(word: str, file: FileWords | None) -> str:
+    return word.upper() if file is not None and word in file.acronyms else word
 
 
 def _raised(units: list[Unit], limit: int = 3) -> list[str]:
@@ -314,7 +340,9 @@ def _fields(unit: Unit, info: Facts) -> list[str]:
 
 
 def _constant(unit: Unit, name: str) -> tuple[str, int]:
-    calls = _notable_calls([unit], set())
+    calls = [
+        _bare(c) for _, c in unit.facts.calls if _bare(c).lower() not in vocabulary.trivial_calls()
+    ]
     value = re.search(r"(?:=|:=|\bdefine\s+\w+)\s*(.+?)\s*[;,]?\s*$", unit.signature)
     if calls:
         return sentence(f"{name} is built with {calls[0]}", capital=False), 1
@@ -324,9 +352,9 @@ def _constant(unit: Unit, name: str) -> tuple[str, int]:
     return "", 0
 
 
-def _several(info: Facts, members: list[Unit]) -> tuple[str, int]:
-    """Several definitions: named in reading order, with what they share."""
-    subject = _subject(info, members)
+def _several(info: Facts, members: list[Unit], file: FileWords | None) -> tuple[str, int]:
+    """Several definitions: what they do together, then their names in reading order and
+    what they share."""
     theme = info.theme
     parts: list[str] = []
     stated = 0
@@ -353,17 +381,44 @@ def _several(info: Facts, members: list[Unit]) -> tuple[str, int]:
             stated += 1
         parts.append(part)
         stated += 1
-    if not parts:
-        calls = _notable_calls(members, set())
-        if calls:
-            parts.append(f"calling {and_list(calls)}")
-            stated += 1
     if theme.raises:
         parts.append(f"raising {or_list(theme.raises[:3])}")
         stated += 1
+    lead = _activity(info, members, file)
+    names = and_list([_display(u) for u in members])
+    if lead:
+        head = f"{lead}: {names}"
+        stated += 1
+    else:
+        head = _subject(info, members)
     if not parts:
-        return sentence(subject), 0
-    return sentence(f"{subject}, {_join(parts)}"), stated
+        return sentence(head), stated
+    return sentence(f"{head}, {_join(parts)}"), stated
+
+
+def _activity(info: Facts, members: list[Unit], file: FileWords | None) -> str:
+    """What several members do, from their names: "Methods of POP3 that list, retrieve
+    and delete messages"; "" when their names hold no verbs."""
+    verbs: list[str] = []
+    objects: list[str] = []
+    for unit in members:
+        words = name_words(unit.name)
+        if file is not None:
+            words = [w for w in words if file.accepts(w)]
+        verb = next((w for w in words if vocabulary.is_verb(w)), "")
+        if verb and verb not in verbs and verb not in vocabulary.weak_verbs():
+            verbs.append(verb)
+        rest = [w for w in words if w != verb and not vocabulary.is_verb(w)]
+        if rest:
+            objects.append(vocabulary.singular(rest[-1]))
+    if len(verbs) < 2:
+        return ""
+    common = [w for w, n in Counter(objects).most_common(2) if n >= 2]
+    kinds = Counter(u.kind for u in members).most_common(1)[0][0]
+    noun = kind_noun(kinds, len(members))
+    owner = f" of {short_name(info.owner)}" if info.owner and kinds == "method" else ""
+    things = f" {and_list([vocabulary.plural(w) for w in common])}" if common else ""
+    return f"{noun.capitalize()}{owner} that {and_list(verbs[:3], limit=3)}{things}"
 
 
 def _subject(info: Facts, members: list[Unit]) -> str:
@@ -400,10 +455,16 @@ def clean_doc(doc: str) -> str:
     text = intent.unmarked(plain_doc(doc)).lstrip(":;,.-| ")
     if not text or not re.search(r"[A-Za-z]{3}", text):
         return ""
-    if _NOT_PROSE.search(text) or intent.is_boilerplate(text):
+    if _NOT_PROSE.search(text) or intent.is_boilerplate(text) or _code_like(text):
         return ""
     text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text.rstrip(",;:") + "."
+
+
+def _code_like(text: str) -> bool:
+    """Commented-out code rather than prose: braces, semicolons, sigils, operators."""
+    marks = sum(text.count(c) for c in "{};$") + len(re.findall(r"->|==|:=|\(\)|\w\(", text))
+    return marks >= 3 or (marks >= 2 and len(text.split()) < 8)
 
 
 _NOT_PROSE = re.compile(

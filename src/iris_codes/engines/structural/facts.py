@@ -79,7 +79,7 @@ class FileWords(msgspec.Struct):
     block_words: list[Counter[str]]  # per section: its definitions' name words
     prose: frozenset[str] = frozenset()  # words the author writes in comments and docs
     code_names: frozenset[str] = frozenset()  # whole identifiers of the code, lower case
-
+    defined: frozenset[str] = frozenset()  # the file's own definitions, lower case
     seen: dict[str, bool] = msgspec.field(default_factory=dict)  # accepts(), remembered
 
     def accepts(self, word: str) -> bool:
@@ -135,7 +135,8 @@ def file_words(
         m.lower() for m in re.findall(r"\$\{?([A-Za-z_]\w*)", "\n".join(text.lines[:limit]))
     }
     found = vocabulary.acronyms(prose_text) | vocabulary.camel_acronyms(code_text)
-    return FileWords(language, found, block_words, prose, code_names)
+    defined = frozenset(short_name(u.name).lower() for u in units if u.name)
+    return FileWords(language, found, block_words, prose, code_names, defined)
 
 
 class Theme(msgspec.Struct):
@@ -308,6 +309,27 @@ def name_words(name: str) -> list[str]:
     return list(_name_words(name))
 
 
+def action_words(name: str, file: FileWords | None) -> tuple[str, list[str]]:
+    """A callee's name read as (verb, object words): ``read_rsa_key`` → (read, [rsa, key]);
+    ("", []) when its name holds no verb, or no object worth saying."""
+    words = name_words(name)
+    receiver: list[str] = []
+    if len(words) == 1 and "." in name:
+        # A method named for its action alone acts on its receiver: config.update(...).
+        receiver = name_words(re.sub(r"^(?:self|this)\.", "", name.rsplit(".", 1)[0]))
+    if file is not None:
+        words = [w for w in words if file.accepts(w)]
+        receiver = [w for w in receiver if file.accepts(w)]
+    verb = next((i for i, w in enumerate(words) if vocabulary.is_verb(w)), -1)
+    if verb < 0 or (verb > 0 and len(words) - verb > 2):
+        return "", []
+    objects = words[verb + 1 :] or words[:verb] or receiver[-2:]
+    objects = [w for w in objects if w not in vocabulary.filler()]
+    if not objects:
+        return "", []
+    return words[verb], objects[-3:]
+
+
 def heaviest(weights: Weights, count: int) -> list[tuple[str, float]]:
     """The heaviest entries, ties in name order (deterministic)."""
     return sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:count]
@@ -337,10 +359,24 @@ def main_definition(info: Facts) -> Unit | None:
 
 
 def plain_doc(doc: str) -> str:
-    """A doc comment without Doxygen/JSDoc/Javadoc markup: tags, math, ``{@code x}``."""
-    text = _LINK.sub(r"\1", doc)
+    """A doc comment without Doxygen/JSDoc/Javadoc/POD markup: tags, math, ``{@code x}``,
+    ``C<x>``."""
+    text = _POD_CODE.sub(lambda m: m.group(1).split("|")[0], doc) if "<" in doc else doc
+    text = _LINK.sub(r"\1", text)
     for _ in range(3):  # nested inline tags: {@code {@literal x}}
         text = _INLINE_TAG.sub(r"\1", text)
     text = _DOC_TAIL.sub("", text)
     text = _MATH.sub("", text)
+    text = _GROUPING.sub(" ", text)
+    text = _HTML_TAG.sub("", text)
     return _DOXYGEN.sub("", text).strip()
+
+
+# Doxygen's grouping commands and HTML inline tags carry no words of their own.
+_GROUPING = re.compile(
+    r"[@\\](?:addtogroup|defgroup|ingroup|weakgroup|name|file|headerfile|internal|endinternal)"
+    r"\b(?:\s+\S+)?|[@\\][{}]"
+)
+# POD formatting codes: C<code>, B<bold>, L<text|link>, C<< x >>.
+_POD_CODE = re.compile(r"\b[BCEFILSXZ]<+\s*([^<>]*?)\s*>+")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")

@@ -16,7 +16,7 @@ import re
 import msgspec
 
 from ...syntax.references import split_words
-from . import vocabulary
+from . import intent, vocabulary
 from .candidates import PARAMS, candidates, name_phrase
 from .facts import Candidate, Facts, FileWords, key_of, name_words
 from .weights import NAMING, NamingWeights
@@ -34,7 +34,7 @@ def _valid(candidate: Candidate, info: Facts, file: FileWords) -> bool:
     seen: set[str] = set()
     params = _parameters(info)
     for word in words:
-        lower = word.lower()
+        lower = word.lower().rstrip(":")
         for part in lower.split("-"):
             if not part or not (part in JOINERS or file.accepts(part)):
                 return False
@@ -131,27 +131,48 @@ def choose_labels(
     return labels
 
 
+def setup_label(info: Facts) -> str:
+    """What a section of licence, imports and setup holds: "Licence, includes and setup"."""
+    units = [p.unit for p in info.section.pieces]
+    notes = sum(u.end - u.start + 1 for u in units if u.kind == "comment")
+    if notes > 0.8 * (info.section.end - info.section.start + 1) and not any(
+        intent.is_boilerplate(u.doc or "") for u in units
+    ):
+        return "Module documentation"
+    parts: list[str] = []
+    comments = [u for u in units if u.kind == "comment"]
+    if comments and any(intent.is_boilerplate(u.doc or "") for u in comments):
+        parts.append("licence")
+    elif comments and not any(u.kind != "comment" for u in units):
+        parts.append("documentation")
+    imports = [u for u in units if u.kind == "import"]
+    if imports:
+        include = any(u.signature.lstrip().startswith("#") for u in imports)
+        parts.append("includes" if include else "imports")
+    if any(u.kind in ("statement", "constant") for u in units):
+        parts.append("setup" if imports or comments else "top-level code")
+    if not parts:
+        return ""
+    if parts == ["documentation"]:
+        return "Module documentation"
+    if parts == ["top-level code"]:
+        return "Top-level script code"
+    if len(parts) == 1:
+        alone = {"licence": "Licence header", "includes": "Included headers"}
+        return alone.get(parts[0], {"imports": "Module imports"}.get(parts[0], "Module setup"))
+    text = f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return text[:1].upper() + text[1:]
+
+
 def fallback_label(info: Facts, file: FileWords, taken: set[str]) -> str:
     """A plain label when no candidate holds: what the section is (imports and setup, the
     script's body), else its main member's name as words; else "" (post-processing then
     names the lines)."""
     kinds_here = {p.unit.kind for p in info.section.pieces}
-    if kinds_here <= {"comment", "import", "statement"}:
-        for plain, fits in (
-            ("Imports and module setup", "import" in kinds_here),
-            ("File header", kinds_here == {"comment"}),
-            ("Script body", "statement" in kinds_here),
-        ):
-            if fits and plain.lower() not in taken:
-                return plain
-    named = [u for u in info.definitions if u.name]
-    if len(named) == 1 and len(words := name_words(named[0].name)) == 1:
-        # One definition named by one word: the word and what it is ("The usage function").
-        kind = {"method": "method", "class": "class", "type": "type"}.get(named[0].kind, "")
-        kind = kind or ("constant" if named[0].kind == "constant" else "function")
-        label = f"The {words[0]} {kind}"
-        if file.accepts(words[0]) and label.lower() not in taken:
-            return label
+    if kinds_here <= {"comment", "import", "statement", "constant"}:
+        plain = setup_label(info)
+        if plain and plain.lower() not in taken:
+            return plain
     # The main member's own name, read as words, when it holds two or more.
     for unit in sorted(info.definitions, key=lambda u: -info.weights.get(key_of(u), 0.0))[:3]:
         candidate = Candidate(name_phrase(unit.name, file), "fallback")
@@ -171,7 +192,7 @@ def fallback_label(info: Facts, file: FileWords, taken: set[str]) -> str:
             ):
                 weights[word] = weights.get(word, 0.0) + info.weights.get(key_of(unit), 1.0)
     top = sorted(weights, key=lambda w: -weights[w])[:3]
-    order = [w for w in dict.fromkeys(w for u in info.definitions for w in name_words(u.name))]
+    order = list(dict.fromkeys(w for u in info.definitions for w in name_words(u.name)))
     top = sorted(top, key=order.index)
     shown = [vocabulary.gerund(w) if vocabulary.is_verb(w) else w for w in top]
     if len(shown) >= 2:
@@ -180,4 +201,11 @@ def fallback_label(info: Facts, file: FileWords, taken: set[str]) -> str:
         label = label[:1].upper() + label[1:]
         if label.lower() not in taken:
             return label
+    # The part of one named thing: "Decoding table, lines 135-164".
+    owners = {u.name for u in info.definitions if u.name}
+    if len(owners) == 1:
+        words = [w for w in name_words(owners.pop()) if file.accepts(w)][-3:]
+        label = " ".join(words) + f", lines {info.section.start}-{info.section.end}"
+        if words and label.lower() not in taken:
+            return label[:1].upper() + label[1:]
     return ""

@@ -81,9 +81,9 @@ def make_pieces(
     long_unit = max(weights.long_unit_lines, weights.long_unit_share * target)
     for unit in units:
         blank = sum(text.blank[previous_end : unit.start - 1])
-        if unit.kind in _SPLITTABLE and unit.end - unit.start > long_unit:
-            headed = unit.kind in FUNCTION_KINDS
-            parts = paragraphs(unit, text, headed=headed)
+        # A function stays whole at this level: its paragraphs become its children.
+        if unit.kind in _SPLITTABLE - FUNCTION_KINDS and unit.end - unit.start > long_unit:
+            parts = paragraphs(unit, text)
         else:
             parts = [unit]
         for index, part in enumerate(parts):
@@ -120,32 +120,45 @@ def _name_words(unit: Unit) -> list[str]:
 
 
 def split_longest(pieces: list[Piece], text: Text, target: float) -> list[Piece]:
-    """The pieces with the longest one that may be cut (not a function: those are cut only
-    at their headed paragraphs) cut at its statement starts or doc headings (or unchanged)."""
-    cuttable = [i for i, p in enumerate(pieces) if p.unit.kind not in FUNCTION_KINDS]
+    """The pieces with the longest one that may be cut here cut at its statements, or a
+    long function at the paragraphs its author headed with a comment (or unchanged).
+    Documentation is cut only into children."""
+    cuttable = [
+        i for i, p in enumerate(pieces) if p.unit.kind not in PREAMBLE_KINDS and not p.inside
+    ]
     if not cuttable:
         return pieces
-    longest = max(cuttable, key=lambda i: pieces[i].end - pieces[i].start)
-    piece = pieces[longest]
-    if piece.end - piece.start + 1 < 2 * max(8.0, target / 2):
-        return pieces
-    parts: list[Unit] = [piece.unit]
-    if piece.unit.kind not in PREAMBLE_KINDS:  # documentation is cut at its headings only
-        parts = paragraphs(piece.unit, text, blank=False, chunk=max(8, int(target)))
-    titles: dict[int, str] = {}
-    if len(parts) < 2:
-        parts, titles = _doc_sections(piece.unit, text)
-    if len(parts) < 2:
-        return pieces
+    for longest in sorted(cuttable, key=lambda i: pieces[i].start - pieces[i].end):
+        piece = pieces[longest]
+        if piece.end - piece.start + 1 < 2 * max(8.0, target / 2):
+            return pieces
+        if piece.unit.kind in FUNCTION_KINDS:
+            parts = paragraphs(piece.unit, text, headed=True)
+        else:
+            parts = paragraphs(piece.unit, text, blank=False, chunk=max(8, int(target)))
+        if len(parts) >= 2:
+            return [*pieces[:longest], *as_pieces(piece, parts, text), *pieces[longest + 1 :]]
+    return pieces
+
+
+def as_pieces(
+    piece: Piece, parts: list[Unit], text: Text, titles: dict[int, str] | None = None
+) -> list[Piece]:
+    """``piece`` replaced by pieces for its ``parts`` (``titles``: headings by line)."""
     replacement = []
     for index, part in enumerate(parts):
-        new = make_piece(
-            part, piece.blank_before if index == 0 else 0, piece.inside or index > 0, text
-        )
-        if part.start in titles:
+        blank = piece.blank_before if index == 0 else 0
+        new = make_piece(part, blank, piece.inside or index > 0, text)
+        if titles and part.start in titles:
             new.marker, new.title = 1.0, titles[part.start]
         replacement.append(new)
-    return [*pieces[:longest], *replacement, *pieces[longest + 1 :]]
+    return replacement
+
+
+def doc_sections(unit: Unit, text: Text) -> tuple[list[Unit], dict[int, str]]:
+    """A long doc comment cut at its own headings (``<h2>``, ``## Examples``, POD's
+    ``=head2``): the author's sections of the documentation, each with its title."""
+    return _doc_sections(unit, text)
 
 
 def _doc_sections(unit: Unit, text: Text) -> tuple[list[Unit], dict[int, str]]:
@@ -170,10 +183,25 @@ def _doc_sections(unit: Unit, text: Text) -> tuple[list[Unit], dict[int, str]]:
         prose = all(text.blank[n - 1] or text.comment[n - 1] for n in range(start, end + 1))
         kind = "comment" if prose else unit.kind
         facts = unit.facts.within(start, end)
+        doc = _section_doc(text, start + 1 if start in titles else start, end)
         parts.append(
-            msgspec.structs.replace(unit, kind=kind, start=start, end=end, doc="", facts=facts)
+            msgspec.structs.replace(unit, kind=kind, start=start, end=end, doc=doc, facts=facts)
         )
     return parts, titles
+
+
+def _section_doc(text: Text, start: int, end: int) -> str:
+    """The first sentence of a documentation section's prose, past directives and code."""
+    paragraph: list[str] = []
+    for n in range(start, min(end, start + 40) + 1):
+        line = text.lines[n - 1]
+        stripped = comments.clean_comment([line]) if text.comment[n - 1] else line.strip()
+        if not stripped or stripped.startswith("=") or line.startswith(("    ", "\t")):
+            if paragraph:
+                break
+            continue
+        paragraph.append(stripped)
+    return comments.first_sentence(" ".join(paragraph)) if paragraph else ""
 
 
 def _doc_heading(line: str) -> str:
@@ -212,6 +240,8 @@ def paragraphs(
         (level for level in levels if opening[level] >= 3),
         default=max(levels, key=lambda level: (levels[level], -level)),
     )
+    if headed:
+        indent = min(levels)  # a comment heads a paragraph of the body itself
     sealed = _sealed(unit)
     starts = [unit.start]
     for n in body:

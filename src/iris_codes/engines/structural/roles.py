@@ -48,8 +48,9 @@ def role_intent(
     if not units:
         return ""
     options = [
+        *_doc_roles(units, source, filename, weights),
         *_class_role(units, infos, source, weights),
-        *_cli_role(units, lang, source, weights),
+        *_cli_role(units, lang, source, file, weights),
         *_test_role(units, weights),
         *_header_role(units, lang, filename, weights),
         *_settings_role(units, labels, weights),
@@ -61,6 +62,53 @@ def role_intent(
     if not options:
         return ""
     return max(options, key=lambda o: o.score).text
+
+
+def _doc_roles(units: list[Unit], source: str, filename: str, weights: RoleWeights) -> list[Role]:
+    """The doc of the definition the file is about: the one named like the file, the only
+    public one, the one that is most of the file, or the one the others use most."""
+    line_count = max(1, source.count("\n"))
+    top = [u for u in units if u.kind in ("class", "type", "function", "constant") and u.name]
+    stem = _normal(re.split(r"[\\/]", filename)[-1].split(".")[0])
+    found: list[Role] = []
+    for unit in top:
+        text = _doc_sentence(unit)
+        if not text:
+            continue
+        name = _normal(short_name(unit.name))
+        if stem and name and (name == stem or name == stem.rstrip("s")):
+            found.append(Role(text, "named doc", weights.named_doc))
+        elif (
+            unit.kind != "constant"
+            and not unit.parent
+            and (_lines(unit) >= weights.main_share * line_count)
+        ):
+            found.append(Role(text, "main doc", weights.main_doc))
+    exported = [u for u in top if u.exported and not u.parent]
+    if len(exported) == 1 and (text := _doc_sentence(exported[0])):
+        found.append(Role(text, "main doc", weights.main_doc))
+    used: Counter[int] = Counter()
+    for unit in top:
+        for other in units:
+            if other is not unit and unit.defines & other.uses:
+                used[id(unit)] += 1
+    # A type the others are built on speaks for the file; a much-used helper does not.
+    central = [u for u in exported if u.kind in ("class", "type") and used[id(u)] >= 2 and u.doc]
+    if central:
+        best = max(central, key=lambda u: (used[id(u)], -u.start))
+        found.append(Role(_doc_sentence(best), "central doc", weights.central_doc))
+    return found
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _doc_sentence(unit: Unit) -> str:
+    from . import intent
+    from .facts import plain_doc
+
+    return intent.sentence(plain_doc(unit.doc)) if unit.doc else ""
 
 
 def _definitions(units: list[Unit]) -> list[Unit]:
@@ -94,18 +142,24 @@ def _class_role(
             if re.search(rf"\b{word}\b", header.signature.lower()):
                 kind = word
     bases = [short_name(b) for _, b in header.facts.bases][:2] if header is not None else []
+    own = short_name(name)
     methods = [
-        short_name(u.name)
+        u
         for u in units
-        if u.parent == name and u.kind in ("method", "function") and _public(u)
+        if u.parent == name
+        and u.kind in ("method", "function")
+        and _public(u)
+        and not re.fullmatch(r"__\w+__|constructor", short_name(u.name))
+        and short_name(u.name) != own
     ]
-    methods = [m for m in methods if not re.fullmatch(r"__\w+__", m)]
-    what = f"the {short_name(name)} {kind}"
+    # Its three largest public methods, in file order: what a reader meets first.
+    biggest = sorted(sorted(methods, key=lambda u: -_lines(u))[:3], key=lambda u: u.start)
+    what = f"the {own} {kind}"
     if bases:
         what += f", a {and_list(bases)} {'subclass' if kind == 'class' else kind},"
     text = f"Defines {what}"
-    if methods:
-        text += f" with the methods {and_list(methods, limit=5)}"
+    if biggest:
+        text += f" and its methods {and_list([short_name(u.name) for u in biggest])}"
     return [Role(sentence(text), "class", weights.class_role + (0.5 if methods else 0.0))]
 
 
@@ -116,7 +170,7 @@ def _public(unit: Unit) -> bool:
 
 
 def _cli_role(
-    units: list[Unit], lang: Language | None, source: str, weights: RoleWeights
+    units: list[Unit], lang: Language | None, source: str, file: FileWords, weights: RoleWeights
 ) -> list[Role]:
     """A program that parses its command line: its subcommands, or what its main does."""
     if lang is None or not lang.cli or not re.search(lang.cli, source[:200_000], re.M):
@@ -139,15 +193,13 @@ def _cli_role(
     if commands:
         text = f"Command-line program with the commands {and_list(commands, limit=5)}"
         return [Role(sentence(text), "cli", weights.cli_role + 0.5)]
-    steps = [short_name(c) for u in entry for _, c in u.facts.calls]
-    steps = [s for s in steps if s.lower() not in vocabulary.trivial_calls()][:3]
-    if not steps:
-        return [Role("", "cli", 0.0)]
-    return [
-        Role(
-            sentence(f"Command-line program that calls {and_list(steps)}"), "cli", weights.cli_role
-        )
-    ]
+    from .describe import actions
+
+    steps = [a for a in actions(entry, file) if not a.startswith("calls ")]
+    if len(steps) < 2:
+        return []
+    text = f"Command-line program that {and_list(steps[:3])}"
+    return [Role(sentence(text), "cli", weights.cli_role)]
 
 
 def _test_role(units: list[Unit], weights: RoleWeights) -> list[Role]:
@@ -250,7 +302,7 @@ def _functions_role(units: list[Unit], weights: RoleWeights) -> list[Role]:
     things = [vocabulary.plural(w) for w, n in objects.most_common(3) if n >= 1]
     if not verbs or not things:
         return []
-    text = f"Functions to {and_list(verbs, limit=3)} {and_list(things, limit=3)}"
+    text = f"Functions to {and_list(verbs[:3])} {and_list(things[:2])}"
     return [Role(sentence(text), "functions", weights.functions_role)]
 
 

@@ -25,7 +25,8 @@ from .pieces import (
     FUNCTION_KINDS,
     PREAMBLE_KINDS,
     Piece,
-    make_piece,
+    as_pieces,
+    doc_sections,
     make_pieces,
     paragraphs,
     split_longest,
@@ -70,14 +71,17 @@ def segment(units: Sequence[Unit], text: Text, weights: SegmentWeights = SEGMENT
     low, high = block_count_range(line_count, text.code_lines, weights)
     target = max(weights.min_block_lines, line_count / max(1, (low + high) / 2))
     pieces = make_pieces(units, text, target, weights)
-    sections = cut(pieces, text, _preamble_length(pieces), weights)
+    sections = cut(pieces, text, _preamble_length(pieces, text), weights)
     for section in sections:
         nest(section, text, weights, 1)
     return sections
 
 
-def cut(pieces: list[Piece], text: Text, preamble: int, weights: SegmentWeights) -> list[Section]:
-    """``pieces`` (the first ``preamble`` of them a preamble) cut into sections."""
+def cut(
+    pieces: list[Piece], text: Text, preamble: int, weights: SegmentWeights, nested: bool = False
+) -> list[Section]:
+    """``pieces`` (the first ``preamble`` of them a preamble) cut into sections
+    (``nested``: a long section's children, which may part things that belong together)."""
     start, end = pieces[0].start, pieces[-1].end
     line_count = end - start + 1
     code_lines = text.code(start, end)
@@ -94,6 +98,8 @@ def cut(pieces: list[Piece], text: Text, preamble: int, weights: SegmentWeights)
         weights.min_block_code, text.code(start, end) / max(1, (low + high) / 2)
         * weights.min_block_share,
     )  # fmt: skip
+    if nested:
+        weights = msgspec.structs.replace(weights, forced_min=-math.inf)
     cuts = _choose_cuts(pieces, text, preamble, low, high, min_code, weights)
     for _ in range(low):
         if len(cuts) + 1 >= low:
@@ -122,17 +128,28 @@ def nest(section: Section, text: Text, weights: SegmentWeights, depth: int) -> N
         return
     pieces = list(section.pieces)
     preamble = section.preamble
+    # Cut open the pieces too long to read as one, longest first, until none is (or none
+    # can be cut further).
+    whole: set[int] = set()
     for _ in range(weights.max_blocks):
-        if len(pieces) - preamble >= 2:
+        longest = max(
+            (i for i in range(len(pieces)) if id(pieces[i]) not in whole),
+            key=lambda i: pieces[i].end - pieces[i].start,
+            default=-1,
+        )
+        if longest < 0:
             break
-        longest = max(range(len(pieces)), key=lambda i: pieces[i].end - pieces[i].start)
-        split = _split_for_children(pieces[longest], text)
+        piece = pieces[longest]
+        if len(pieces) - preamble >= 2 and piece.end - piece.start + 1 <= weights.nest_lines:
+            break
+        split = _split_for_children(piece, text)
         if len(split) < 2:
-            break
+            whole.add(id(piece))
+            continue
         pieces[longest : longest + 1] = split
     if len(pieces) - preamble < 2:
         return
-    children = cut(pieces, text, preamble, weights)
+    children = cut(pieces, text, preamble, weights, nested=True)
     if len(children) < 2:
         return
     section.children = children
@@ -141,21 +158,21 @@ def nest(section: Section, text: Text, weights: SegmentWeights, depth: int) -> N
 
 
 def _split_for_children(piece: Piece, text: Text) -> list[Piece]:
-    """One long piece as its paragraphs, finest last: comment-headed ones, then those after
-    a blank line, then its statements every few lines."""
+    """One long piece as its parts, finest last: a function's comment-headed paragraphs,
+    then those after a blank line, then its statements every few lines; documentation at
+    its own headings."""
     unit = piece.unit
+    if unit.kind in PREAMBLE_KINDS:
+        parts, titles = doc_sections(unit, text)
+        return as_pieces(piece, parts, text, titles) if len(parts) >= 2 else [piece]
     attempts: list[list[Unit]] = []
     if unit.kind in FUNCTION_KINDS:
         attempts.append(paragraphs(unit, text, headed=True))
-    if unit.kind not in PREAMBLE_KINDS:
-        attempts.append(paragraphs(unit, text))
-        attempts.append(paragraphs(unit, text, blank=False, chunk=20))
+    attempts.append(paragraphs(unit, text))
+    attempts.append(paragraphs(unit, text, blank=False, chunk=20))
     for parts in attempts:
         if len(parts) >= 2:
-            return [
-                make_piece(part, piece.blank_before if i == 0 else 0, piece.inside or i > 0, text)
-                for i, part in enumerate(parts)
-            ]
+            return as_pieces(piece, parts, text)
     return [piece]
 
 
@@ -274,13 +291,13 @@ def _overlap(left: list[frozenset[str]], right: list[frozenset[str]]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
-def _preamble_length(pieces: list[Piece]) -> int:
+def _preamble_length(pieces: list[Piece], text: Text) -> int:
     """Leading pieces that are docstring, licence, imports and short module setup.
 
     A file that is mostly imports (an index of re-exports) has no preamble beyond its
     opening comments: the imports are its content.
     """
-    count = _leading_setup(pieces)
+    count = _leading_setup(pieces, text)
     if count and pieces[count - 1].end > SEGMENT.preamble_share * pieces[-1].end:
         count = 0
         while count < len(pieces) and pieces[count].unit.kind == "comment":
@@ -288,13 +305,14 @@ def _preamble_length(pieces: list[Piece]) -> int:
     return count
 
 
-def _leading_setup(pieces: list[Piece]) -> int:
+def _leading_setup(pieces: list[Piece], text: Text) -> int:
     count = 0
     for piece in pieces:
         unit = piece.unit
+        # Short in code: a licence comment over an ``#if`` line is still setup.
         short_setup = (
             unit.kind in _SETUP_KINDS
-            and unit.end - unit.start < SEGMENT.preamble_setup_lines
+            and text.code(unit.start, unit.end) < SEGMENT.preamble_setup_lines
             and not _ENTRY.match(unit.signature)
         )
         if unit.kind in PREAMBLE_KINDS or short_setup:
@@ -328,6 +346,16 @@ def _choose_cuts(
     # The preamble opens the first section: no cut inside it or right after it.
     first_allowed = max(1, preamble + 1)
     allowed = [i for i in range(first_allowed, len(pieces)) if not _header_of_next(pieces, i)]
+    # A function's later paragraph may start a section only once the function's own first
+    # piece does: a function's head never ends the section before it.
+    head_of = {}
+    for i, piece in enumerate(pieces):
+        if piece.inside:
+            j = i
+            while j > 0 and pieces[j].inside:
+                j -= 1
+            if pieces[j].unit.kind in FUNCTION_KINDS:
+                head_of[i] = j
     if not allowed or high <= 1:
         return set()
     cuts: list[int] = []
@@ -343,6 +371,9 @@ def _choose_cuts(
             edge = bisect.bisect_left(bounds, i)
             if bounds[edge] == i:
                 continue  # already a cut
+            head = head_of.get(i)
+            if head is not None and head > preamble and head not in bounds:
+                continue
             left_edge, right_edge = bounds[edge - 1], bounds[edge]
             # The preamble does not count towards the first section's size.
             body_start = min(preamble, i - 1) if left_edge == 0 else left_edge
@@ -358,6 +389,11 @@ def _choose_cuts(
         if best < 0:
             break
         if len(cuts) + 1 >= low and scores[best] < weights.threshold:
+            break
+        inside = weights.inside_unit if pieces[best].inside else 0.0
+        if scores[best] + inside < weights.forced_min:
+            # Even short of the fewest blocks, no cut between definitions that belong
+            # together (a table of like entries); a long unit's paragraphs may still part.
             break
         cuts.append(best)
         bisect.insort(bounds, best)

@@ -19,12 +19,17 @@ class Text(msgspec.Struct):
     code_upto: list[int]
 
     @classmethod
-    def of(cls, lines: Sequence[str]) -> Text:
+    def of(cls, lines: Sequence[str], spans: Sequence[tuple[int, int]] = ()) -> Text:
+        """``spans``: (first, last) lines of block comments, whose inner lines carry no
+        comment marker of their own."""
         blank = [not line.strip() for line in lines]
         comment = [
             not empty and comments.is_comment_line(line)
             for line, empty in zip(lines, blank, strict=True)
         ]
+        for first, last in spans:
+            for n in range(max(1, first), min(last, len(lines)) + 1):
+                comment[n - 1] = not blank[n - 1]
         upto = [0] * (len(lines) + 1)
         count = 0
         for n, (empty, note) in enumerate(zip(blank, comment, strict=True), 1):

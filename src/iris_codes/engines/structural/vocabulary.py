@@ -18,6 +18,9 @@ from pathlib import Path
 
 # Words past this rank in wordninja's list are mostly names, typos and fragments.
 COMMON_WORDS = 60_000
+# A word of three letters is a word only among the commonest (pre, tab; not sem, ver, arr).
+SHORT_WORD_RANK = 10_000
+COMPOUND_RANK = 20_000
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,5}\b")
 _CAMEL_RUN = re.compile(r"[A-Z]{2,6}(?=[A-Z][a-z])")
 _VOWELS = frozenset("aeiou")
@@ -104,8 +107,9 @@ def split_compound(word: str) -> tuple[str, ...]:
     for cut in range(3, len(word) - 2):
         head, tail = word[:cut], word[cut:]
         # A short head only as a verb (get, set, put); else both halves real words.
-        head_ok = head in verbs() or (len(head) >= 4 and (head in english() or head in terms()))
-        tail_ok = (len(tail) >= 4 and is_word(tail)) or tail in abbreviations()
+        head_ok = head in verbs() or (len(head) >= 4 and (head in common() or head in terms()))
+        tail_ok = len(tail) >= 4 and (tail in common() or (is_word(tail) and head in verbs()))
+        tail_ok = tail_ok or tail in abbreviations() or tail in terms()
         if head_ok and tail_ok:
             # Names open with a verb (getwelcome, sendall); else the most even split.
             rank = (head in verbs(), min(len(head), len(tail)))
@@ -173,6 +177,25 @@ def _word_file() -> Path | None:
 
 @cache
 def english() -> frozenset[str]:
+    return frozenset(_ranked())
+
+
+@cache
+def common() -> frozenset[str]:
+    """The commonest words only: both halves of a run-together name must be among them."""
+    return frozenset(_ranked()[:COMPOUND_RANK])
+
+
+@cache
+def short_words() -> frozenset[str]:
+    """Words of three letters or fewer common enough to be words in a label: the list's
+    rarer short entries are mostly fragments and names (sem, ver, arr)."""
+    fragments = _words_table()["fragments"]
+    return frozenset(w for w in _ranked()[:SHORT_WORD_RANK] if len(w) <= 3 and w not in fragments)
+
+
+@cache
+def _ranked() -> tuple[str, ...]:
     """The most common English words (lower case), from wordninja's data file.
 
     The list is ranked by frequency, so only its first part is decompressed: the whole
@@ -180,7 +203,7 @@ def english() -> frozenset[str]:
     """
     path = _word_file()
     if path is None:  # pragma: no cover
-        return frozenset()
+        return ()
     data = path.read_bytes()
     stream = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip framing
     parts: list[bytes] = []
@@ -191,7 +214,7 @@ def english() -> frozenset[str]:
         if lines > COMMON_WORDS:
             break
     words = b"".join(parts).decode("utf-8").split(maxsplit=COMMON_WORDS)
-    return frozenset(words[:COMMON_WORDS])
+    return tuple(words[:COMMON_WORDS])
 
 
 @cache
@@ -210,8 +233,10 @@ def is_word(word: str) -> bool:
     word = word.lower()
     if len(word) < 2 or not word.isalpha():
         return False
-    if word in terms() or word in verbs() or word in english():
+    if word in terms() or word in verbs():
         return len(word) > 2 or word in terms()
+    if word in english():
+        return len(word) > 3 or word in short_words()
     return any(base in english() or base in verbs() or base in terms() for base in _bases(word))
 
 
@@ -294,6 +319,26 @@ def singular(word: str) -> str:
         candidate = lower[:-1]
         return candidate if candidate in english() or candidate in terms() else word
     return word
+
+
+@lru_cache(maxsize=4096)
+def third_person(verb: str) -> str:
+    """``read`` → ``reads``, ``push`` → ``pushes``, ``copy`` → ``copies``, ``setup`` →
+    ``sets up``."""
+    verb = verb.lower()
+    if verb in _gerunds() and " " in _gerunds()[verb]:
+        head, rest = _gerunds()[verb].split(" ", 1)  # "setting up" → "sets up"
+        return f"{third_person(_base_of_gerund(head, verb))} {rest}"
+    if verb.endswith("y") and len(verb) > 2 and verb[-2] not in _VOWELS:
+        return verb[:-1] + "ies"
+    if verb.endswith(("s", "x", "z", "ch", "sh", "o")):
+        return verb + "es"
+    return verb + "s"
+
+
+def _base_of_gerund(gerund_word: str, verb: str) -> str:
+    stem = gerund_word.removesuffix("ing")
+    return stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else (stem or verb)
 
 
 @lru_cache(maxsize=4096)

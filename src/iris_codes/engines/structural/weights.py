@@ -14,7 +14,7 @@ class SegmentWeights(msgspec.Struct, frozen=True):
     """Signals for a cut between two pieces, and the rules for how many cuts to make."""
 
     marker: float = 3.0  # the author's own section marker (banner, MARK:, #region...)
-    heading: float = 1.0  # a detached one-line comment, or one that heads a paragraph
+    heading: float = 1.5  # a detached one-line comment, or one that heads a paragraph
     blank_run: float = 2.5  # more blank lines than the file usually leaves at that level
     kind_change: float = 0.8  # constants → types → functions → entry point
     parent_change: float = 1.2  # leaving a class's members, or entering another's
@@ -23,8 +23,9 @@ class SegmentWeights(msgspec.Struct, frozen=True):
     shared_names: float = 1.0  # the two sides' names share words (add_tag | remove_tag)
     topic: float = 0.5  # the two sides' docstrings share words
     inside_unit: float = 1.5  # penalty: cutting inside one function's body
-    balance: float = 1.0  # bonus for cuts that split a section evenly
+    balance: float = 0.5  # bonus for cuts that split a section evenly
     threshold: float = 1.2  # past the minimum count, cut only where the score beats this
+    forced_min: float = 0.0  # ... and below it, only where the score reaches this
     window: int = 2  # pieces on each side compared for references and names
     lines_per_block_min: int = 40  # at least one block per this many lines of file
     code_lines_per_block_max: int = 20  # at most one block per this many lines of code
@@ -53,6 +54,7 @@ class NamingWeights(msgspec.Struct, frozen=True):
     activity: float = 2.0  # what the members do: verbs and the object they share
     protocol: float = 1.8  # special methods read for their class: its context management
     docstring: float = 1.6  # the main member's docstring, as a gerund phrase
+    action: float = 0.9  # what its code does, from the name of what it calls
     main_name: float = 1.2  # the main definition's name, as words
     role: float = 2.5  # a role with evidence: command line, routes, tests
     fallback: float = 0.0  # the section's most distinctive words
@@ -98,6 +100,9 @@ class RoleWeights(msgspec.Struct, frozen=True):
     """Scores for intents built from a file's role, when its author wrote no summary."""
 
     main_share: float = 0.4  # a definition or kind of code this share of the file leads it
+    named_doc: float = 2.7  # the doc of the definition named like the file
+    main_doc: float = 2.6  # ... of the only public one, or of one that is most of the file
+    central_doc: float = 2.2  # ... of the public one the others use most
     settings_share: float = 0.7  # ... a settings table is mostly constants
     class_role: float = 2.0
     cli_role: float = 2.2
