@@ -85,7 +85,7 @@ def _topic(info: Facts) -> list[str]:
         return name_words(info.owner)[-2:]
     counts: Counter[str] = Counter()
     for unit in info.definitions:
-        for word in {vocabulary.singular(w) for w in name_words(unit.name)}:
+        for word in dict.fromkeys(vocabulary.singular(w) for w in name_words(unit.name)):
             if noun_like(word) and not vocabulary.is_verb(word):
                 counts[word] += 1
     if not counts:
@@ -213,7 +213,7 @@ def _shared_tokens(info: Facts) -> tuple[list[str], list[str], frozenset[int]] |
     if len(units) < 2:
         return None
     words = {key_of(u): [vocabulary.singular(w) for w in name_words(u.name)] for u in units}
-    counts = Counter(w for ws in words.values() for w in set(ws))
+    counts = Counter(w for ws in words.values() for w in dict.fromkeys(ws))
     shared = [
         w
         for w, n in counts.most_common(3)

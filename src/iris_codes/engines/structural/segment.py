@@ -13,7 +13,6 @@ way, down to the paragraphs of one long function when it is nothing else.
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 from collections.abc import Sequence
@@ -358,34 +357,42 @@ def _choose_cuts(
                 head_of[i] = j
     if not allowed or high <= 1:
         return set()
-    cuts: list[int] = []
-    bounds = [0, len(pieces)]  # kept sorted
+    cuts: set[int] = set()
+    ok = [False] * len(pieces)
+    for i in allowed:
+        ok[i] = True
     # Pieces cover the lines between them only with blanks: code in pieces a..b-1 is
     # upto[b] - upto[a].
     upto = [0]
     for piece in pieces:
         upto.append(upto[-1] + text.code(piece.start, piece.end))
-    while len(cuts) + 1 < high:
+    balance = weights.balance * 2
+
+    def best_in(left: int, right: int) -> tuple[float, int]:
+        """The best cut inside the section ``pieces[left:right]``."""
         best, best_value = -1, -math.inf
-        for i in allowed:
-            edge = bisect.bisect_left(bounds, i)
-            if bounds[edge] == i:
-                continue  # already a cut
+        span = max(1, upto[right] - upto[left])
+        for i in range(max(left + 1, first_allowed), right):
+            if not ok[i]:
+                continue
             head = head_of.get(i)
-            if head is not None and head > preamble and head not in bounds:
+            if head is not None and head > preamble and head not in cuts:
                 continue
-            left_edge, right_edge = bounds[edge - 1], bounds[edge]
             # The preamble does not count towards the first section's size.
-            body_start = min(preamble, i - 1) if left_edge == 0 else left_edge
-            left_len = upto[i] - upto[body_start]
-            right_len = upto[right_edge] - upto[i]
-            short = min(left_len, right_len) < min_code
-            if short and pieces[i].marker < 1:
+            body_start = min(preamble, i - 1) if left == 0 else left
+            shorter = min(upto[i] - upto[body_start], upto[right] - upto[i])
+            if shorter < min_code and pieces[i].marker < 1:
                 continue
-            span = max(1, upto[right_edge] - upto[left_edge])
-            value = scores[i] + weights.balance * 2 * min(left_len, right_len) / span
+            value = scores[i] + balance * shorter / span
             if value > best_value:
                 best, best_value = i, value
+        return best_value, best
+
+    # Each section keeps its own best cut; only the two halves of a cut one are looked at
+    # again.
+    sections = {(0, len(pieces)): best_in(0, len(pieces))}
+    while len(cuts) + 1 < high and sections:
+        (left, right), (_, best) = max(sections.items(), key=lambda it: (it[1][0], -it[1][1]))
         if best < 0:
             break
         if len(cuts) + 1 >= low and scores[best] < weights.threshold:
@@ -395,6 +402,12 @@ def _choose_cuts(
             # Even short of the fewest blocks, no cut between definitions that belong
             # together (a table of like entries); a long unit's paragraphs may still part.
             break
-        cuts.append(best)
-        bisect.insort(bounds, best)
-    return set(cuts)
+        cuts.add(best)
+        del sections[(left, right)]
+        sections[(left, best)] = best_in(left, best)
+        sections[(best, right)] = best_in(best, right)
+        # A cut at a function's head opens its paragraphs to cuts in other sections too.
+        for key in [k for k, v in sections.items() if v[1] < 0 and k != (left, best)]:
+            if any(head_of.get(i) == best for i in range(key[0] + 1, key[1])):
+                sections[key] = best_in(*key)
+    return cuts
