@@ -67,7 +67,7 @@ def segment(units: Sequence[Unit], text: Text, weights: SegmentWeights = SEGMENT
     if not units:
         return []
     line_count = len(text.lines)
-    low, high = block_count_range(line_count, text.code_lines, weights)
+    low, high = block_count_range(line_count, text.reading_lines, weights)
     target = max(weights.min_block_lines, line_count / max(1, (low + high) / 2))
     pieces = make_pieces(units, text, target, weights)
     sections = cut(pieces, text, _preamble_length(pieces, text), weights)
@@ -83,7 +83,7 @@ def cut(
     (``nested``: a long section's children, which may part things that belong together)."""
     start, end = pieces[0].start, pieces[-1].end
     line_count = end - start + 1
-    code_lines = text.code(start, end)
+    code_lines = text.reading(start, end)
     low, high = block_count_range(line_count, code_lines, weights)
     target = max(weights.min_block_lines, line_count / max(1, (low + high) / 2))
     # The author's own markers set the count when they ask for more sections, and in a
@@ -94,10 +94,11 @@ def cut(
     if small:
         high = max(high, min(weights.max_blocks, _groups(pieces, preamble)))
     min_code = weights.min_block_code if small else max(
-        weights.min_block_code, text.code(start, end) / max(1, (low + high) / 2)
+        weights.min_block_code, text.reading(start, end) / max(1, (low + high) / 2)
         * weights.min_block_share,
     )  # fmt: skip
-    if nested:
+    if nested or line_count > weights.table_lines:
+        # Children, and the top of a long file, need their cuts even between like things.
         weights = msgspec.structs.replace(weights, forced_min=-math.inf)
     cuts = _choose_cuts(pieces, text, preamble, low, high, min_code, weights)
     for _ in range(low):
@@ -189,7 +190,7 @@ def _merge_setup_scraps(
     merged: list[Section] = []
     left = len(sections)
     for section in sections:
-        scrap = text.code(section.start, section.end) < limit and all(
+        scrap = text.reading(section.start, section.end) < limit and all(
             p.unit.kind in ("comment", "import", "statement") and p.marker < 1
             for p in section.pieces
         )
@@ -200,7 +201,7 @@ def _merge_setup_scraps(
             merged.append(section)
     if len(merged) > max(1, low):
         first = merged[0]
-        if text.code(first.start, first.end) < limit and all(
+        if text.reading(first.start, first.end) < limit and all(
             p.unit.kind in ("comment", "import", "statement") for p in first.pieces
         ):
             merged[1].pieces[:0] = first.pieces
@@ -209,7 +210,7 @@ def _merge_setup_scraps(
 
 
 def block_count_range(
-    line_count: int, code_lines: int, weights: SegmentWeights = SEGMENT
+    line_count: int, code_lines: float, weights: SegmentWeights = SEGMENT
 ) -> tuple[int, int]:
     """The fewest and most blocks a stretch of this size should get."""
     low = max(1, min(weights.max_blocks, math.ceil(line_count / weights.lines_per_block_min)))
@@ -305,16 +306,21 @@ def _preamble_length(pieces: list[Piece], text: Text) -> int:
 
 
 def _leading_setup(pieces: list[Piece], text: Text) -> int:
+    """Leading comments and imports, and module-level setup of at most a few lines of code
+    in all (a licence comment over an ``#if`` line is still setup)."""
     count = 0
+    setup = 0
     for piece in pieces:
         unit = piece.unit
-        # Short in code: a licence comment over an ``#if`` line is still setup.
-        short_setup = (
-            unit.kind in _SETUP_KINDS
-            and text.code(unit.start, unit.end) < SEGMENT.preamble_setup_lines
-            and not _ENTRY.match(unit.signature)
-        )
-        if unit.kind in PREAMBLE_KINDS or short_setup:
+        if count and unit.kind != "comment" and piece.marker >= 0.5:
+            break  # the author headed it as a part of its own: the preamble ends here
+        if unit.kind in _SETUP_KINDS and not _ENTRY.match(unit.signature):
+            setup += text.code(unit.start, unit.end)
+            if setup >= SEGMENT.preamble_setup_lines:
+                break
+            count += 1
+            continue
+        if unit.kind in PREAMBLE_KINDS:
             count += 1
             continue
         break
@@ -363,9 +369,9 @@ def _choose_cuts(
         ok[i] = True
     # Pieces cover the lines between them only with blanks: code in pieces a..b-1 is
     # upto[b] - upto[a].
-    upto = [0]
+    upto = [0.0]
     for piece in pieces:
-        upto.append(upto[-1] + text.code(piece.start, piece.end))
+        upto.append(upto[-1] + text.reading(piece.start, piece.end))
     balance = weights.balance * 2
 
     def best_in(left: int, right: int) -> tuple[float, int]:

@@ -11,12 +11,15 @@ from ...syntax import comments
 
 
 class Text(msgspec.Struct):
-    """``lines[n - 1]`` is line ``n``; ``code_upto[n]`` counts the code lines in ``1..n``."""
+    """``lines[n - 1]`` is line ``n``; ``code_upto[n]`` counts the code lines in ``1..n``
+    (lines inside block comments are no code, though ``comment`` marks only lines that
+    open with a comment marker)."""
 
     lines: list[str]
     blank: list[bool]
     comment: list[bool]
     code_upto: list[int]
+    notes_upto: list[int]  # comment lines in 1..n, likewise
 
     @classmethod
     def of(cls, lines: Sequence[str], spans: Sequence[tuple[int, int]] = ()) -> Text:
@@ -27,20 +30,40 @@ class Text(msgspec.Struct):
             not empty and comments.is_comment_line(line)
             for line, empty in zip(lines, blank, strict=True)
         ]
+        # Lines inside a block comment are prose for counting code, though they carry no
+        # comment marker of their own (headings are read from marked lines only).
+        prose = list(comment)
         for first, last in spans:
             for n in range(max(1, first), min(last, len(lines)) + 1):
-                comment[n - 1] = not blank[n - 1]
+                prose[n - 1] = not blank[n - 1]
         upto = [0] * (len(lines) + 1)
-        count = 0
-        for n, (empty, note) in enumerate(zip(blank, comment, strict=True), 1):
+        notes = [0] * (len(lines) + 1)
+        count = said = 0
+        for n, (empty, note) in enumerate(zip(blank, prose, strict=True), 1):
             count += not (empty or note)
+            said += note
             upto[n] = count
-        return cls(list(lines), blank, comment, upto)
+            notes[n] = said
+        return cls(list(lines), blank, comment, upto, notes)
 
     def code(self, start: int, end: int) -> int:
         """Lines of code (neither blank nor comment) in ``start..end``."""
         end = min(end, len(self.lines))
         return self.code_upto[end] - self.code_upto[max(0, start - 1)] if end >= start else 0
+
+    def reading(self, start: int, end: int) -> float:
+        """What ``start..end`` gives a reader: its code, and its comments at half weight
+        (a declaration under twenty lines of documentation is no scrap)."""
+        end = min(end, len(self.lines))
+        if end < start:
+            return 0.0
+        first = max(0, start - 1)
+        notes = self.notes_upto[end] - self.notes_upto[first]
+        return self.code_upto[end] - self.code_upto[first] + 0.5 * notes
+
+    @property
+    def reading_lines(self) -> float:
+        return self.reading(1, len(self.lines))
 
     @property
     def code_lines(self) -> int:

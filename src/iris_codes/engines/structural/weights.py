@@ -26,6 +26,7 @@ class SegmentWeights(msgspec.Struct, frozen=True):
     balance: float = 0.5  # bonus for cuts that split a section evenly
     threshold: float = 1.2  # past the minimum count, cut only where the score beats this
     forced_min: float = 0.0  # ... and below it, only where the score reaches this
+    table_lines: int = 1000000  # ... in a stretch this long at most (a table of like entries)
     window: int = 2  # pieces on each side compared for references and names
     lines_per_block_min: int = 40  # at least one block per this many lines of file
     code_lines_per_block_max: int = 20  # at most one block per this many lines of code
