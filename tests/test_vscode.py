@@ -53,7 +53,10 @@ OUTSIDE_FILE = DEBIAN_FILE if DEBIAN_FILE.exists() else Path(shlex.__file__)
 EDITOR = ".editor-instance .monaco-editor"
 PANEL = '[id="workbench.view.extension.iris"]'
 THEMES = {"light": "Default Light Modern", "dark": "Default Dark Modern"}
-SHOTS = os.environ.get("IRIS_VSCODE_SHOTS")  # a folder: the screenshots are copied there too
+# A folder (resolved now: tests run in their own tmp_path) the screenshots are copied to.
+SHOTS = (
+    Path(os.environ["IRIS_VSCODE_SHOTS"]).resolve() if "IRIS_VSCODE_SHOTS" in os.environ else None
+)
 
 
 class CodeServer:
@@ -231,8 +234,7 @@ def open_file(page: Page, path: Path) -> None:
     box = page.locator(".quick-input-widget input")
     expect(box).to_be_visible()
     box.fill(str(path))
-    page.locator(".quick-input-list .monaco-list-row", has_text=path.name).first.wait_for()
-    page.keyboard.press("Enter")
+    page.locator(".quick-input-list .monaco-list-row", has_text=path.name).first.click()
     expect(page.locator(".tabs-container .tab.active")).to_contain_text(path.name)
 
 
@@ -417,14 +419,24 @@ def screenshot(page: Page, name: str, tmp: Path) -> Path:
     shot = tmp / name
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 20_000
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        (Path(SHOTS) / name).write_bytes(shot.read_bytes())
+    if SHOTS is not None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        (SHOTS / name).write_bytes(shot.read_bytes())
     print(f"screenshot: {shot}")  # shown with -s; docs/vscode.md says how to refresh docs/
     return shot
 
 
 # The tests.
+
+
+def test_the_extension_attaches_to_every_language_iris_reads() -> None:
+    from iris_codes.syntax.languages import supported_languages
+
+    manifest = json.loads((EXTENSION / "package.json").read_text())
+    events = [event.removeprefix("onLanguage:") for event in manifest["activationEvents"]]
+    source = (EXTENSION / "src" / "languages.ts").read_text()
+    listed = re.findall(r'"([a-z]+)"', source.partition("[")[2].partition("]")[0])
+    assert sorted(events) == sorted(listed) == sorted(supported_languages())
 
 
 def test_the_vsix_installs_into_code_server(code_server: CodeServer) -> None:
@@ -549,6 +561,7 @@ def test_editing_a_file_is_analysed_again_after_a_pause(
         page.wait_for_timeout(200)
     assert shown[1:] == want
     run_command(page, "File: Revert File")
+    run_command(page, "View: Close Editor")
 
 
 def test_dark_theme_tints_keep_the_text_readable(
