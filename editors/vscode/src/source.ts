@@ -33,10 +33,17 @@ export class LspSource implements Source {
 
   async analyze(document: vscode.TextDocument): Promise<unknown> {
     const params = { textDocument: { uri: document.uri.toString() } };
-    try {
-      return await this.client.sendRequest(ANALYZE_REQUEST, params);
-    } catch (error) {
-      return failure(error);
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.client.sendRequest(ANALYZE_REQUEST, params);
+      } catch (error) {
+        // A request can overtake the client's didOpen for a document that just opened.
+        const notOpen = error instanceof Error && error.message.includes("is not open");
+        if (!notOpen || attempt >= 2) {
+          return failure(error);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
     }
   }
 
