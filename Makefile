@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: serve test fuzz lint typecheck pytest bench-deps bench-quality bench-boundaries bench-llm \
-	bench-cache bench-analyze bench-mcp bench-cold bench-worst clean
+	bench-cache bench-analyze bench-mcp bench-cold bench-worst clean vsix vscode-test code-server
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(BIN)/iris serve
 
-test: lint typecheck pytest
+test: lint typecheck vscode-test vsix code-server pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -29,6 +29,31 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest
+
+# The VS Code extension (editors/vscode): npm ci from its lock file, then `make vsix` packages
+# editors/vscode/iris-codes.vsix and `make vscode-test` runs its unit tests (node --test).
+# `make code-server` installs code-server for the end-to-end test (tests/test_vscode.py).
+VSCODE := editors/vscode
+VSCODE_STAMP := $(VSCODE)/node_modules/.installed
+
+ifeq ($(shell command -v npm),)
+vsix vscode-test code-server:
+	@if [ "$$CI" = true ]; then echo "npm (Node.js 20+) is required for editors/vscode" >&2; exit 1; fi
+	@echo "npm not found: editors/vscode is not built or tested (install Node.js 20+)"
+else
+$(VSCODE_STAMP): $(VSCODE)/package-lock.json
+	cd $(VSCODE) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+vsix: $(VSCODE_STAMP)
+	cd $(VSCODE) && npm run --silent package
+
+vscode-test: $(VSCODE_STAMP)
+	cd $(VSCODE) && npm test --silent
+
+code-server:
+	$(VSCODE)/e2e/install.sh
+endif
 
 # The long fuzzing run: schemathesis, every check, with and without a key, >= 2,000 cases
 # each (`make test` runs the same tests bounded to a few hundred).

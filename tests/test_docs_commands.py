@@ -71,6 +71,12 @@ HOMES: list[tuple[str, str]] = [
         "test:test_dropped_file_reads_well_in_each_theme",
     ),
     (r"^cp /tmp/iris-shots/", "needs:a maintainer refreshing docs/web-page.png after that test"),
+    (r"^make vsix( code-server)?$", "test:test_the_vsix_installs_into_code_server"),
+    (r"^code --install-extension ", "needs:VS Code desktop (code-server takes it in tests)"),
+    (
+        r"^IRIS_VSCODE_SHOTS=docs \.venv/bin/pytest tests/test_vscode\.py",
+        "test:test_dark_theme_tints_keep_the_text_readable",
+    ),
 ]
 
 
