@@ -114,4 +114,10 @@ def leading_comment(lines: list[str]) -> str:
 def _comment_summary(block: list[str]) -> str:
     """A comment block's first sentence; a title line over a new sentence stands alone."""
     cleaned = [clean_comment([line]) for line in block]
-    return first_sentence(summary("\n".join(text for text in cleaned if text)))
+    # gtk-doc opens with "name:" and "@param: text" lines before the description.
+    if cleaned and re.fullmatch(r"[\w:]+:", cleaned[0]):
+        cleaned[0] = ""
+    cleaned = ["" if re.match(r"@\w+:", text) else text for text in cleaned]
+    while cleaned and not cleaned[0]:
+        cleaned.pop(0)
+    return first_sentence(summary("\n".join(cleaned)))

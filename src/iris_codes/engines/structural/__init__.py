@@ -24,7 +24,7 @@ from ...postprocess import count_lines
 from ...syntax.extract import extract_units
 from ...syntax.languages import LANGUAGES, Language, get_language
 from ...syntax.units import Unit
-from . import describe, facts, intent, naming, roles, segment, vocabulary
+from . import describe, facts, intent, naming, phrases, roles, segment, vocabulary
 from .text import Text
 
 logger = logging.getLogger(__name__)
@@ -133,6 +133,7 @@ def _blocks(
             words = msgspec.structs.replace(file, block_words=[i.words for i in inner])
             others = frozenset(used - {label.text.lower()})
             children, _ = _blocks(section.children, inner, words, text, others, avoid)
+            description = _parent_description(description, info, children)
             renamed = _parent_label(label.text, children, used)
             if renamed != label.text:
                 used.add(renamed.lower())
@@ -143,6 +144,29 @@ def _blocks(
                 )
         blocks.append(Block(labels[index], description, ((section.start, section.end),), children))
     return tuple(blocks), [(text, label.source) for text, label in zip(labels, chosen, strict=True)]
+
+
+def _parent_description(description: str, info: facts.Facts, children: tuple[Block, ...]) -> str:
+    """A parent is said by its parts, unless its own doc speaks for all of it: a doc of one
+    member, or what one child does, would describe a part as the whole."""
+    if any(description == child.description for child in children) or not _speaks_for_all(
+        description, info
+    ):
+        parts = [c.label for c in children if c.label and not c.label.startswith("Code at")]
+        if len(parts) >= 2:
+            shown = [parts[0], *(p[:1].lower() + p[1:] for p in parts[1:])]
+            return phrases.sentence(phrases.and_list(shown))
+    return description
+
+
+def _speaks_for_all(description: str, info: facts.Facts) -> bool:
+    """The description is the doc of the section's owner, or of a member most of it is."""
+    for unit in info.definitions:
+        if unit.doc and describe.clean_doc(unit.doc).startswith(description[:40]):
+            share = (unit.end - unit.start + 1) / max(1, info.section.end - info.section.start + 1)
+            owner = info.owner is not None and unit.name == info.owner
+            return owner or share >= 0.5
+    return True
 
 
 def _parent_label(label: str, children: tuple[Block, ...], used: set[str]) -> str:

@@ -122,7 +122,9 @@ def _title_candidates(info: Facts) -> list[Candidate]:
     title = plain_doc(title).strip()  # "@addtogroup x" is Doxygen's, not a title
     if not title or intent.is_boilerplate(title):
         return []  # an editor setting is no section title
-    words = WORD.findall(title)[:6]
+    words = WORD.findall(title)
+    if not words or len(words) > 6 or words[-1].lower() in vocabulary.dangling():
+        return []  # a sentence, not a title: it may describe the section, not name it
     if len(words) == 1:
         # A one-word heading ("Examples") says which part of what the section is about;
         # in documentation, which part of the documentation.
@@ -364,10 +366,16 @@ def _docstring_candidates(unit: Unit, info: Facts) -> list[Candidate]:
     return [Candidate([*head, *obj[-3:]], "docstring", ids)]
 
 
+def _led_by_article(unit: Unit) -> bool:
+    return bool(re.match(r"\s*(?:an?|the)\s", plain_doc(unit.doc), re.I))
+
+
 def _noun_phrase_candidates(words: list[str], unit: Unit) -> list[Candidate]:
     """A doc that opens with what the member is ("Abstract base class for time zone info
     classes"): its head noun phrase, or what follows "for"/"of" when the head says only
     what kind of code it is."""
+    if words[0].lower() not in ("a", "an", "the") and not _led_by_article(unit):
+        return []  # without an article, a phrase may well run into a verb ("Input consists")
     head: list[str] = []
     rest: list[str] = []
     for index, word in enumerate(words):

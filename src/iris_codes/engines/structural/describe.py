@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import msgspec
 
+from ...syntax import comments
 from ...syntax.units import Unit
 from . import intent, vocabulary
 from .facts import (
@@ -82,7 +83,35 @@ def doc_options(
         if text.lower().rstrip(".") == label.lower():
             score -= weights.echo
         options.append(Option(text, "doc", score))
+    for unit in units[:6]:
+        if unit.doc or unit.kind not in ("function", "method", "paragraph"):
+            continue
+        text = intent.shorten(_body_comment(unit, info), weights.max_doc_words)
+        if text and text not in seen and len(text.split()) >= weights.min_doc_words + 1:
+            seen.add(text)
+            score = weights.doc + weights.doc_coverage * _share(info, unit) - weights.inline
+            if _content_words(text) < weights.min_content_words:
+                score -= weights.vague
+            options.append(Option(text, "comment", score))
     return options
+
+
+def _body_comment(unit: Unit, info: Facts) -> str:
+    """The first comment inside a function's body: the author's own words on what it does
+    first, where it has no doc."""
+    lines = info.text.split("\n")
+    offset = info.section.start
+    block: list[str] = []
+    for n in range(unit.start + 1, min(unit.end, unit.start + 25) + 1):
+        line = lines[n - offset] if 0 <= n - offset < len(lines) else ""
+        if comments.is_comment_line(line):
+            block.append(line)
+        elif block:
+            break
+    if not block:
+        return ""
+    text = clean_doc(comments.clean_comment(block))
+    return "" if not text or intent.is_note(text) else text
 
 
 def _share(info: Facts, unit: Unit) -> float:
@@ -113,6 +142,8 @@ def fact_options(
 def fact_sentence(info: Facts, file: FileWords | None = None) -> tuple[str, int]:
     """What the section's code does, and how many facts that sentence states."""
     members = [u for u in _members(info) if u.name or u.kind in ("statement", "paragraph")]
+    whole = {u.name for u in members if u.kind != "paragraph"}
+    members = [u for u in members if not (u.kind == "paragraph" and u.name in whole)]
     if not members:
         return "", 0
     if all(u.kind in ("import", "comment") for u in members):
@@ -155,7 +186,7 @@ def _steps(info: Facts, members: list[Unit], file: FileWords | None) -> tuple[st
         return "", 0
     text = _join(parts)
     if owner:
-        return sentence(f"Within {short_name(owner)}, {text}"), len(parts)
+        return sentence(f"In {short_name(owner)}, this part {text}"), len(parts)
     if _is_entry(members):
         return sentence(f"When run as a program, {text}"), len(parts) + 1
     return sentence(text), len(parts)

@@ -362,6 +362,7 @@ def plain_doc(doc: str) -> str:
     """A doc comment without Doxygen/JSDoc/Javadoc/POD markup: tags, math, ``{@code x}``,
     ``C<x>``."""
     text = _POD_CODE.sub(lambda m: m.group(1).split("|")[0], doc) if "<" in doc else doc
+    text = _GTK_DOC.sub("", text)
     text = _LINK.sub(r"\1", text)
     for _ in range(3):  # nested inline tags: {@code {@literal x}}
         text = _INLINE_TAG.sub(r"\1", text)
@@ -377,6 +378,8 @@ _GROUPING = re.compile(
     r"[@\\](?:addtogroup|defgroup|ingroup|weakgroup|name|file|headerfile|internal|endinternal)"
     r"\b(?:\s+\S+)?|[@\\][{}]"
 )
+# gtk-doc's opening "name:" line and its "@param: text" lines.
+_GTK_DOC = re.compile(r"\A\s*[\w:]+:[ \t]*\n|^[ \t]*@\w+:.*(?:\n|\Z)", re.M)
 # POD formatting codes: C<code>, B<bold>, L<text|link>, C<< x >>.
 _POD_CODE = re.compile(r"\b[BCEFILSXZ]<+\s*([^<>]*?)\s*>+")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")

@@ -15,6 +15,7 @@ import re
 
 import msgspec
 
+from ...syntax import comments
 from ...syntax.references import split_words
 from . import intent, vocabulary
 from .candidates import PARAMS, candidates, name_phrase
@@ -134,23 +135,23 @@ def choose_labels(
 def setup_label(info: Facts) -> str:
     """What a section of licence, imports and setup holds: "Licence, includes and setup"."""
     units = [p.unit for p in info.section.pieces]
-    notes = sum(u.end - u.start + 1 for u in units if u.kind == "comment")
-    if notes > 0.8 * (info.section.end - info.section.start + 1) and not any(
-        intent.is_boilerplate(u.doc or "") for u in units
-    ):
+    lines = [line for line in info.text.split("\n") if line.strip()]
+    prose = sum(1 for line in lines if comments.is_comment_line(line) or line.startswith("="))
+    licence = any(intent.is_boilerplate(u.doc or "") for u in units)
+    if prose > 0.8 * max(1, len(lines)) and not licence:
         return "Module documentation"
     parts: list[str] = []
-    comments = [u for u in units if u.kind == "comment"]
-    if comments and any(intent.is_boilerplate(u.doc or "") for u in comments):
+    notes = [u for u in units if u.kind == "comment"]
+    if notes and any(intent.is_boilerplate(u.doc or "") for u in notes):
         parts.append("licence")
-    elif comments and not any(u.kind != "comment" for u in units):
+    elif notes and not any(u.kind != "comment" for u in units):
         parts.append("documentation")
     imports = [u for u in units if u.kind == "import"]
     if imports:
         include = any(u.signature.lstrip().startswith("#") for u in imports)
         parts.append("includes" if include else "imports")
     if any(u.kind in ("statement", "constant") for u in units):
-        parts.append("setup" if imports or comments else "top-level code")
+        parts.append("setup" if imports or notes else "top-level code")
     if not parts:
         return ""
     if parts == ["documentation"]:

@@ -307,12 +307,12 @@ def _functions_role(units: list[Unit], weights: RoleWeights) -> list[Role]:
 
 
 def _noun(word: str) -> bool:
-    """A word that can stand as a thing: no verb, no participle ("initialized")."""
+    """A common word that can stand as a thing: no verb, no participle ("initialized")."""
     return (
         noun_like(word)
         and not vocabulary.is_verb(word)
         and not word.endswith(("ed", "ing", "ly"))
-        and vocabulary.is_word(word)
+        and word in vocabulary.common()
     )
 
 

@@ -89,6 +89,7 @@ class DescriptionWeights(msgspec.Struct, frozen=True):
     doc: float = 2.0  # a doc sentence of a member
     doc_coverage: float = 2.0  # ... times the share of the section that member is
     vague: float = 1.5  # penalty: a doc sentence with fewer than two content words
+    inline: float = 0.5  # penalty: a comment inside the body, not the member's doc
     echo: float = 3.0  # penalty: the doc sentence is the label again
     facts: float = 1.0  # a sentence from what the code does
     per_fact: float = 0.6  # ... plus this for each fact it states (callee, decorator...)
