@@ -3,7 +3,8 @@
 Ranges are clamped to the file, sorted, merged when they touch, and a line claimed
 by an earlier block is removed from later ones (first block wins). Blocks left with
 no ranges are dropped. Labels become 2–5 word phrases that are never generic; the
-intent is at most 20 words. An empty file gives "Empty file" and no blocks.
+intent is at most 20 words. An empty file gives "Empty file" and no blocks. No text
+field keeps a control character (``clean_text``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from collections.abc import Iterable
 
 from .analysis import Analysis, Block, Range
+from .textsafe import strip_controls
 
 EMPTY_FILE_INTENT = "Empty file"
 MAX_INTENT_WORDS = 20
@@ -78,7 +80,8 @@ def subtract_ranges(ranges: list[Range], taken: list[Range]) -> list[Range]:
 
 
 def clean_text(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+    """One line of text: controls (escape sequences from a docstring) out, spaces collapsed."""
+    return _SPACE.sub(" ", strip_controls(text)).strip()
 
 
 def cut(text: str, limit: int) -> str:

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Bump when the service changes answers for every engine (e.g. post-processing rules).
-SERVICE_VERSION = "1"
+SERVICE_VERSION = "2"  # 2: no control characters in answer text
 _POLL_SECONDS = 0.02
 _LOCK_MARGIN = 5.0
 # The single-flight lock lives this long unless its holder renews it (every third of it):
