@@ -31,9 +31,10 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 # The long fuzzing run: schemathesis, every check, with and without a key, >= 2,000 cases
-# each (`make test` runs the same tests bounded to a few hundred).
+# each, then the MCP confinement race for two minutes (`make test` runs both bounded).
 fuzz: $(STAMP)
 	IRIS_FUZZ_SECONDS=150 $(BIN)/pytest tests/test_fuzz.py -o addopts="" --timeout=1800 -v -rP
+	IRIS_RACE_SECONDS=120 $(BIN)/pytest tests/test_mcp_roots.py -k racing -o addopts="" --timeout=600 -v
 
 # The quality corpus is read from installed files; Go's standard library and an npm package
 # with TypeScript sources are the two it needs beyond Python's stdlib and Node's npm.
