@@ -272,13 +272,24 @@ class Settings:
 
 
 def mask_url(text: str) -> str:
-    """``text`` with the password of a ``scheme://user:password@host`` URL masked."""
-    if "://" not in text or "@" not in text:
+    """``text`` with what a URL in it carries as a secret shown as ``***``.
+
+    The one masker for every URL IRIS shows (``iris config``, health, logs): the password
+    of ``scheme://user:password@host``, and each query value whose name says secret
+    (``?password=``, ``api-key``, ``access_token``, ``sig``…), as Redis URLs and some
+    OpenAI-compatible gateways take them.
+    """
+    if "://" not in text:
         return text
-    return _URL_PASSWORD.sub(r"\1***@", text)
+    text = _URL_PASSWORD.sub(r"\1***@", text)
+    return _SECRET_PARAMETER.sub(r"\1***", text)
 
 
-_URL_PASSWORD = re.compile(r"(://[^/@:]*:)[^/@]*@")
+_URL_PASSWORD = re.compile(r"(://[^/@:\s]*:)[^/@\s]*@")
+_SECRET_PARAMETER = re.compile(
+    r"([?&;][^=&#;\s]*(?:pass|pwd|secret|token|key|auth|sig|credential)[^=&#;\s]*=)[^&#;\s]+",
+    re.IGNORECASE,
+)
 
 
 def _load_dotenv() -> None:
