@@ -70,6 +70,7 @@ class OpenAIStub:
         self.queue: deque[str] = deque()
         self.calls: Counter[str] = Counter()
         self.requests: list[dict[str, Any]] = []
+        self.authorizations: list[str | None] = []  # each API call's Authorization header
         self.arrivals: list[float] = []  # time.monotonic() of each API call
         self.lock = threading.Lock()
         self.release = threading.Event()
@@ -178,6 +179,8 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path not in API_PATHS:
             self._json(404, _error(f"Unknown path {self.path}", "invalid_request_error"))
             return
+        with stub.lock:
+            stub.authorizations.append(self.headers.get("Authorization"))
         behaviour = stub.next_behaviour(self.path, body)
         release = stub.release
         if stub.latency and release.wait(stub.latency):

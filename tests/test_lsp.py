@@ -533,8 +533,9 @@ def test_names_the_extra_to_install_when_pygls_is_missing(
     result = CliRunner().invoke(main, ["lsp"])
 
     assert result.exit_code == 1
+    repo = Path(__file__).resolve().parents[1]
     assert result.output.strip() == (
-        "Error: The language server needs pygls: pip install 'iris-codes[lsp]'"
+        f"Error: The language server needs pygls: {sys.executable} -m pip install -e '{repo}[lsp]'"
     )
     assert result.exception is not None
 

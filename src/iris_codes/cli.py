@@ -260,8 +260,11 @@ def config(markdown: bool) -> None:
     if markdown:
         click.echo(settings_markdown())
         return
-    for name, value in load_settings().public().items():
+    settings = load_settings()
+    for name, value in settings.public().items():
         click.echo(f"{name} = {value!r}")
+    for warning in settings.llm_warnings():
+        click.echo(f"warning: {warning}", err=True)
 
 
 def settings_markdown() -> str:
@@ -347,8 +350,10 @@ def lsp(tcp: str | None, url: str | None) -> None:
     try:
         import pygls  # noqa: F401
     except ImportError:
+        from .extras import install_hint
+
         raise click.ClickException(
-            "The language server needs pygls: pip install 'iris-codes[lsp]'"
+            f"The language server needs pygls: {install_hint('lsp')}"
         ) from None
     import logging
 
@@ -412,7 +417,7 @@ def mcp(roots: tuple[str, ...], http: bool, host: str, port: int, engine: str | 
     from . import mcp_server
 
     if not mcp_server.sdk_available():
-        raise click.ClickException(mcp_server.INSTALL_HINT)
+        raise click.ClickException(mcp_server.install_hint())
     if http and not is_loopback(host):
         raise click.UsageError(
             f"Refusing to serve MCP on {host}: the HTTP transport has no authentication; "

@@ -7,12 +7,14 @@ and a test that every setting is documented.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 
@@ -111,11 +113,14 @@ SETTINGS: tuple[Setting, ...] = (
             "Origins allowed to call the API from a browser, comma-separated (e.g. "
             "https://app.example.com; * for any). Default: none, no CORS headers."),
     Setting("engine", ("IRIS_ENGINE",), "auto", _choice("auto", "structural", "llm"),
-            "auto: LLM when OPENAI_API_KEY is set, structural fallback; or structural, llm."),
+            "`auto`: the LLM engine when one is configured (`OPENAI_API_KEY`, or "
+            "`OPENAI_BASE_URL` alone for a local server), structural as its fallback; or "
+            "`structural`, `llm`."),
     Setting("openai_api_key", ("OPENAI_API_KEY",), None, _opt_str,
-            "Enables the LLM engine.", secret=True),
+            "Enables the LLM engine (OpenAI, or any endpoint that wants a key).", secret=True),
     Setting("openai_base_url", ("OPENAI_BASE_URL",), None, _opt_str,
-            "Any OpenAI-compatible endpoint (vLLM, Ollama, Azure…). Default: OpenAI."),
+            "Any OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp, Azure…); alone, with no "
+            "key, it enables the LLM engine for a local server. Default: OpenAI."),
     Setting("model", ("IRIS_MODEL",), "gpt-4.1-mini", _str, "Model name for the LLM engine."),
     Setting("llm_api", ("IRIS_LLM_API",), "auto", _choice("auto", "responses", "chat"),
             "responses or chat; auto uses Responses on OpenAI, Chat Completions elsewhere."),
@@ -137,7 +142,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Base folder for the SQLite cache and state."),
     Setting("cache_url", ("IRIS_CACHE_URL",), None, _opt_str,
             "sqlite:///path, redis://host:port/db, dynamodb://TABLE?region=REGION"
-            "[&endpoint_url=URL][&client=boto3] or memory://. DynamoDB needs iris-codes[aws] "
+            "[&endpoint_url=URL][&client=boto3] or memory://. DynamoDB needs the aws extra "
             "unless the credentials are in the environment (Lambda). "
             "Default: SQLite in IRIS_CACHE_DIR."),
     Setting("cache_ttl", ("IRIS_CACHE_TTL",), 30 * 24 * 3600, _int,
@@ -256,7 +261,38 @@ class Settings:
 
     @property
     def llm_configured(self) -> bool:
-        return bool(self.openai_api_key)
+        """An LLM endpoint is set: a key (OpenAI or any), or a base URL that is not OpenAI's.
+
+        A local server (Ollama, llama.cpp, vLLM) needs no key, so ``OPENAI_BASE_URL`` alone
+        turns the engine on; OpenAI's own API always needs one.
+        """
+        if self.openai_api_key:
+            return True
+        return bool(self.openai_base_url) and not _is_openai(self.openai_base_url)
+
+    def llm_warnings(self) -> list[str]:
+        """Sentences for an LLM configuration that may not do what was meant (none if clear)."""
+        base, key = self.openai_base_url, self.openai_api_key
+        if self.engine == "structural":
+            return []
+        if base and not key and _is_openai(base):
+            return [
+                "OPENAI_BASE_URL is OpenAI's own API, which needs OPENAI_API_KEY: the "
+                "structural engine answers until it is set."
+            ]
+        if base and not key and not _is_local(base):
+            host = urlsplit(base).hostname or base
+            return [
+                f"OPENAI_BASE_URL ({host}) is set without OPENAI_API_KEY: the LLM engine "
+                "calls it with no key; set OPENAI_API_KEY if that endpoint needs one."
+            ]
+        if not base and not key and self.model != _DEFAULT_MODEL:
+            return [
+                f"IRIS_MODEL={self.model} is set, but no LLM endpoint is: set "
+                "OPENAI_BASE_URL (a local server) or OPENAI_API_KEY (OpenAI). The "
+                "structural engine answers."
+            ]
+        return []
 
     def public(self) -> dict[str, Any]:
         """Settings with secrets masked, safe to log or show (passwords in URLs too)."""
@@ -269,6 +305,25 @@ class Settings:
                 value = mask_url(value)
             shown[setting.name] = value
         return shown
+
+
+_DEFAULT_MODEL = "gpt-4.1-mini"
+
+
+def _is_openai(url: str) -> bool:
+    return (urlsplit(url).hostname or "").lower() == "api.openai.com"
+
+
+def _is_local(url: str) -> bool:
+    """A loopback, private-network or ``.local``/``localhost`` host: a self-hosted model."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host in ("localhost", "host.docker.internal") or host.endswith((".local", ".localhost")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." not in host  # a bare name on the local network or in compose (`ollama`)
+    return address.is_loopback or address.is_private or address.is_link_local
 
 
 def mask_url(text: str) -> str:

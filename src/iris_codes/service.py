@@ -137,7 +137,12 @@ class Service:
         self._flights_lock = threading.Lock()
         self._renewer = _LockRenewer(lambda: self.cache)
         if settings.engine == "llm" and not settings.llm_configured and "llm" not in self._engines:
-            raise ConfigError("IRIS_ENGINE=llm needs OPENAI_API_KEY (or use IRIS_ENGINE=auto).")
+            raise ConfigError(
+                "IRIS_ENGINE=llm needs an LLM endpoint: OPENAI_BASE_URL (a local server) or "
+                "OPENAI_API_KEY (or use IRIS_ENGINE=auto)."
+            )
+        for warning in settings.llm_warnings():
+            log.warning("%s", warning)
 
     # -- parts, created on first use so start-up stays fast ---------------------------------
 
