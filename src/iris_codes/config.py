@@ -268,7 +268,8 @@ class Settings:
         """
         if self.openai_api_key:
             return True
-        return bool(self.openai_base_url) and not _is_openai(self.openai_base_url)
+        base = self.openai_base_url
+        return base is not None and not _is_openai(base)
 
     def llm_warnings(self) -> list[str]:
         """Sentences for an LLM configuration that may not do what was meant (none if clear)."""
