@@ -52,6 +52,20 @@ def test_every_setting_is_a_field_and_documented() -> None:
             assert f"`{name}`" in documented, f"{name} missing from docs/configuration.md"
 
 
+def test_the_documented_settings_table_is_what_iris_config_markdown_prints() -> None:
+    from click.testing import CliRunner
+
+    from iris_codes.cli import main
+
+    documented = (REPO / "docs" / "configuration.md").read_text()
+    begin = documented.index("| variable | meaning | default |")
+    end = documented.index("\n<!-- end of generated table -->")
+    printed = CliRunner().invoke(main, ["config", "--markdown"]).output.rstrip("\n")
+    assert documented[begin:end] == printed, (
+        "docs/configuration.md is stale: paste the output of `iris config --markdown`"
+    )
+
+
 def test_dotenv_file_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / ".env").write_text("IRIS_PORT=9191\n")
     monkeypatch.chdir(tmp_path)
