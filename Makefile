@@ -1,20 +1,32 @@
 # Two commands: `make serve` (set up, then start the server) and `make test` (set up, then
 # run every check). Both create .venv on first use; nothing else needs installing.
+# `make serve` installs only what serving needs (the package, as `pip install .` would);
+# `make test` adds the dev extra. One stamp per level, so `make test` after `make serve`
+# still installs the dev extra, and `make serve` after `make test` installs nothing.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+SERVE_STAMP := $(VENV)/.installed-serve
+STAMP := $(VENV)/.installed-dev
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
 .PHONY: serve test fuzz lint typecheck pytest bench-deps bench-quality bench-boundaries bench-llm \
 	bench-cache bench-analyze bench-mcp bench-cold bench-worst clean vsix vscode-test code-server
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-	@touch $(STAMP)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 
-serve: $(STAMP)
+$(SERVE_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) -e .
+	@touch $(SERVE_STAMP)
+
+# The dev extra holds everything serving needs, so it satisfies `make serve` too.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[dev]'
+	@touch $(STAMP) $(SERVE_STAMP)
+
+serve: $(SERVE_STAMP)
 	$(BIN)/iris serve
 
 test: lint typecheck vscode-test vsix code-server pytest
@@ -56,9 +68,10 @@ code-server:
 endif
 
 # The long fuzzing run: schemathesis, every check, with and without a key, >= 2,000 cases
-# each (`make test` runs the same tests bounded to a few hundred).
+# each, then the MCP confinement race for two minutes (`make test` runs both bounded).
 fuzz: $(STAMP)
 	IRIS_FUZZ_SECONDS=150 $(BIN)/pytest tests/test_fuzz.py -o addopts="" --timeout=1800 -v -rP
+	IRIS_RACE_SECONDS=120 $(BIN)/pytest tests/test_mcp_roots.py -k racing -o addopts="" --timeout=600 -v
 
 # The quality corpus is read from installed files; Go's standard library and an npm package
 # with TypeScript sources are the two it needs beyond Python's stdlib and Node's npm.
@@ -73,7 +86,7 @@ bench-quality: $(STAMP) bench-deps
 # The bench extra (nltk, astchunk) goes into the same venv: it leaves tree-sitter and
 # tree-sitter-language-pack as they are (checked with pip check).
 bench-boundaries: $(STAMP) bench-deps
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	$(PIP) -e '.[bench]'
 	$(BIN)/python bench/boundaries.py
 
 bench-llm: $(STAMP)

@@ -27,11 +27,28 @@ def line_count(source: str) -> int:
     return source.count("\n") + (0 if source.endswith("\n") else 1)
 
 
+# C0, DEL and C1: a terminal or an editor may act on any of them (DESIGN.md: "no answer
+# field carries a control character").
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def assert_no_control_characters(body: dict[str, Any]) -> None:
+    """Fail unless the intent and every block's label and description are free of controls."""
+    fields = [("file_intent", body["file_intent"])]
+    for number, block in enumerate(body["responsibility_blocks"], start=1):
+        fields += [(f"block {number} label", block["label"])]
+        fields += [(f"block {number} description", block["description"])]
+    for name, text in fields:
+        found = CONTROL_CHARACTERS.search(text)
+        assert found is None, f"{name} carries control character {found.group()!r}: {text!r}"
+
+
 def assert_valid_analysis(body: dict[str, Any], source: str) -> None:
     """Fail with a precise message unless ``body`` meets every output invariant for ``source``."""
     assert body.get("success") is True, body
     intent = body["file_intent"]
     blocks = body["responsibility_blocks"]
+    assert_no_control_characters(body)
     assert isinstance(intent, str), "file_intent must be a string"
     assert intent.strip(), "file_intent must not be empty"
     assert "\n" not in intent, "file_intent must be one line"

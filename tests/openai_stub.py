@@ -18,6 +18,8 @@ each call does comes from a queue of behaviours, then ``default``:
     out_of_range     valid blocks plus ids/ranges beyond the file
     overlap          blocks sharing ids, overlapping ranges
     no_valid_ids     only ids/ranges outside the file
+    controls         a smart answer whose intent, labels and descriptions carry escape
+                     sequences (OSC 52, OSC 0, ESC[2J, colours, C1 CSI)
 
 ``latency`` (seconds) delays every call. Calls are counted per path and request bodies
 kept. Control over HTTP (for a stub in another process): ``POST /_stub/script``
@@ -68,6 +70,7 @@ class OpenAIStub:
         self.queue: deque[str] = deque()
         self.calls: Counter[str] = Counter()
         self.requests: list[dict[str, Any]] = []
+        self.authorizations: list[str | None] = []  # each API call's Authorization header
         self.arrivals: list[float] = []  # time.monotonic() of each API call
         self.lock = threading.Lock()
         self.release = threading.Event()
@@ -176,6 +179,8 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path not in API_PATHS:
             self._json(404, _error(f"Unknown path {self.path}", "invalid_request_error"))
             return
+        with stub.lock:
+            stub.authorizations.append(self.headers.get("Authorization"))
         behaviour = stub.next_behaviour(self.path, body)
         release = stub.release
         if stub.latency and release.wait(stub.latency):
@@ -286,9 +291,16 @@ def answer_text(kind: str, body: dict[str, Any]) -> str:
     else:
         lines = max((int(n) for n in NUMBERED_LINE.findall(prompt)), default=1)
         blocks = [_block(i, {"ranges": r}) for i, r in enumerate(_ranges_groups(kind, lines))]
-    return json.dumps(
-        {"file_intent": "Handles requests for a small sample service", "blocks": blocks}
-    )
+    intent = "Handles requests for a small sample service"
+    if kind == "controls":
+        intent = f"{HOSTILE}{intent}\x07"
+        for block in blocks:
+            block["label"] = f"\x1b[31m{block['label']}\x1b[0m\x9b2J"
+            block["description"] = f"{block['description']}{HOSTILE}\x00\x7f"
+    return json.dumps({"file_intent": intent, "blocks": blocks})
+
+
+HOSTILE = "\x1b]52;c;SGVsbG8=\x07\x1b]0;pwned\x07\x1b[2J"
 
 
 def _block(index: int, where: dict[str, Any]) -> dict[str, Any]:

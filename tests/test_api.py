@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from invariants import assert_valid_analysis
+from iris_codes.errors import IrisError
 from iris_codes.testing import ServerProcess
 from support import StartServer, post_analyze, read_sample, sample_files
 
@@ -341,3 +342,34 @@ def test_the_docs_page_is_served_from_the_package(shared_server: ServerProcess) 
     script = requests.get(f"{shared_server.url}/static/docs.js", timeout=10)
     assert script.status_code == 200
     assert "openapi.json" in script.text
+
+
+def _error_classes() -> list[type[IrisError]]:
+    import iris_codes.mcp_server.roots  # noqa: F401 - defines PathRefused
+
+    found, pending = [], [IrisError]
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+def _gunicorn_codes() -> set[str]:
+    """The codes deploy/gunicorn.py's JSON error pages give Gunicorn's own refusals."""
+    import inspect
+    import re
+
+    from gunicorn.workers import base
+
+    reasons = set(re.findall(r'reason = "([^"]+)"', inspect.getsource(base.Worker.handle_error)))
+    assert "Bad Request" in reasons  # the pattern still reads Gunicorn's source
+    return {reason.lower().replace(" ", "_") for reason in reasons}
+
+
+def test_every_error_code_the_package_or_gunicorn_can_give_is_documented() -> None:
+    documented = (Path(__file__).resolve().parents[1] / "docs" / "api.md").read_text()
+    errors = documented[documented.index("## Errors") : documented.index("## Other endpoints")]
+    codes = {cls.code for cls in _error_classes()} | _gunicorn_codes()
+    missing = sorted(code for code in codes if f"`{code}`" not in errors)
+    assert not missing, f"error codes missing from docs/api.md's Errors section: {missing}"

@@ -41,6 +41,21 @@ def test_stats_shows_entries_bytes_oldest_and_hit_rate(tmp_path: Path) -> None:
     assert report["hit_rate"] == 0.5
 
 
+def test_stats_rates_each_tier_over_the_lookups_that_reached_it(tmp_path: Path) -> None:
+    fill(tmp_path / "iris-cache", 3)  # 1 memory hit, 1 miss
+    reader = open_cache(Settings(cache_dir=str(tmp_path / "iris-cache")))  # a fresh process
+    reader.get(f"{0:064x}")  # from SQLite, then kept in memory
+    reader.get(f"{0:064x}")  # from memory
+    reader.get(f"{1:064x}")  # from SQLite
+    reader.close()
+    report = run("stats")
+    assert report["hits"] == {"memory": 2, "sqlite": 2}
+    assert report["misses"] == 1
+    assert report["hit_rate"] == 0.8  # 4 of 5 lookups
+    # Memory answered 2 of 5; SQLite saw the 3 memory missed and answered 2 of them.
+    assert report["hit_rate_by_tier"] == {"memory": 0.4, "sqlite": 0.6667}
+
+
 def test_prune_reports_what_it_removed(tmp_path: Path) -> None:
     fill(tmp_path / "iris-cache", 2)
     assert run("prune") == {

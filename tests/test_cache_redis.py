@@ -11,8 +11,8 @@ import redis
 from fixtures_cache import FakeClock, RedisServer
 from iris_codes.cache import Breaker, Cache, open_cache
 from iris_codes.cache.memory import MemoryTier
-from iris_codes.cache.redis import ENTRY_PREFIX, LOCK_PREFIX, RedisTier, redact, unwrap, wrap
-from iris_codes.config import Settings
+from iris_codes.cache.redis import ENTRY_PREFIX, LOCK_PREFIX, RedisTier, unwrap, wrap
+from iris_codes.config import Settings, mask_url
 from iris_codes.errors import CacheError
 
 KEY = "ef" * 32
@@ -90,10 +90,11 @@ def test_stats_clear_and_counters(redis_url: str) -> None:
     tier.close()
 
 
-def test_redact_hides_the_password() -> None:
-    assert redact("redis://:s3cret@cache:6379/0") == "redis://:***@cache:6379/0"
-    assert redact("redis://user:s3cret@cache:6379/0") == "redis://user:***@cache:6379/0"
-    assert redact("redis://cache:6379/0") == "redis://cache:6379/0"
+def test_the_url_masker_hides_the_password() -> None:
+    assert mask_url("redis://:s3cret@cache:6379/0") == "redis://:***@cache:6379/0"
+    assert mask_url("redis://user:s3cret@cache:6379/0") == "redis://user:***@cache:6379/0"
+    assert mask_url("redis://cache:6379/0") == "redis://cache:6379/0"
+    assert mask_url("redis://cache:6379/0?password=s3cret") == "redis://cache:6379/0?password=***"
 
 
 def test_unreachable_redis_raises_cache_error_without_the_password() -> None:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+import requests
 from click.testing import CliRunner
 
 from invariants import assert_valid_analysis
@@ -64,3 +66,56 @@ def test_console_script_shows_settings_in_help() -> None:
     for command in ("serve", "analyze"):
         assert command in output
     assert "IRIS_CACHE_DIR" in output
+
+
+@pytest.mark.parametrize("extra", ["lsp", "mcp", "aws", "lambda"])
+def test_install_hints_name_this_checkout_and_python_never_an_unpublished_package(
+    extra: str,
+) -> None:
+    import shlex
+    import tomllib
+
+    from iris_codes.extras import install_hint
+
+    words = shlex.split(install_hint(extra))
+    assert words[:4] == [sys.executable, "-m", "pip", "install"]
+    folder, _, rest = words[-1].partition("[")
+    assert rest == f"{extra}]"
+    project = tomllib.loads((Path(folder) / "pyproject.toml").read_text())["project"]
+    assert project["name"] == "iris-codes"
+    assert extra in project["optional-dependencies"]
+
+
+def test_no_message_in_the_package_names_a_package_index_install() -> None:
+    package = Path(__file__).resolve().parents[1] / "src" / "iris_codes"
+    for path in package.rglob("*.py"):
+        assert "install 'iris-codes[" not in path.read_text(), path
+
+
+def test_serve_binds_the_port_iris_port_names(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from iris_codes.testing import free_port
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IRIS_", "OPENAI_"))}
+    env.update({"IRIS_PORT": str(port), "IRIS_CACHE_DIR": str(tmp_path / "cache")})
+    command = [sys.executable, "-m", "iris_codes", "serve", "--workers", "1", "--threads", "2"]
+    with (tmp_path / "serve.log").open("wb") as log:
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = requests.get(f"http://127.0.0.1:{port}/api/iris/health", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert server.poll() is None, (tmp_path / "serve.log").read_text()
+                assert time.monotonic() < deadline, "iris serve never listened on IRIS_PORT"
+                time.sleep(0.1)
+        assert health.status_code == 200
+        assert f"IRIS on http://127.0.0.1:{port}" in (tmp_path / "serve.log").read_text()
+    finally:
+        server.terminate()
+        server.wait(timeout=15)

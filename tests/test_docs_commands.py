@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from support import require
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BIN = Path(sys.executable).parent
@@ -39,7 +41,13 @@ HOMES: list[tuple[str, str]] = [
     (r"^make test$", "needs:it is the command CI runs (.ci/run); running it here would recurse"),
     (r"^curl -s localhost:8080/api/iris/analyze", "test:test_analyzes_each_core_language"),
     (r"^OPENAI_API_KEY=sk-\S+ (make|iris) serve$", "needs:a hosted model and its key"),
-    (r"^OPENAI_API_KEY=unused OPENAI_BASE_URL=http://localhost:11434", "needs:an Ollama server"),
+    (r"^OPENAI_BASE_URL=http://localhost:11434", "needs:an Ollama server"),
+    (r"^IRIS_PORT=9000 make serve$", "test:test_serve_binds_the_port_iris_port_names"),
+    (
+        r"^iris serve --port 9000$",
+        "test:test_analyzes_each_core_language",
+    ),  # --port: every server test
+    (r"^pip install \.$", "test:test_make_serve_installs_the_package_and_test_adds_the_dev_extra"),
     (
         r"^\.venv/bin/python tests/openai_stub\.py",
         "test:test_llm_answers_over_http_in_both_api_styles_and_modes",
@@ -151,3 +159,29 @@ def test_documented_command_runs(command: str, project: Path, tmp_path: Path) ->
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, (line, done.stderr[-2000:])
+
+
+def test_make_serve_installs_the_package_and_test_adds_the_dev_extra(tmp_path: Path) -> None:
+    """`make serve` installs what `pip install .` would; `make test` still adds the dev extra."""
+    require(shutil.which("make") is not None, "make is not installed")
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    os.utime(tmp_path / "pyproject.toml", (1_000_000, 1_000_000))  # older than any stamp
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "python").touch(mode=0o755)
+
+    def plan(target: str) -> str:
+        run = subprocess.run(
+            ["make", "-n", target], cwd=tmp_path, capture_output=True, text=True, check=True
+        )
+        return run.stdout
+
+    serve = plan("serve")
+    assert "pip install --quiet --disable-pip-version-check -e .\n" in serve
+    assert "[dev]" not in serve
+    (tmp_path / ".venv" / ".installed-serve").touch()  # as `make serve` leaves it
+    assert "pip install" not in plan("serve")
+    assert "-e '.[dev]'" in plan("pytest")  # `make test` after `make serve` installs dev
+    (tmp_path / ".venv" / ".installed-dev").touch()
+    assert "pip install" not in plan("serve")
+    assert "pip install" not in plan("pytest")

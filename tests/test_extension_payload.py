@@ -130,3 +130,18 @@ def test_right_aligned_numbering_hits_the_plain_sources_entry(start_server: Star
     again = post_analyze(server, {"filename": "data_pipeline.py", "source_code": aligned}).json()
     assert again["metadata"]["cache_hit"] == 1
     assert again["responsibility_blocks"] == plain["responsibility_blocks"]
+
+
+def test_a_numbered_payload_with_a_trailing_newline_hits_the_same_entry(
+    start_server: StartServer,
+) -> None:
+    server = start_server()
+    source = PIPELINE.replace("daily summaries", "weekly summaries").removesuffix("\n")
+    numbered = "\n".join(f"{n} | {line}" for n, line in enumerate(source.split("\n"), start=1))
+    body = {"filename": "data_pipeline.py", "language": "python"}
+    first = post_analyze(server, {**body, "source_code": numbered}).json()
+    again = post_analyze(server, {**body, "source_code": numbered + "\n"}).json()
+    assert first["metadata"]["cache_hit"] == 0
+    assert again["metadata"]["cache_hit"] == 1, "the trailing newline made a new entry"
+    assert again["responsibility_blocks"] == first["responsibility_blocks"]
+    assert again["file_intent"] == first["file_intent"]

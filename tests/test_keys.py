@@ -6,10 +6,13 @@ import json
 import time
 from pathlib import Path
 
+import pytest
+import requests
 from click.testing import CliRunner
 
 from iris_codes.cli import main
 from iris_codes.keys import KeyStore
+from iris_codes.testing import ServerProcess
 from support import StartServer, post_analyze
 
 BODY = {"filename": "a.py", "source_code": "x = 1\n"}
@@ -107,3 +110,79 @@ def test_the_auth_state_is_stated_at_start_up(start_server: StartServer, tmp_pat
     env = {"IRIS_API_KEYS_FILE": str(keys_file), "IRIS_API_KEY": "k1,k2"}
     server = start_server(env)
     assert "auth: on, 2 from env, 3 from the keys file" in server.log_text()
+
+
+def _wait_for_reload() -> None:
+    time.sleep(1.2)  # servers re-read the file at most once a second
+
+
+def _assert_closed(server: ServerProcess, old_key: str) -> None:
+    """No request gets in, with or without the old key, and health still says auth is on."""
+    assert post_analyze(server, BODY).status_code == 401
+    assert post_analyze(server, BODY, headers={"X-API-Key": old_key}).status_code == 401
+    health = requests.get(f"{server.url}/api/iris/health", timeout=10).json()
+    assert health["auth"] is True
+
+
+def _lose_last_key(how: str, keys_file: Path) -> None:
+    if how == "revoke":
+        env = {"IRIS_API_KEYS_FILE": str(keys_file)}
+        result = CliRunner().invoke(main, ["keys", "revoke", "editor"], env=env)
+        assert result.exit_code == 0, result.output
+    elif how == "delete":
+        keys_file.unlink()
+    else:
+        keys_file.write_text('{"keys": []}')
+
+
+@pytest.mark.parametrize("how", ["revoke", "delete", "empty"])
+def test_losing_the_last_file_key_keeps_auth_on_and_accepts_nothing(
+    start_server: StartServer, tmp_path: Path, how: str
+) -> None:
+    keys_file = tmp_path / "keys.json"
+    key = KeyStore(keys_file).create("editor")
+    server = start_server({"IRIS_API_KEYS_FILE": str(keys_file)})
+    assert post_analyze(server, BODY, headers={"X-API-Key": key}).status_code == 200
+    _lose_last_key(how, keys_file)
+    _wait_for_reload()
+    _assert_closed(server, key)
+    log = server.log_text()
+    assert "auth stays ON" in log
+    assert key not in log
+    fresh = KeyStore(keys_file).create("replacement")  # a key exists again: it works
+    _wait_for_reload()
+    assert post_analyze(server, BODY, headers={"X-API-Key": fresh}).status_code == 200
+    assert post_analyze(server, BODY).status_code == 401
+
+
+def test_an_empty_keys_file_at_start_up_turns_auth_on(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    keys_file = tmp_path / "keys.json"
+    keys_file.write_text('{"keys": []}')
+    server = start_server({"IRIS_API_KEYS_FILE": str(keys_file)})
+    _assert_closed(server, "anything")
+    assert "auth: on, 0 from the keys file (empty" in server.log_text()
+
+
+def test_revoking_the_last_key_warns_that_nothing_is_accepted(tmp_path: Path) -> None:
+    env = {"IRIS_API_KEYS_FILE": str(tmp_path / "keys.json")}
+    runner = CliRunner()
+    for name in ("a", "b"):
+        assert runner.invoke(main, ["keys", "create", name], env=env).exit_code == 0
+    first = runner.invoke(main, ["keys", "revoke", "a"], env=env)
+    assert "last key" not in first.output
+    last = runner.invoke(main, ["keys", "revoke", "b"], env=env)
+    assert last.exit_code == 0
+    assert "that was the last key" in last.output
+    assert "refuse every request" in last.output
+
+
+def test_an_existing_empty_keys_file_counts_as_auth_for_serves_bind_check(tmp_path: Path) -> None:
+    keys_file = tmp_path / "keys.json"
+    keys_file.write_text('{"keys": []}')  # auth on, nothing accepted: binding is safe
+    from iris_codes.cli import _auth_enabled
+    from iris_codes.config import Settings
+
+    assert _auth_enabled(Settings.from_env({"IRIS_API_KEYS_FILE": str(keys_file)}))
+    assert not _auth_enabled(Settings.from_env({"IRIS_API_KEYS_FILE": str(tmp_path / "no")}))

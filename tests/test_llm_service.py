@@ -155,3 +155,70 @@ def test_concurrent_requests_for_one_file_make_one_call(
         thread.join()
     assert len(results) == 16
     assert openai_stub.total_calls() == 1
+
+
+def test_openai_base_url_alone_turns_the_llm_engine_on_for_a_local_server(
+    openai_stub: OpenAIStub, tmp_path: Path
+) -> None:
+    settings = Settings.from_env(
+        {"OPENAI_BASE_URL": openai_stub.base_url, "IRIS_MODEL": "qwen2.5-coder:7b"},
+        cache_dir=str(tmp_path / "cache"),
+    )
+    assert settings.llm_configured
+    assert settings.llm_warnings() == []  # a loopback endpoint: nothing ambiguous
+    service = Service(settings)
+    try:
+        assert service.primary_engine_name == "llm"
+        meta = _body(service.analyze(_request()))["metadata"]
+    finally:
+        service.close()
+    assert meta["engine"] == "llm"
+    assert meta["model"] == "qwen2.5-coder:7b"
+    assert openai_stub.authorizations == ["Bearer no-key"]  # no key of the user's was needed
+
+
+@pytest.mark.parametrize(
+    ("environ", "configured", "warning"),
+    [
+        ({"OPENAI_BASE_URL": "http://localhost:11434/v1"}, True, None),
+        ({"OPENAI_BASE_URL": "http://192.168.1.20:8000/v1"}, True, None),
+        ({"OPENAI_BASE_URL": "http://ollama:11434/v1"}, True, None),  # a compose service
+        ({"OPENAI_BASE_URL": "https://llm.example.com/v1"}, True, "without OPENAI_API_KEY"),
+        ({"OPENAI_BASE_URL": "https://api.openai.com/v1"}, False, "needs OPENAI_API_KEY"),
+        ({"IRIS_MODEL": "llama3"}, False, "no LLM endpoint is"),
+        ({"OPENAI_API_KEY": "sk-x"}, True, None),
+        (
+            {"OPENAI_BASE_URL": "https://llm.example.com/v1", "IRIS_ENGINE": "structural"},
+            True,
+            None,
+        ),
+    ],
+)
+def test_an_ambiguous_llm_configuration_gets_one_clear_warning(
+    environ: dict[str, str], configured: bool, warning: str | None
+) -> None:
+    settings = Settings.from_env(environ)
+    assert settings.llm_configured is configured
+    warnings = settings.llm_warnings()
+    if warning is None:
+        assert warnings == []
+    else:
+        assert len(warnings) == 1
+        assert warning in warnings[0]
+
+
+def test_iris_config_and_the_service_say_when_the_llm_configuration_is_ambiguous(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from click.testing import CliRunner
+
+    from iris_codes.cli import main
+
+    env = {"OPENAI_BASE_URL": "https://api.openai.com/v1"}
+    shown = CliRunner().invoke(main, ["config"], env=env)
+    assert (
+        "warning: OPENAI_BASE_URL is OpenAI's own API, which needs OPENAI_API_KEY" in shown.output
+    )
+    with caplog.at_level("WARNING"):
+        Service(Settings.from_env(env)).close()
+    assert "structural engine answers until it is set" in caplog.text

@@ -6,6 +6,7 @@ import itertools
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -533,8 +534,9 @@ def test_names_the_extra_to_install_when_pygls_is_missing(
     result = CliRunner().invoke(main, ["lsp"])
 
     assert result.exit_code == 1
+    repo = Path(__file__).resolve().parents[1]
     assert result.output.strip() == (
-        "Error: The language server needs pygls: pip install 'iris-codes[lsp]'"
+        f"Error: The language server needs pygls: {sys.executable} -m pip install -e '{repo}[lsp]'"
     )
     assert result.exception is not None
 
@@ -601,3 +603,80 @@ def test_single_line_ranges_fold_nothing_and_are_named_line() -> None:
 )
 def test_uri_to_filename_gives_the_base_name(uri: str, name: str) -> None:
     assert uri_to_filename(uri) == name
+
+
+NEOVIM_CHECK = """
+vim.api.nvim_create_autocmd("VimEnter", { nested = true, callback = function()
+  vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("IRIS_NVIM_FILE")))
+  local attached = vim.wait(30000, function()
+    return next(vim.lsp.buf_get_clients(0)) ~= nil
+  end, 50)
+  local answer = nil
+  if attached then
+    local params = { textDocument = vim.lsp.util.make_text_document_params() }
+    answer = vim.lsp.buf_request_sync(0, "textDocument/documentSymbol", params, 30000)
+    vim.lsp.codelens.refresh()
+    vim.cmd("doautocmd CursorHold")
+    vim.cmd("IrisReanalyze")
+    vim.wait(500)
+  end
+  local out = io.open(os.getenv("IRIS_NVIM_OUT"), "w")
+  out:write(vim.fn.json_encode({ attached = attached, answer = answer or {} }))
+  out:close()
+  vim.cmd("qa!")
+end })
+"""
+
+
+def _neovim_snippets() -> str:
+    """The Lua blocks of docs/lsp.md's Neovim section, as a user would paste them."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "lsp.md").read_text()
+    section = text[text.index("## Neovim") :]
+    section = section[: section.index("\n## ", 1)]
+    blocks = re.findall(r"```lua\n(.*?)```", section, re.S)
+    assert len(blocks) == 2, blocks
+    return "\n".join(blocks)
+
+
+def test_the_documented_neovim_setup_shows_the_outline_in_this_machines_neovim(
+    tmp_path: Path,
+) -> None:
+    from support import require
+
+    nvim = shutil.which("nvim")
+    require(nvim is not None, "Neovim is not installed (Debian: apt-get install neovim)")
+    assert nvim is not None
+    init = tmp_path / "init.lua"
+    init.write_text(_neovim_snippets() + NEOVIM_CHECK)
+    out = tmp_path / "answer.json"
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "IRIS_CACHE_DIR": str(tmp_path / "cache"),
+        "IRIS_NVIM_FILE": str(FLASK_APP),
+        "IRIS_NVIM_OUT": str(out),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
+    run = subprocess.run(
+        [nvim, "--headless", "-i", "NONE", "-u", str(init)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Error" not in run.stderr, run.stderr
+    result = json.loads(out.read_text())
+    assert result["attached"], run.stderr
+    replies = result["answer"]  # {client_id: reply}; JSON makes client 1's a list
+    replies = replies.values() if isinstance(replies, dict) else replies
+    answers = [reply["result"] for reply in replies if reply and "result" in reply]
+    assert answers, result
+    root = answers[0][0]
+    expected = iris_analyze_json(FLASK_APP, tmp_path)
+    assert root["name"] == expected["file_intent"]
+    labels = [child["name"] for child in root["children"]]
+    assert labels[0] == expected["responsibility_blocks"][0]["label"]

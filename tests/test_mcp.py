@@ -27,6 +27,8 @@ if not sdk_available():
 
 from mcp_client import call, http_session, parse_text, refusal, stdio_session, text_of
 
+REPO = Path(__file__).resolve().parents[1]
+
 APP_PY = '''"""Order book for a small shop: orders, their lines and the totals customers pay."""
 
 from dataclasses import dataclass, field
@@ -423,8 +425,8 @@ def test_iris_help_does_not_import_the_sdk_and_a_missing_sdk_names_the_install()
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert run.stdout.startswith("1 ")
-    assert "pip install 'iris-codes[mcp]'" in run.stdout
-    assert "pip install -e '.[mcp]'" in run.stdout
+    assert f"{sys.executable} -m pip install -e '{REPO}[mcp]'" in run.stdout
+    assert "iris-codes[" not in run.stdout  # never a package no index has
 
 
 def _wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
@@ -438,3 +440,36 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
         except OSError:
             time.sleep(0.05)
     raise AssertionError("iris mcp --http did not listen within 30 s")
+
+
+def test_bad_arguments_get_one_clear_sentence_never_a_traceback_or_pydantic_report(
+    project: Path, server_env: dict[str, str], tmp_path: Path
+) -> None:
+    os.mkfifo(project / "pipe.py")
+
+    async def scenario() -> dict[str, str]:
+        async with stdio_session(project, env=server_env, log=tmp_path / "mcp.log") as session:
+            return {
+                "index 0": await refusal(session, "read_block", path="app.py", index=0),
+                "index text": await refusal(session, "read_block", path="app.py", index="two"),
+                "long path": await refusal(session, "outline_file", path="a/" * 2500),
+                "long name": await refusal(session, "outline_file", path="x" * 300 + ".py"),
+                "fifo": await refusal(session, "outline_file", path="pipe.py"),
+                "fifo folder": await refusal(session, "outline_repository", path="pipe.py"),
+                "max files": await refusal(session, "outline_repository", max_files=0),
+            }
+
+    answers = anyio.run(scenario)
+    assert "index must be at least 1 (1 is the first block)" in answers["index 0"]
+    assert "index must be a whole number" in answers["index text"]
+    assert "5000 characters long; a path has at most 4096" in answers["long path"]
+    assert "file name too long" in answers["long name"]
+    assert "'pipe.py' is a FIFO (named pipe), not a source file" in answers["fifo"]
+    assert "is a FIFO (named pipe), not a folder" in answers["fifo folder"]
+    assert "max_files must be at least 1" in answers["max files"]
+    for answer in answers.values():
+        assert "validation error" not in answer
+        assert "pydantic" not in answer
+        assert "Traceback" not in answer
+        assert len(answer) < 400
+    assert "Traceback" not in (tmp_path / "mcp.log").read_text()

@@ -37,6 +37,13 @@ def test_right_aligned_numbering_round_trips(source: str, width: int) -> None:
 
 
 @property_settings
+@given(sources, st.integers(min_value=1, max_value=8))
+def test_a_trailing_newline_after_the_numbers_strips_like_none(source: str, width: int) -> None:
+    for numbered in (extension_numbering(source), aligned_numbering(source, width)):
+        assert strip_line_numbers(numbered + "\n") == strip_line_numbers(numbered) == source
+
+
+@property_settings
 @given(sources)
 def test_numbering_is_stripped_once_only(source: str) -> None:
     twice = extension_numbering(extension_numbering(source))

@@ -14,6 +14,8 @@ TEXT = st.one_of(
     st.text(max_size=40),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=300),
     st.builds(lambda n: "x" * n, st.integers(80, 5_000)),
+    # Escape sequences and every C0/C1 control, as a docstring or a model may carry them.
+    st.text(alphabet=st.characters(max_codepoint=0xA0), max_size=60),
     st.sampled_from(["misc", "Helpers", "utilities and other", "", "  ", "`code`", "a b"]),
 )
 RANGE = st.tuples(st.integers(-5, 400), st.integers(-5, 400))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -265,6 +266,100 @@ def test_refusals_and_a_server_gone_read_as_sentences(
     page.click("#analyze")
     expect(page.locator("#status")).to_contain_text("Could not reach the IRIS server")
     close_page(page)
+
+
+def in_view(page: Page, selector: str, height: float = VIEWPORT["height"]) -> bool:
+    """Whether the top of ``selector`` is on screen."""
+    box = page.locator(selector).bounding_box()
+    assert box is not None
+    return 0 <= box["y"] < height
+
+
+def test_a_file_picked_while_scrolled_down_shows_its_result_on_screen(page: Page) -> None:
+    paste_and_analyze(page, "fnmatch.py", OUTSIDE_FILE.read_text())
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # reading the end
+    assert not in_view(page, "#intent")
+    other = Path(textwrap.__file__)  # long too: the page stays scrolled where it was
+    with page.expect_response(lambda reply: reply.url.endswith(ANALYZE)) as reply:
+        page.set_input_files(
+            "#file",
+            files=[{"name": other.name, "mimeType": "text/x-python", "buffer": other.read_bytes()}],
+        )
+    expect(page.locator("#intent")).to_have_text(reply.value.json()["file_intent"])
+    assert in_view(page, "#intent"), "the new file's result is off screen"
+
+
+def test_an_error_takes_the_previous_result_off_the_page(page: Page) -> None:
+    paste_and_analyze(page, "fnmatch.py", OUTSIDE_FILE.read_text())
+    expect(page.locator("#result")).to_be_visible()
+    page.fill("#filename", "notes.unknownext")
+    page.fill("#source", "some text\n")
+    with page.expect_response(lambda reply: reply.url.endswith(ANALYZE)):
+        page.click("#analyze")
+    expect(page.locator("#status")).to_have_class(re.compile(r"\berror\b"))
+    expect(page.locator("#result")).to_be_hidden()
+
+
+def test_an_undetectable_language_points_at_the_language_menu(page: Page) -> None:
+    page.fill("#filename", "notes.unknownext")
+    page.fill("#source", "def f():\n    return 1\n")
+    with page.expect_response(lambda reply: reply.url.endswith(ANALYZE)) as reply:
+        page.click("#analyze")
+    assert reply.value.json()["code"] == "unsupported_language"
+    status = page.locator("#status")
+    expect(status).to_contain_text("choose it in the Language menu")
+    expect(status).not_to_contain_text("--language")
+    expect(status).not_to_contain_text("in the API")
+    page.select_option("#language", "python")  # what the sentence says to do works
+    with page.expect_response(lambda reply: reply.url.endswith(ANALYZE)) as reply:
+        page.click("#analyze")
+    assert reply.value.json()["success"] is True
+    expect(page.locator("#result")).to_be_visible()
+
+
+@pytest.mark.parametrize("where", ["#source", "#filename"])
+def test_ctrl_enter_analyses_from_the_form(page: Page, where: str) -> None:
+    page.fill("#filename", "ctrl.py")
+    page.fill("#source", "def f():\n    return 1\n")
+    page.focus(where)
+    with page.expect_response(lambda reply: reply.url.endswith(ANALYZE)) as reply:
+        page.keyboard.press("Control+Enter")
+    expect(page.locator("#intent")).to_have_text(reply.value.json()["file_intent"])
+    assert page.input_value("#source") == "def f():\n    return 1\n"  # no newline typed
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_on_a_phone_a_button_brings_the_list_back_from_the_code(
+    browser: Browser, shared_server: ServerProcess
+) -> None:
+    context = browser.new_context(viewport=PHONE, has_touch=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{shared_server.url}/")
+    page.wait_for_selector("#language option:nth-child(2)", state="attached")
+    answer = paste_and_analyze(page, "fnmatch.py", OUTSIDE_FILE.read_text())
+    blocks = answer["responsibility_blocks"]
+    assert len(blocks) > 1
+    back = page.locator("#to-blocks")
+    expect(back).to_be_hidden()  # the list is on screen
+    last = len(blocks) - 1
+    page.locator(f'#blocks button[data-block="{last}"]').click()  # read the last block
+    assert not in_view(page, "#toc", PHONE["height"]) or not in_view(
+        page, '#blocks button[data-block="0"]', PHONE["height"]
+    )
+    expect(back).to_be_visible()
+    back.click()
+    expect(back).to_be_hidden()
+    box = page.locator("#toc").bounding_box()
+    assert box is not None
+    assert 0 <= box["y"] < PHONE["height"]  # the list is back on screen
+    focused = page.evaluate("document.activeElement.dataset.block")
+    assert focused == str(last)  # at the block just read
+    context.close()
+    assert errors == []
 
 
 def test_health_says_no_key_is_needed_when_auth_is_off(shared_server: ServerProcess) -> None:

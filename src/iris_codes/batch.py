@@ -19,6 +19,7 @@ import msgspec
 
 from .errors import IrisError
 from .models import AnalyzeRequest
+from .textsafe import printable
 
 if TYPE_CHECKING:
     from .service import Service
@@ -115,16 +116,31 @@ def default_jobs(remote: bool) -> int:
     return min(4 * cores, 16) if remote else cores
 
 
-def analyze_file(analyzer: Analyzer, source_file: SourceFile, language: str | None) -> FileResult:
-    """Read, decode and analyse one file; every failure becomes a result, never a raise."""
+def analyze_file(
+    analyzer: Analyzer,
+    source_file: SourceFile,
+    language: str | None,
+    read: Callable[[SourceFile], bytes] | None = None,
+) -> FileResult:
+    """Read, decode and analyse one file; every failure becomes a result, never a raise.
+
+    ``read`` replaces the plain read of the file (MCP opens files confined to its roots);
+    an ``IrisError`` it raises is that file's failure.
+    """
     started = time.perf_counter()
     path = source_file.display
     try:
-        text = _read(source_file).decode("utf-8-sig")
+        text = (read or _read)(source_file).decode("utf-8-sig")
+    except IrisError as exc:
+        return FileResult(path, "failed", error=exc.message, code=exc.code)
     except UnicodeDecodeError:
-        return FileResult(path, "skipped", error=f"{path} is not UTF-8 text.", code="not_utf8")
+        return FileResult(
+            path, "skipped", error=f"{printable(path)} is not UTF-8 text.", code="not_utf8"
+        )
     except OSError as exc:
-        return FileResult(path, "failed", error=f"Cannot read {path}: {exc.strerror}.", code="io")
+        return FileResult(
+            path, "failed", error=f"Cannot read {printable(path)}: {exc.strerror}.", code="io"
+        )
     try:
         body = analyzer.analyze(path, language or source_file.language, text)
     except IrisError as exc:
@@ -152,6 +168,7 @@ def run(
     language: str | None = None,
     on_result: Callable[[int, FileResult], None] | None = None,
     grace: float = 0.5,
+    read: Callable[[SourceFile], bytes] | None = None,
 ) -> Run:
     """Analyse ``files`` on ``jobs`` threads; ``on_result(index, result)`` as each ends.
 
@@ -167,7 +184,9 @@ def run(
             on_result(index, results[index])
 
     pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="iris-analyze")
-    index_of = {pool.submit(analyze_file, analyzer, f, language): i for i, f in enumerate(files)}
+    index_of = {
+        pool.submit(analyze_file, analyzer, f, language, read): i for i, f in enumerate(files)
+    }
     pending = set(index_of)
     interrupted = stragglers = False
     try:

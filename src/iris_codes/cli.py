@@ -68,13 +68,10 @@ def serve(
 ) -> None:
     """Start the HTTP server (Gunicorn, threaded workers)."""
     settings = load_settings(host=host, port=port, workers=workers, threads=threads)
-    has_keys = bool(settings.api_keys or settings.api_key_hashes) or bool(
-        _key_store(settings).keys()
-    )
-    if not has_keys and not is_loopback(settings.host) and not insecure_no_auth:
+    if not _auth_enabled(settings) and not is_loopback(settings.host) and not insecure_no_auth:
         raise click.UsageError(
-            f"Refusing to serve {settings.host} with no API key: set IRIS_API_KEY, bind "
-            "127.0.0.1, or pass --insecure-no-auth."
+            f"Refusing to serve {settings.host} with no API key: set IRIS_API_KEY, create "
+            "one with `iris keys create NAME`, bind 127.0.0.1, or pass --insecure-no-auth."
         )
     _check_service(settings)
     from .deploy.gunicorn import serve as run_gunicorn
@@ -173,6 +170,14 @@ def _key_store(settings: Settings) -> KeyStore:
     return KeyStore(settings.keys_path)
 
 
+def _auth_enabled(settings: Settings) -> bool:
+    """Whether the server will ask for a key (an existing keys file counts, even empty)."""
+    from .keys import Authenticator
+
+    store = _key_store(settings)
+    return Authenticator(settings.api_keys, store, settings.api_key_hashes).enabled
+
+
 @main.group()
 def keys() -> None:
     """Manage named API keys (stored hashed in IRIS_API_KEYS_FILE)."""
@@ -221,9 +226,22 @@ def keys_list() -> None:
 @click.argument("name")
 def keys_revoke(name: str) -> None:
     """Revoke the key called NAME; running servers notice within a second."""
-    if not _key_store(load_settings()).revoke(name):
-        raise click.ClickException(f"No key named {name!r}.")
+    settings = load_settings()
+    store = _key_store(settings)
+    try:
+        if not store.revoke(name):
+            raise click.ClickException(f"No key named {name!r}.")
+        left = store.load()
+    except IrisError as exc:
+        raise click.ClickException(exc.message) from None
     click.echo(f"Revoked {name!r}.")
+    if not left and not (settings.api_keys or settings.api_key_hashes):
+        click.echo(
+            f"Warning: that was the last key in {settings.keys_path}. Auth stays on: servers "
+            "using this file now refuse every request (401) until you create a key with "
+            "`iris keys create NAME`. To turn auth off, delete the file and restart them.",
+            err=True,
+        )
 
 
 @main.command()
@@ -242,16 +260,21 @@ def config(markdown: bool) -> None:
     if markdown:
         click.echo(settings_markdown())
         return
-    for name, value in load_settings().public().items():
+    settings = load_settings()
+    for name, value in settings.public().items():
         click.echo(f"{name} = {value!r}")
+    for warning in settings.llm_warnings():
+        click.echo(f"warning: {warning}", err=True)
 
 
 def settings_markdown() -> str:
-    """The settings table as it appears in docs/configuration.md."""
+    """The settings table as it appears in docs/configuration.md (a test keeps them equal)."""
     rows = ["| variable | meaning | default |", "|---|---|---|"]
     for setting in SETTINGS:
         names = " / ".join(f"`{name}`" for name in setting.env)
-        default = "none" if setting.default in (None, ()) else f"`{setting.default}`"
+        default = setting.shown_default or (
+            "none" if setting.default in (None, ()) else f"`{setting.default}`"
+        )
         rows.append(f"| {names} | {setting.help.replace('|', '/')} | {default} |")
     return "\n".join(rows)
 
@@ -329,8 +352,10 @@ def lsp(tcp: str | None, url: str | None) -> None:
     try:
         import pygls  # noqa: F401
     except ImportError:
+        from .extras import install_hint
+
         raise click.ClickException(
-            "The language server needs pygls: pip install 'iris-codes[lsp]'"
+            f"The language server needs pygls: {install_hint('lsp')}"
         ) from None
     import logging
 
@@ -394,7 +419,7 @@ def mcp(roots: tuple[str, ...], http: bool, host: str, port: int, engine: str | 
     from . import mcp_server
 
     if not mcp_server.sdk_available():
-        raise click.ClickException(mcp_server.INSTALL_HINT)
+        raise click.ClickException(mcp_server.install_hint())
     if http and not is_loopback(host):
         raise click.UsageError(
             f"Refusing to serve MCP on {host}: the HTTP transport has no authentication; "

@@ -18,6 +18,7 @@ import msgspec
 
 from . import batch, report
 from .progress import Progress, make_progress
+from .textsafe import json_escaped, printable, strip_controls
 from .walk import Discovery, Rules, SourceFile, discover
 
 if TYPE_CHECKING:
@@ -145,17 +146,23 @@ class _OrderedPrinter:
 
 def _print_single(result: FileResult, as_json: bool) -> None:
     if result.body is None:
-        raise click.ClickException(result.error or "The file could not be analysed.")
+        error = strip_controls(result.error or "The file could not be analysed.")
+        raise click.ClickException(error)
     if as_json:
-        click.echo(json.dumps(result.body, indent=2, ensure_ascii=False))
+        click.echo(json_text(result.body))
     else:
         click.echo(report.render_toc(result.path, result.body))
 
 
 def _print_batch(run: Run, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(report.json_document(run), indent=2, ensure_ascii=False))
+        click.echo(json_text(report.json_document(run)))
     click.echo(report.summary_line(run.summary()), err=True)
+
+
+def json_text(document: object) -> str:
+    """Indented JSON whose strings hold no raw control character (a path may have some)."""
+    return json_escaped(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 def _write_markdown(run: Run, roots: tuple[str, ...], path: str) -> None:
@@ -163,5 +170,5 @@ def _write_markdown(run: Run, roots: tuple[str, ...], path: str) -> None:
     try:
         Path(path).write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise click.ClickException(f"Cannot write {path}: {exc.strerror}.") from None
-    click.echo(f"wrote {path}", err=True)
+        raise click.ClickException(f"Cannot write {printable(path)}: {exc.strerror}.") from None
+    click.echo(f"wrote {printable(path)}", err=True)

@@ -7,12 +7,14 @@ and a test that every setting is documented.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 
@@ -87,48 +89,64 @@ class Setting:
     parse: Callable[[str], Any]
     help: str
     secret: bool = False
+    shown_default: str | None = None  # the docs' default column, when the value says too little
 
 
 # fmt: off
 SETTINGS: tuple[Setting, ...] = (
     Setting("api_keys", ("IRIS_API_KEY", "API_KEY"), (), _keys,
             "Accepted client key(s), comma-separated; API_KEY is the older name. "
-            "None: auth off and the server binds loopback only.", secret=True),
+            "None (and no other key source): auth off and the server binds loopback only.",
+            secret=True),
     Setting("api_key_hashes", ("IRIS_API_KEY_HASHES",), (), _hashes,
             "Accepted keys as SHA-256 hex digests, comma-separated (`iris keys hash KEY` "
             "prints one): nothing that grants access is stored. Checked with IRIS_API_KEY."),
     Setting("api_keys_file", ("IRIS_API_KEYS_FILE",), None, _opt_str,
-            "File of hashed keys managed by `iris keys`; default IRIS_CACHE_DIR/api-keys.json."),
+            "File of hashed keys managed by `iris keys`; default "
+            "`IRIS_CACHE_DIR/api-keys.json`. A file that exists turns auth on, even with no "
+            "key in it (fail closed)."),
     Setting("rate_limit", ("IRIS_RATE_LIMIT",), None, _rate,
             "Analyses that reach an engine (cache misses) allowed per client (key, else "
-            "address), e.g. 60/minute; counted in the shared cache tier. Default: no limit."),
+            "address), e.g. `60/minute`; counted in the shared cache tier.",
+            shown_default="no limit"),
     Setting("rate_limit_hits", ("IRIS_RATE_LIMIT_HITS",), None, _rate,
-            "Answers from the cache allowed per client, e.g. 600/minute. Default: no limit."),
+            "Answers from the cache allowed per client, e.g. `600/minute`.",
+            shown_default="no limit"),
     Setting("trusted_proxies", ("IRIS_TRUSTED_PROXIES",), 0, _int,
-            "Proxies in front of IRIS that append to X-Forwarded-For (nginx: 1). The client "
-            "address is that many entries from the right; 0 uses the socket address."),
+            "Proxies in front of IRIS that append to `X-Forwarded-For` (nginx: 1). The client "
+            "address (rate limits, logs) is that many entries from the right, as Werkzeug's "
+            "`ProxyFix` counts; 0 uses the socket address and ignores the header."),
     Setting("cors_origins", ("IRIS_CORS_ORIGINS",), (), _keys,
             "Origins allowed to call the API from a browser, comma-separated (e.g. "
-            "https://app.example.com; * for any). Default: none, no CORS headers."),
+            "`https://app.example.com`; `*` for any). Default: none, and no CORS headers "
+            "are sent."),
     Setting("engine", ("IRIS_ENGINE",), "auto", _choice("auto", "structural", "llm"),
-            "auto: LLM when OPENAI_API_KEY is set, structural fallback; or structural, llm."),
+            "`auto`: the LLM engine when one is configured (`OPENAI_API_KEY`, or "
+            "`OPENAI_BASE_URL` alone for a local server), structural as its fallback; or "
+            "`structural`, `llm`."),
     Setting("openai_api_key", ("OPENAI_API_KEY",), None, _opt_str,
-            "Enables the LLM engine.", secret=True),
+            "Enables the LLM engine (OpenAI, or any endpoint that wants a key).", secret=True),
     Setting("openai_base_url", ("OPENAI_BASE_URL",), None, _opt_str,
-            "Any OpenAI-compatible endpoint (vLLM, Ollama, Azure…). Default: OpenAI."),
+            "Any OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp, Azure…); alone, with no "
+            "key, it enables the LLM engine for a local server. Default: OpenAI."),
     Setting("model", ("IRIS_MODEL",), "gpt-4.1-mini", _str, "Model name for the LLM engine."),
     Setting("llm_api", ("IRIS_LLM_API",), "auto", _choice("auto", "responses", "chat"),
-            "responses or chat; auto uses Responses on OpenAI, Chat Completions elsewhere."),
+            "`responses` or `chat`; `auto` uses Responses on OpenAI, Chat Completions "
+            "elsewhere."),
     Setting("llm_mode", ("IRIS_LLM_MODE",), "guided", _choice("guided", "ranges"),
-            "guided: the model groups numbered syntax units; ranges: it returns line ranges."),
+            "`guided`: the model groups numbered syntax units; `ranges`: it returns line "
+            "ranges."),
     Setting("llm_timeout", ("IRIS_LLM_TIMEOUT",), 8.0, _float,
             "Seconds one LLM call may take."),
     Setting("llm_deadline", ("IRIS_LLM_DEADLINE",), 12.0, _float,
             "Seconds the LLM engine may spend on one request, retries included."),
-    # 2.5 s leaves room for reading a 1 MB body and writing the answer within 3 s.
     Setting("structural_budget", ("IRIS_STRUCTURAL_BUDGET",), 2.5, _float,
-            "Seconds the structural engine may spend on one file; past it the answer is "
-            "line slices marked degraded. The LLM engine's budget is IRIS_LLM_DEADLINE."),
+            "Seconds the structural engine may spend on one file; past it the analysis is "
+            "stopped and the answer is line slices (`Lines 1-400`, …) marked `degraded`, "
+            "not cached. The LLM engine's budget is `IRIS_LLM_DEADLINE`. A tree-sitter parse "
+            "checks it too, so even a grammar that would run for minutes on random bytes "
+            "stops in time.",
+            shown_default="`2.5` (room to read a 1 MB body and write the answer within 3 s)"),
     Setting("llm_max_retries", ("IRIS_LLM_MAX_RETRIES",), 3, _int,
             "Retries on 429, 5xx and connection errors, within the deadline."),
     Setting("llm_prices", ("IRIS_LLM_PRICES",), None, _opt_str,
@@ -136,10 +154,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache_dir", ("IRIS_CACHE_DIR",), ".iris", _str,
             "Base folder for the SQLite cache and state."),
     Setting("cache_url", ("IRIS_CACHE_URL",), None, _opt_str,
-            "sqlite:///path, redis://host:port/db, dynamodb://TABLE?region=REGION"
-            "[&endpoint_url=URL][&client=boto3] or memory://. DynamoDB needs iris-codes[aws] "
-            "unless the credentials are in the environment (Lambda). "
-            "Default: SQLite in IRIS_CACHE_DIR."),
+            "`sqlite:///path`, `redis://host:port/db`, `dynamodb://TABLE?region=REGION"
+            "[&endpoint_url=URL][&client=boto3]` or `memory://`. DynamoDB needs the `aws` "
+            "extra unless the credentials are in the environment (Lambda). Passwords in it "
+            "are masked wherever it is shown.",
+            shown_default="SQLite in `IRIS_CACHE_DIR`"),
     Setting("cache_ttl", ("IRIS_CACHE_TTL",), 30 * 24 * 3600, _int,
             "Seconds a cache entry lives."),
     Setting("cache_max_bytes", ("IRIS_CACHE_MAX_BYTES",), 512 * 1024 * 1024, _int,
@@ -152,9 +171,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest request body accepted; larger gets 413."),
     Setting("max_metadata_bytes", ("IRIS_MAX_METADATA_BYTES",), 16 * 1024, _int,
             "Largest `metadata` object accepted (as compact JSON), nested at most "
-            "8 levels; larger gets 422 metadata_too_large."),
-    Setting("host", ("IRIS_HOST",), "127.0.0.1", _str, "Address `iris serve` binds."),
-    Setting("port", ("IRIS_PORT",), 8080, _int, "Port `iris serve` binds."),
+            "8 levels; larger gets 422 `metadata_too_large`."),
+    Setting("host", ("IRIS_HOST",), "127.0.0.1", _str,
+            "Address `iris serve` binds (`--host`); a non-loopback one needs an API key."),
+    Setting("port", ("IRIS_PORT",), 8080, _int, "Port `iris serve` binds (`--port`)."),
     Setting("workers", ("IRIS_WORKERS",), 2, _int, "Gunicorn worker processes."),
     Setting("threads", ("IRIS_THREADS",), 64, _int,
             "Threads per worker; LLM calls wait on I/O, so keep this well above 1."),
@@ -165,15 +185,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("log_level", ("IRIS_LOG_LEVEL",), "INFO", _log_level,
             "Logging level: DEBUG, INFO, WARNING, ERROR."),
     Setting("log_format", ("IRIS_LOG_FORMAT",), "text", _choice("text", "json"),
-            "text, or json: one object per line with request id, key name, status, latency, "
-            "engine, cache hit, tokens and cost (never source or keys)."),
+            "`text`, or `json`: one object per line with request id, key name, status, "
+            "latency, engine, cache hit, tokens and cost (never source or keys)."),
     Setting("lambda_warm", ("IRIS_LAMBDA_WARM",), "init", _choice("init", "off"),
-            "init: on AWS Lambda, build the app and warm the engine in the init phase, which "
-            "has a full vCPU; off: the first request does it (the import stays ~10 ms)."),
+            "`init`: on AWS Lambda, build the app and warm the engine (its modules, word "
+            "lists, a grammar, the cache connection) while Lambda initialises the "
+            "environment, a phase AWS runs on a full vCPU whatever the function's memory; "
+            "`off`: the first request does that work and the import stays about 10 ms. "
+            "Ignored outside Lambda."),
     Setting("metrics_sink", ("IRIS_METRICS",), "prometheus", _choice("prometheus", "emf", "off"),
-            "prometheus: GET /metrics; emf: instead, one CloudWatch Embedded Metric Format line "
-            "per analyze answer on stdout (Lambda); off: neither. The Lambda handler's "
-            "default is off: nothing can scrape a function."),
+            "`prometheus`: `GET /metrics`; `emf`: instead, one CloudWatch Embedded Metric "
+            "Format line per analyze answer on stdout (Lambda); `off`: no metrics "
+            "(`GET /metrics` is a 404).",
+            shown_default="`prometheus` (`off` in the Lambda handler: nothing can scrape a "
+            "function)"),
 )
 # fmt: on
 
@@ -256,7 +281,39 @@ class Settings:
 
     @property
     def llm_configured(self) -> bool:
-        return bool(self.openai_api_key)
+        """An LLM endpoint is set: a key (OpenAI or any), or a base URL that is not OpenAI's.
+
+        A local server (Ollama, llama.cpp, vLLM) needs no key, so ``OPENAI_BASE_URL`` alone
+        turns the engine on; OpenAI's own API always needs one.
+        """
+        if self.openai_api_key:
+            return True
+        base = self.openai_base_url
+        return base is not None and not _is_openai(base)
+
+    def llm_warnings(self) -> list[str]:
+        """Sentences for an LLM configuration that may not do what was meant (none if clear)."""
+        base, key = self.openai_base_url, self.openai_api_key
+        if self.engine == "structural":
+            return []
+        if base and not key and _is_openai(base):
+            return [
+                "OPENAI_BASE_URL is OpenAI's own API, which needs OPENAI_API_KEY: the "
+                "structural engine answers until it is set."
+            ]
+        if base and not key and not _is_local(base):
+            host = urlsplit(base).hostname or base
+            return [
+                f"OPENAI_BASE_URL ({host}) is set without OPENAI_API_KEY: the LLM engine "
+                "calls it with no key; set OPENAI_API_KEY if that endpoint needs one."
+            ]
+        if not base and not key and self.model != _DEFAULT_MODEL:
+            return [
+                f"IRIS_MODEL={self.model} is set, but no LLM endpoint is: set "
+                "OPENAI_BASE_URL (a local server) or OPENAI_API_KEY (OpenAI). The "
+                "structural engine answers."
+            ]
+        return []
 
     def public(self) -> dict[str, Any]:
         """Settings with secrets masked, safe to log or show (passwords in URLs too)."""
@@ -271,14 +328,44 @@ class Settings:
         return shown
 
 
+_DEFAULT_MODEL = "gpt-4.1-mini"
+
+
+def _is_openai(url: str) -> bool:
+    return (urlsplit(url).hostname or "").lower() == "api.openai.com"
+
+
+def _is_local(url: str) -> bool:
+    """A loopback, private-network or ``.local``/``localhost`` host: a self-hosted model."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host in ("localhost", "host.docker.internal") or host.endswith((".local", ".localhost")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." not in host  # a bare name on the local network or in compose (`ollama`)
+    return address.is_loopback or address.is_private or address.is_link_local
+
+
 def mask_url(text: str) -> str:
-    """``text`` with the password of a ``scheme://user:password@host`` URL masked."""
-    if "://" not in text or "@" not in text:
+    """``text`` with what a URL in it carries as a secret shown as ``***``.
+
+    The one masker for every URL IRIS shows (``iris config``, health, logs): the password
+    of ``scheme://user:password@host``, and each query value whose name says secret
+    (``?password=``, ``api-key``, ``access_token``, ``sig``…), as Redis URLs and some
+    OpenAI-compatible gateways take them.
+    """
+    if "://" not in text:
         return text
-    return _URL_PASSWORD.sub(r"\1***@", text)
+    text = _URL_PASSWORD.sub(r"\1***@", text)
+    return _SECRET_PARAMETER.sub(r"\1***", text)
 
 
-_URL_PASSWORD = re.compile(r"(://[^/@:]*:)[^/@]*@")
+_URL_PASSWORD = re.compile(r"(://[^/@:\s]*:)[^/@\s]*@")
+_SECRET_PARAMETER = re.compile(
+    r"([?&;][^=&#;\s]*(?:pass|pwd|secret|token|key|auth|sig|credential)[^=&#;\s]*=)[^&#;\s]+",
+    re.IGNORECASE,
+)
 
 
 def _load_dotenv() -> None:

@@ -11,6 +11,11 @@ authorizer alike (``Authenticator``):
   grants nothing; servers reload it when it changes, so a revoked key stops working
   without a restart.
 
+Auth fails closed: it is off only when no source is configured and no keys file exists.
+A keys file that exists turns it on even with no key in it (or unreadable), and a
+process that has seen a key in the file keeps it on when the file is emptied or deleted:
+it then accepts no key until one exists again, and says so loudly in its log.
+
 This module imports only the standard library, so the Lambda authorizer stays light.
 """
 
@@ -102,9 +107,7 @@ class Authenticator:
         return bool(self.env_keys) or bool(self.hashes) or self._file_demands_keys()
 
     def _file_demands_keys(self) -> bool:
-        # A keys file that exists but was never readable turns auth on with no key that
-        # matches (fail closed), rather than silently off.
-        return bool(self._stored()) or (self.store is not None and self.store.unreadable)
+        return self.store is not None and self.store.demands_keys()
 
     def describe(self) -> str:
         """The auth state in one line, e.g. "auth: on, 2 keys from env, 3 from the keys file"."""
@@ -113,10 +116,9 @@ class Authenticator:
         parts = []
         if self.env_keys or self.hashes:
             parts.append(f"{len(self.env_keys) + len(self.hashes)} from env")
-        if self.store is not None and (self._stored() or self.store.unreadable):
-            count = len(self._stored())
-            note = " (unreadable: no key matches)" if self.store.unreadable else ""
-            parts.append(f"{count} from the keys file{note}")
+        if self._file_demands_keys():
+            assert self.store is not None
+            parts.append(f"{len(self._stored())} from the keys file{self.store.state_note()}")
         return "auth: on, " + ", ".join(parts)
 
     def check(self, presented: str | None) -> str | None:
@@ -145,11 +147,28 @@ class KeyStore:
         self._checked = -_RELOAD_EVERY
         self._good_once = False
         self._failed_mtime: float | None = None
+        self._present = False  # the file existed when last looked at
+        self._held = False  # it held a key at some point in this process's life
+        self._warned_empty = False
 
     @property
     def unreadable(self) -> bool:
         """The file exists but no version of it could be read yet."""
         return self._failed_mtime is not None and not self._good_once
+
+    def demands_keys(self) -> bool:
+        """Whether this file turns auth on: it exists, or it has held a key (fail closed)."""
+        self.keys()
+        return self._present or self._held
+
+    def state_note(self) -> str:
+        """Why no key from the file is accepted, for ``describe``; empty when some are."""
+        if self._keys:
+            return ""
+        if self.unreadable:
+            return " (unreadable: no key matches)"
+        missing = "deleted" if not self._present else "empty"
+        return f" ({missing}: no key is accepted until one is created)"
 
     def load(self) -> tuple[StoredKey, ...]:
         """The keys in the file now; ``ConfigError`` when it is unreadable (for the CLI)."""
@@ -169,11 +188,33 @@ class KeyStore:
             try:
                 mtime = self.path.stat().st_mtime
             except FileNotFoundError:
-                self._keys, self._mtime = (), None
+                self._keys, self._mtime, self._present = (), None, False
+                self._note_emptiness()
                 return ()
+            self._present = True
             if mtime != self._mtime and mtime != self._failed_mtime:
                 self._reload(mtime)
+            self._note_emptiness()
         return self._keys
+
+    def _note_emptiness(self) -> None:
+        """Log once, loudly, each time the file stops holding a key while auth stays on."""
+        if self._keys:
+            if self._warned_empty:
+                log.warning("API keys file %s holds %d keys again", self.path, len(self._keys))
+            self._held, self._warned_empty = True, False
+            return
+        if self._warned_empty or not self._held or self.unreadable:
+            return
+        self._warned_empty = True
+        how = "is empty" if self._present else "was deleted"
+        log.error(
+            "API keys file %s %s: auth stays ON and every request is refused (401) until "
+            "a key exists again (`iris keys create NAME`); to turn auth off, remove the "
+            "file and restart the server",
+            self.path,
+            how,
+        )
 
     def _reload(self, mtime: float) -> None:
         try:

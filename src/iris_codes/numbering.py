@@ -3,8 +3,9 @@
 The VS Code extension sends each line as ``f"{n} | {line}"`` ("per API contract"); other
 tools send a right-aligned ``"   n|line"``. Read as code, the numbers become identifiers,
 so the service strips them before hashing and analysis. Only a prefix on *every* line,
-numbered 1, 2, 3… in one consistent layout, counts: anything that merely looks similar
-(numbers not consecutive from 1, a line without the prefix, mixed layouts) is left alone.
+numbered 1, 2, 3… in one consistent layout, counts (a newline may follow the last line):
+anything that merely looks similar (numbers not consecutive from 1, a line without the
+prefix, mixed layouts) is left alone.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ def strip_line_numbers(source: str) -> str:
     first = _PREFIX.match(source)
     if first is None or first.group(2) != "1":
         return source
-    rests = _rests(source.split("\n"), first)
+    # A newline after the last numbered line ends that line; it is not an unnumbered line.
+    # The payload then reads as the same one without it: same answer, same cache entry.
+    rests = _rests(source.removesuffix("\n").split("\n"), first)
     if rests is None:
         return source
     # In the extension's ``"n | line"`` layout one space after the bar belongs to the prefix

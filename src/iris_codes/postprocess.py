@@ -5,7 +5,7 @@ by an earlier block is removed from later ones (first block wins). Blocks left w
 no ranges are dropped. The same holds within each level of ``children``, whose ranges are
 also kept inside their parent's; a block left with one child keeps none. Labels become
 2–5 word phrases that are never generic; the intent is at most 20 words. An empty file
-gives "Empty file" and no blocks.
+gives "Empty file" and no blocks. No text field keeps a control character (``clean_text``).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from .analysis import Analysis, Block, Range
+from .textsafe import strip_controls
 
 EMPTY_FILE_INTENT = "Empty file"
 MAX_INTENT_WORDS = 20
@@ -80,7 +81,8 @@ def subtract_ranges(ranges: list[Range], taken: list[Range]) -> list[Range]:
 
 
 def clean_text(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+    """One line of text: controls (escape sequences from a docstring) out, spaces collapsed."""
+    return _SPACE.sub(" ", strip_controls(text)).strip()
 
 
 def cut(text: str, limit: int) -> str:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
+from .textsafe import printable, strip_controls
+
 if TYPE_CHECKING:
     from .batch import FileResult
 
@@ -62,10 +64,10 @@ class PlainProgress(Progress):
         self.done += 1
         detail: str = result.status
         if result.status == "failed":
-            detail = f"failed ({result.code}): {result.error}"
+            detail = f"failed ({result.code}): {strip_controls(str(result.error))}"
         elif result.status == "skipped":
             detail = f"skipped ({result.code})"
-        self._line(f"[{self.done}/{self.total}] {result.path}: {detail}")
+        self._line(f"[{self.done}/{self.total}] {printable(result.path)}: {detail}")
 
 
 class RichProgress(Progress):

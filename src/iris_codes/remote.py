@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import ConfigError, EngineError, IrisError, ServerTimeout, ServerUnreachable
+from .textsafe import strip_controls
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -84,7 +85,7 @@ def _from_error_response(exc: urllib.error.HTTPError) -> IrisError:
         exc.close()
     if not isinstance(body, dict) or "error" not in body:
         return EngineError(f"The IRIS server answered HTTP {exc.code}.")
-    error = IrisError(f"HTTP {exc.code}: {body['error']}")
+    error = IrisError(f"HTTP {exc.code}: {strip_controls(str(body['error']))}")
     error.status = exc.code
     error.code = str(body.get("code", "internal_error"))
     return error

@@ -1,4 +1,10 @@
-"""Rendering of ``iris analyze`` results: terminal text, one JSON document, a Markdown report."""
+"""Rendering of ``iris analyze`` results: terminal text, one JSON document, a Markdown report.
+
+What a file or a server says is shown, never obeyed: file names go through
+``textsafe.printable`` and answer text through ``strip_controls`` (an answer from a remote
+server included), so no escape sequence reaches the terminal, and in Markdown a name is a
+code span that no newline, backtick or ``<tag>`` in it can leave.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import click
+
+from .textsafe import printable, strip_controls
 
 if TYPE_CHECKING:
     from .batch import FileResult, Run
@@ -21,18 +29,31 @@ _CODE_SPAN = re.compile(r"(`+)[^`].*?\1")
 def render_toc(name: str, body: dict[str, Any]) -> str:
     """A readable table of contents for a terminal."""
     meta = body["metadata"]
-    head = click.style(f"{name}: {body['file_intent']}", bold=True)
-    detail = f"engine {meta.get('engine')}, {meta.get('latency_ms')} ms"
+    head = click.style(f"{printable(name)}: {_text(body['file_intent'])}", bold=True)
+    detail = f"engine {_text(meta.get('engine'))}, {_text(meta.get('latency_ms'))} ms"
     if meta.get("cache_hit"):
         detail += ", cached"
     if meta.get("degraded"):
-        detail += f", degraded: {meta['degraded']}"
+        detail += f", degraded: {_text(meta['degraded'])}"
     lines = [head, click.style(f"({detail})", dim=True), ""]
     for number, block in enumerate(body["responsibility_blocks"], start=1):
-        spans = ", ".join(f"{a}-{b}" if a != b else f"{a}" for a, b in block["ranges"])
-        lines.append(f"{number}. {click.style(block['label'], bold=True)}  lines {spans}")
-        lines.append(f"   {block['description']}")
+        lines += block_lines(number, block)
     return "\n".join(lines)
+
+
+def block_lines(number: int, block: dict[str, Any], indent: str = "") -> list[str]:
+    """One block on a terminal: ``2. Label  lines 5-9`` and its description below."""
+    spans = ", ".join(f"{a}-{b}" if a != b else f"{a}" for a, b in block["ranges"])
+    label = click.style(_text(block["label"]), bold=True)
+    return [
+        f"{indent}{number}. {label}  lines {spans}",
+        f"{indent}   {_text(block['description'])}",
+    ]
+
+
+def _text(value: object) -> str:
+    """Answer text as plain text for a terminal: no control character, on one line."""
+    return strip_controls(str(value))
 
 
 def render_result(result: FileResult) -> str:
@@ -40,7 +61,8 @@ def render_result(result: FileResult) -> str:
     if result.body is not None:
         return render_toc(result.path, result.body) + "\n"
     label = "skipped" if result.status == "skipped" else "failed"
-    return click.style(f"{result.path}: {label}: {result.error}", fg="red") + "\n"
+    message = f"{printable(result.path)}: {label}: {_text(result.error)}"
+    return click.style(message, fg="red") + "\n"
 
 
 def summary_line(summary: dict[str, Any]) -> str:
@@ -80,7 +102,7 @@ def markdown_report(run: Run, roots: Sequence[str], report_path: str) -> str:
     base = os.path.dirname(os.path.abspath(report_path))
     summary = run.summary()
     lines = [
-        f"# Table of contents: {', '.join(f'`{root}`' for root in roots)}",
+        f"# Table of contents: {', '.join(_code(root) for root in roots)}",
         "",
         _overview_line(summary).replace("_", "\\_"),
         "",
@@ -131,7 +153,7 @@ def _link(path: str, base: str) -> str:
 
 def _escape(text: str) -> str:
     """Prose as Markdown: special characters escaped outside code spans, on one line."""
-    text = text.replace("\n", " ")
+    text = strip_controls(text)  # newlines too: a line break could start a heading
     parts, position = [], 0
     for span in _CODE_SPAN.finditer(text):
         parts += [_MARKDOWN_SPECIAL.sub(r"\\\1", text[position : span.start()]), span.group()]
@@ -140,10 +162,19 @@ def _escape(text: str) -> str:
     return "".join(parts)
 
 
-def _code(text: str) -> str:
-    """A path as a code span (no escaping needed inside one)."""
-    fence = "``" if "`" in text else "`"
-    return f"{fence}{text}{fence}"
+def _code(path: str) -> str:
+    """A path as a code span: nothing inside one is Markdown or HTML.
+
+    Controls are escapes (a newline would end the span's paragraph and start a heading),
+    and the fence is longer than any run of backticks in the name, so none closes it early.
+    """
+    text = printable(path)
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+_BACKTICKS = re.compile(r"`+")
 
 
 def _overview_line(summary: dict[str, Any]) -> str:

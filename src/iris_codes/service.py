@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Bump when the service changes answers for every engine (e.g. post-processing rules).
-SERVICE_VERSION = "1"
+SERVICE_VERSION = "2"  # 2: no control characters in answer text
 _POLL_SECONDS = 0.02
 _LOCK_MARGIN = 5.0
 # The single-flight lock lives this long unless its holder renews it (every third of it):
@@ -137,7 +137,12 @@ class Service:
         self._flights_lock = threading.Lock()
         self._renewer = _LockRenewer(lambda: self.cache)
         if settings.engine == "llm" and not settings.llm_configured and "llm" not in self._engines:
-            raise ConfigError("IRIS_ENGINE=llm needs OPENAI_API_KEY (or use IRIS_ENGINE=auto).")
+            raise ConfigError(
+                "IRIS_ENGINE=llm needs an LLM endpoint: OPENAI_BASE_URL (a local server) or "
+                "OPENAI_API_KEY (or use IRIS_ENGINE=auto)."
+            )
+        for warning in settings.llm_warnings():
+            log.warning("%s", warning)
 
     # -- parts, created on first use so start-up stays fast ---------------------------------
 

@@ -49,9 +49,8 @@ def cache_stats(settings: Settings) -> dict[str, Any]:
             "memory": hit_rate(
                 counters["hits_memory"], hits - counters["hits_memory"] + counters["misses"]
             ),
-            tier.name: hit_rate(
-                counters["hits_shared"], counters["hits_shared"] + counters["misses"]
-            ),
+            # The shared tier sees only what the memory tier missed: its hits and misses.
+            tier.name: hit_rate(counters["hits_shared"], counters["misses"]),
         },
     }
 

@@ -22,7 +22,7 @@ in ``tiered.Cache`` skips the tier. The client's exceptions are translated into
 Two clients speak to DynamoDB, with the same calls: when the environment holds the
 credentials (Lambda's always does), ``dynamodb_http.DynamoDBHttpClient``, which costs a
 cold start a few milliseconds; otherwise, or with ``client=boto3`` in the URL, boto3
-(``pip install 'iris-codes[aws]'``), which knows instance roles, profiles and SSO but
+(the ``aws`` extra, ``pip install '.[aws]'``), which knows instance roles, profiles and SSO but
 takes about 300 ms to import and build. Either is created when the tier is first used.
 """
 
@@ -526,9 +526,9 @@ class DynamoDBTier(Tier):
             import boto3
             from botocore.config import Config
         except ImportError:
-            raise ConfigError(
-                "The DynamoDB cache needs boto3: pip install 'iris-codes[aws]'"
-            ) from None
+            from ..extras import install_hint
+
+            raise ConfigError(f"The DynamoDB cache needs boto3: {install_hint('aws')}") from None
         config = Config(
             connect_timeout=CONNECT_TIMEOUT,
             read_timeout=READ_TIMEOUT,

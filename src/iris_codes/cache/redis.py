@@ -15,8 +15,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
+from ..config import mask_url
 from ..errors import CacheError
 from .base import COUNTER_NAMES, Tier, checksum, new_token
 
@@ -157,7 +157,7 @@ class RedisTier(Tier):
             "oldest_entry": _iso(oldest),
             "truncated": truncated,
             "counters": {name: int(counters.get(name.encode(), 0)) for name in COUNTER_NAMES},
-            "url": redact(self.url),
+            "url": mask_url(self.url),
         }
 
     def prune(self) -> dict[str, int]:
@@ -188,8 +188,8 @@ class RedisTier(Tier):
             pipe.execute()
 
     def describe(self) -> str:
-        """The URL without its password."""
-        return redact(self.url)
+        """The URL without its password (user info or ``?password=``)."""
+        return mask_url(self.url)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -247,16 +247,6 @@ def unwrap(raw: bytes) -> bytes | None:
     if magic != MAGIC or checksum(value) != stored_sum:
         return None
     return value
-
-
-def redact(url: str) -> str:
-    """``url`` with any password replaced by ``***``."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)[1]
-    user = f"{parts.username}:" if parts.username else ":"
-    return parts._replace(netloc=f"{user}***@{netloc}").geturl()
 
 
 def _created(header: bytes) -> float | None:

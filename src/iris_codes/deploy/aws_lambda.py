@@ -56,9 +56,9 @@ def _make_handler(*, warm: bool = False) -> Handler:
     try:
         from apig_wsgi import make_lambda_handler
     except ImportError:
-        raise ConfigError(
-            "The Lambda handler needs apig-wsgi: pip install 'iris-codes[lambda]'"
-        ) from None
+        from ..extras import install_hint
+
+        raise ConfigError(f"The Lambda handler needs apig-wsgi: {install_hint('lambda')}") from None
     from ..web.wsgi import build_core, lean_app
 
     settings = _settings()

@@ -42,6 +42,7 @@ BREAKER_COOLDOWN = 30.0
 # No call starts with less time than this left: it could not finish anyway.
 MIN_CALL_SECONDS = 0.05
 PARAGRAPH_MIN_LINES = 8
+NO_KEY = "no-key"  # sent as the bearer token to an endpoint configured without a key
 
 Message = dict[str, str]
 
@@ -119,7 +120,10 @@ class LLMEngine:
     def analyze(self, source: str, language: str, filename: str) -> Analysis:
         """Ask the model for the file's intent and blocks; ranges come from syntax units."""
         if not self.settings.llm_configured:
-            raise LLMUnavailable("The LLM engine is not configured: OPENAI_API_KEY is not set.")
+            raise LLMUnavailable(
+                "The LLM engine is not configured: set OPENAI_BASE_URL (a local server) or "
+                "OPENAI_API_KEY."
+            )
         if is_blank(source):
             return Analysis(EMPTY_FILE_INTENT, (), self._metadata(Usage()))
         deadline = Deadline(self.settings.llm_deadline)
@@ -370,7 +374,8 @@ class LLMEngine:
                     from openai import OpenAI
 
                     self._client = OpenAI(
-                        api_key=self.settings.openai_api_key,
+                        # The SDK wants a key; a local server without one ignores this.
+                        api_key=self.settings.openai_api_key or NO_KEY,
                         base_url=self.settings.openai_base_url,
                         max_retries=0,  # retries are ours: they must respect the deadline
                         timeout=self.settings.llm_timeout,

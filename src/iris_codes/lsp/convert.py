@@ -3,6 +3,10 @@
 IRIS ranges are 1-based and inclusive; LSP lines are 0-based, and a range ends after
 the last character of its last line, counted in the code units the client negotiated
 (UTF-16 unless it asked for UTF-8 or UTF-32).
+
+Every string an editor shows (symbol names and details, hovers, code-lens titles) goes
+through ``shown``: an answer from any backend, a remote server's included, reaches the
+editor without control characters.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from typing import Any
 
 import msgspec
 from lsprotocol import types
+
+from ..textsafe import strip_controls
 
 Span = tuple[int, int]
 
@@ -47,6 +53,16 @@ def span_range(span: Span, lines: Sequence[str], encoding: str = UTF16) -> types
 def document_range(lines: Sequence[str], encoding: str = UTF16) -> types.Range:
     """The whole document, from its first character to the end of its last line."""
     return span_range((1, max(len(lines), 1)), lines, encoding)
+
+
+def shown(value: object) -> str:
+    """Answer text as an editor may show it: no control character, surrounding space trimmed."""
+    return strip_controls(str(value)).strip()
+
+
+def block_label(number: int, block: dict[str, Any]) -> str:
+    """The block's label for a symbol or lens; ``§N`` when nothing printable is left."""
+    return shown(block.get("label", "")) or f"§{number}"
 
 
 def span_name(span: Span) -> str:
@@ -103,7 +119,7 @@ def document_symbols(
     ]
     root = types.DocumentSymbol(
         # Editors reject a symbol with an empty name, whatever the engine said.
-        name=str(body["file_intent"]) or "IRIS",
+        name=shown(body["file_intent"]) or "IRIS",
         kind=types.SymbolKind.File,
         range=document_range(lines, encoding),
         selection_range=span_range((1, 1), lines, encoding),
@@ -125,10 +141,11 @@ def _block_symbols(
     for part, span in enumerate(spans):
         located = Located(number, block, spans, part)
         first = part == 0
+        label = block_label(number, block)
         symbols.append(
             types.DocumentSymbol(
-                name=block["label"] if first else f"{block['label']} ({located.part_name()})",
-                detail=block["description"] if first else f"§{number}, {span_name(span)}",
+                name=label if first else f"{label} ({located.part_name()})",
+                detail=shown(block["description"]) if first else f"§{number}, {span_name(span)}",
                 kind=types.SymbolKind.Namespace,
                 range=span_range(span, lines, encoding),
                 selection_range=span_range((span[0], span[0]), lines, encoding),
@@ -176,7 +193,8 @@ def hover(
 
 def _hover_text(located: Located, markdown: bool) -> str:
     """``§2 Label · part 1 of 2`` (bold in Markdown), the description, every range."""
-    label, description = located.block["label"], located.block["description"]
+    label = block_label(located.number, located.block)
+    description = shown(located.block["description"])
     title = f"§{located.number} {label}"
     if markdown:
         title = f"**§{located.number} {_markdown_text(label)}**"
@@ -221,10 +239,10 @@ def code_lenses(body: dict[str, Any], uri: str) -> list[types.CodeLens]:
     """The file intent on the first line (click: re-analyse), then ``§2 Label`` on each range."""
     if not body.get("success"):
         return []
-    lenses = [_lens(0, f"IRIS: {body['file_intent']}", REANALYZE_COMMAND, [uri])]
+    lenses = [_lens(0, f"IRIS: {shown(body['file_intent'])}", REANALYZE_COMMAND, [uri])]
     for number, block, spans in _blocks(body):
         for part, (start, _) in enumerate(spans, start=1):
-            title = f"§{number} {block['label']}"
+            title = f"§{number} {block_label(number, block)}"
             if len(spans) > 1:
                 title += f" ({part} of {len(spans)} parts)"
             lenses.append(_lens(start - 1, title))

@@ -23,6 +23,7 @@ from pygls.lsp.server import LanguageServer
 
 from .. import __version__
 from ..errors import IrisError
+from ..textsafe import printable
 from . import convert
 from .backends import Analyzer, uri_to_filename
 
@@ -310,8 +311,8 @@ class IrisLanguageServer:
         self.server.window_log_message(
             types.LogMessageParams(
                 type=types.MessageType.Warning,
-                message=f"IRIS: no table of contents for {result.filename}: "
-                f"{result.body.get('error')}",
+                message=f"IRIS: no table of contents for {printable(result.filename)}: "
+                f"{convert.shown(result.body.get('error'))}",
             )
         )
 

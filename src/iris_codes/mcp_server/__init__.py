@@ -1,7 +1,7 @@
 """``iris mcp``: outline tools for coding agents over the Model Context Protocol.
 
 Importing this package loads nothing heavy; ``serve`` imports the ``mcp`` SDK (the
-``iris-codes[mcp]`` extra) when it starts.
+``mcp`` extra) when it starts.
 """
 
 from __future__ import annotations
@@ -16,10 +16,13 @@ if TYPE_CHECKING:
     from ..config import Settings
 
 HTTP_PATH = "/mcp"
-INSTALL_HINT = (
-    "iris mcp needs the MCP SDK: pip install 'iris-codes[mcp]' "
-    "(from a checkout: pip install -e '.[mcp]')."
-)
+
+
+def install_hint() -> str:
+    """What to run when the SDK is missing: the ``mcp`` extra, from where IRIS came from."""
+    from ..extras import install_hint as hint
+
+    return f"iris mcp needs the MCP SDK: {hint('mcp')}"
 
 
 def sdk_available() -> bool:

@@ -18,12 +18,13 @@ from typing import Annotated, Any, TypeVar
 import anyio
 import anyio.to_thread
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.shared.exceptions import MCPDeprecationWarning, MCPError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from ..errors import IrisError
+from ..textsafe import json_escaped, printable, strip_controls
 from .roots import RootPolicy, paths_from_uris
 from .tools import MAX_CHARS, MAX_FILES, MAX_FILES_LIMIT, Outliner
 
@@ -80,7 +81,7 @@ def build_server(outliner: Outliner, policy: RootPolicy) -> MCPServer[Any]:
     # older protocol versions) still declare their workspace through them. Set once here:
     # catch_warnings around each call would race between concurrent tool calls.
     warnings.filterwarnings("ignore", "The roots capability", MCPDeprecationWarning)
-    server: MCPServer[Any] = MCPServer("iris", instructions=INSTRUCTIONS, version=_version())
+    server: MCPServer[Any] = _IrisMCPServer("iris", instructions=INSTRUCTIONS, version=_version())
 
     async def roots(ctx: Context[Any, Any]) -> tuple[Path, ...]:
         return policy.allowed(await _declared_roots(ctx))
@@ -149,12 +150,54 @@ def build_server(outliner: Outliner, policy: RootPolicy) -> MCPServer[Any]:
     return server
 
 
+class _IrisMCPServer(MCPServer[Any]):
+    """The SDK's server, with arguments that fail its schema answered in one sentence."""
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> Any:
+        """Call the tool; a pydantic report on bad arguments becomes a readable tool error."""
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            cause = exc.__cause__
+            if isinstance(exc, UnexpectedToolError) or not isinstance(cause, ValidationError):
+                raise
+            # Raised from the ValidationError, so the SDK still logs field names only.
+            raise ToolError(f"Error executing tool {name}: {argument_errors(cause)}") from cause
+
+
+def argument_errors(error: ValidationError) -> str:
+    """``index must be at least 1; path is required.``: what was wrong, per argument."""
+    return "; ".join(_argument_error(detail) for detail in error.errors()) + "."
+
+
+def _argument_error(detail: Any) -> str:
+    field = ".".join(str(part) for part in detail.get("loc", ())) or "the arguments"
+    context = detail.get("ctx") or {}
+    problem = {
+        "missing": "is required",
+        "greater_than_equal": f"must be at least {context.get('ge')}",
+        "less_than_equal": f"must be at most {context.get('le')}",
+        "int_parsing": "must be a whole number",
+        "int_type": "must be a whole number",
+        "int_from_float": "must be a whole number",
+        "string_type": "must be text",
+        "list_type": "must be a list of strings",
+    }.get(str(detail.get("type")))
+    if problem is None:  # the message names the rule, never the value sent
+        problem = f"is invalid: {str(detail.get('msg', '')).lower()}"
+    hint = " (1 is the first block)" if field == "index" else ""
+    return f"{field} {problem}{hint}"
+
+
 def block_heading(body: dict[str, Any]) -> str:
     """``path, block 2 "Label", lines 36-58 (engine structural, cache hit)``."""
     spans = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in body["ranges"])
     meta = body["metadata"]
     source = f"engine {meta.get('engine')}" + (", cache hit" if meta.get("cache_hit") else "")
-    return f'{body["path"]}, block {body["index"]} "{body["label"]}", lines {spans} ({source})'
+    name, label = printable(body["path"]), strip_controls(body["label"])
+    return f'{name}, block {body["index"]} "{label}", lines {spans} ({source})'
 
 
 def _result(body: dict[str, Any], text: str) -> CallToolResult:
@@ -164,7 +207,7 @@ def _result(body: dict[str, Any], text: str) -> CallToolResult:
 
 
 def _compact(body: dict[str, Any]) -> str:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return json_escaped(json.dumps(body, ensure_ascii=False, separators=(",", ":")))
 
 
 async def _call(function: Callable[..., T], *args: Any) -> T:

@@ -8,6 +8,7 @@ failures are ``IrisError`` sentences that the server turns into tool errors.
 from __future__ import annotations
 
 import json
+import stat
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,8 +18,9 @@ from .. import batch
 from ..errors import InvalidRequest
 from ..models import AnalyzeRequest
 from ..service import normalize_newlines
+from ..textsafe import printable
 from ..walk import Rules, Skipped, SourceFile, discover
-from .roots import PathRefused, confine, display
+from .roots import PathRefused, confine, display, kind, read_inside, shown
 
 if TYPE_CHECKING:
     from ..service import Service
@@ -81,6 +83,8 @@ class Outliner:
         """The numbered source lines of one block, chosen by ``index`` (1-based) or ``label``."""
         if (label is None) == (index is None):
             raise InvalidRequest("Give exactly one of label or index (1 is the first block).")
+        if index is not None and index < 1:
+            raise InvalidRequest(f"index must be 1 or more (1 is the first block), not {index}.")
         name, text = self._read(roots, path)
         body = self._analyze(name, text, language)
         blocks = body["responsibility_blocks"]
@@ -108,8 +112,14 @@ class Outliner:
         if not 1 <= max_files <= MAX_FILES_LIMIT:
             raise InvalidRequest(f"max_files must be between 1 and {MAX_FILES_LIMIT}.")
         folder, root = confine(path, roots)
-        if not folder.is_dir():
-            raise PathRefused(f"{path!r} is a file; outline_file reads one file.")
+        try:
+            mode = folder.stat().st_mode
+        except OSError as exc:
+            raise PathRefused(f"Cannot read {shown(path)}: {exc.strerror}.") from None
+        if stat.S_ISREG(mode):
+            raise PathRefused(f"{shown(path)} is a file; outline_file reads one file.")
+        if not stat.S_ISDIR(mode):
+            raise PathRefused(f"{shown(path)} is {kind(mode)}, not a folder.")
         found = discover([str(folder)], Rules(self._max_bytes, tuple(include), tuple(exclude)))
         files, outside = _inside(found.files, roots)
         chosen = files[:max_files]
@@ -119,6 +129,8 @@ class Outliner:
             batch.LocalAnalyzer(self._service),
             # An LLM analysis waits on the network: more at once, as for ``--server``.
             jobs=batch.default_jobs(remote=self._service.primary_engine_name == "llm"),
+            # Each file opened as checked, as read_block's are: never through a new link.
+            read=lambda source: read_inside(str(source.path), roots, self._max_bytes)[0],
         )
         entries, cut = _bounded([_entry(result, root, roots) for result in run.results])
         truncated = _truncation(len(chosen), len(files), len(entries) if cut else None)
@@ -138,19 +150,14 @@ class Outliner:
         }
 
     def _read(self, roots: Sequence[Path], path: str) -> tuple[str, str]:
-        """The display name and text of a file inside the roots."""
-        resolved, root = confine(path, roots)
-        if not resolved.is_file():
-            raise PathRefused(f"{path!r} is a folder; outline_repository reads folders.")
+        """The display name and text of a file inside the roots, read as it was checked."""
         try:
-            size = resolved.stat().st_size
-            if size > self._max_bytes:
-                raise PathRefused(_too_large(repr(path), self._max_bytes))
-            text = resolved.read_bytes().decode("utf-8-sig")
+            data, resolved, root = read_inside(path, roots, self._max_bytes)
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise PathRefused(f"{path!r} is not UTF-8 text.") from None
+            raise PathRefused(f"{shown(path)} is not UTF-8 text.") from None
         except OSError as exc:
-            raise PathRefused(f"Cannot read {path!r}: {exc.strerror}.") from None
+            raise PathRefused(f"Cannot read {shown(path)}: {exc.strerror}.") from None
         return display(resolved, root, roots), text
 
     def _analyze(self, name: str, text: str, language: str | None) -> dict[str, Any]:
@@ -165,8 +172,13 @@ def numbered_lines(lines: Sequence[str], ranges: Sequence[Sequence[int]]) -> str
     for start, end in ranges:
         if out:
             out.append("…")
-        out += [f"{n:>{width}}\t{lines[n - 1]}" for n in range(start, end + 1)]
+        out += [f"{n:>{width}}\t{source_line(lines[n - 1])}" for n in range(start, end + 1)]
     return "\n".join(out)
+
+
+def source_line(line: str) -> str:
+    """A source line as text: tabs kept, other controls shown as escapes (``\\x1b``)."""
+    return printable(line, keep="\t")
 
 
 def _too_large(what: str, limit: int) -> str:

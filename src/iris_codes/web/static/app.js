@@ -11,7 +11,11 @@ const ui = {
   keyField: $("key-field"), key: $("key"), analyze: $("analyze"), source: $("source"),
   status: $("status"), result: $("result"), intent: $("intent"), meta: $("meta"),
   blocks: $("blocks"), toc: $("toc"), code: $("code"), dropHint: $("drop-hint"),
+  toBlocks: $("to-blocks"),
 };
+// Below this width the list sits above the code (app.css), so reading a block scrolls the
+// list away and a button brings it back.
+const STACKED = window.matchMedia("(max-width: 760px)");
 
 let languages = []; // [{id, aliases, extensions}] from the server
 // What is on screen: one entry per block, {button, lines (elements), ranges}.
@@ -67,11 +71,31 @@ function showStatus(message, kind) {
 }
 
 function showError(error) {
-  ui.status.replaceChildren(el("span", "", error.message));
+  clearResult(); // an answer left below an error would read as the failed file's
+  ui.status.replaceChildren(el("span", "", pageMessage(error)));
   if (error.code && error.code !== "network" && error.code !== "bad_reply") {
     ui.status.append(" ", el("code", "code-name", error.code));
   }
   ui.status.className = "status error";
+}
+
+// The server's sentence, except where the page has its own way to fix it.
+function pageMessage(error) {
+  if (error.code === "unsupported_language" && !ui.language.value) {
+    const name = ui.filename.value.trim() || "untitled";
+    return `IRIS cannot tell the language of “${name}”: choose it in the Language menu, ` +
+           "or give the file name a known extension.";
+  }
+  return error.message;
+}
+
+function clearResult() {
+  ui.result.hidden = true;
+  ui.form.classList.remove("has-result");
+  ui.toBlocks.hidden = true;
+  shown = [];
+  rows = [];
+  active = -1;
 }
 
 function askForKey() {
@@ -215,6 +239,14 @@ function render(answer, source, filename) {
   ui.result.hidden = false;
   ui.form.classList.add("has-result");
   ui.source.scrollTop = 0; // the shrunk box shows the file's start, not where the paste ended
+  revealResult();
+}
+
+// A new answer starts at its intent: a file picked while the last one was scrolled far down
+// would otherwise show up off screen (or not at all, when it is shorter).
+function revealResult() {
+  const top = ui.intent.getBoundingClientRect().top;
+  if (top < 0 || top > window.innerHeight * 0.6) ui.result.scrollIntoView({block: "start"});
 }
 
 function metaParts(meta, filename) {
@@ -314,6 +346,34 @@ function step(index) {
   if (ranges.length > 1) button.dataset.step = `range ${range + 1} of ${ranges.length}`;
 }
 
+// On a narrow screen: a button back to the list whenever the list is scrolled out of view.
+function watchStackedList() {
+  const update = (visible) => {
+    ui.toBlocks.hidden = visible || !STACKED.matches || ui.result.hidden;
+  };
+  let listVisible = true;
+  new IntersectionObserver((entries) => {
+    listVisible = entries.some((entry) => entry.isIntersecting);
+    update(listVisible);
+  }).observe(ui.toc);
+  STACKED.addEventListener("change", () => update(listVisible));
+  ui.toBlocks.addEventListener("click", () => {
+    const current = shown[stepping.block]?.button || shown[0]?.button;
+    ui.toc.scrollIntoView({block: "start"});
+    current?.focus({preventScroll: true});
+  });
+}
+
+// Ctrl+Enter (Cmd+Enter on a Mac) analyses from anywhere in the form, as in most editors.
+function watchShortcut() {
+  ui.form.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !ui.analyze.disabled) {
+      event.preventDefault();
+      ui.form.requestSubmit();
+    }
+  });
+}
+
 function watchCode() {
   ui.code.addEventListener("mouseover", (event) => {
     const row = event.target.closest(".line");
@@ -325,4 +385,6 @@ function watchCode() {
 ui.form.addEventListener("submit", analyze);
 watchDrops();
 watchCode();
+watchStackedList();
+watchShortcut();
 loadServerFacts();
