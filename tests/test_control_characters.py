@@ -325,7 +325,7 @@ def test_mcp_answers_carry_no_raw_control_character(tmp_path: Path) -> None:
     async def scenario() -> list[str]:
         async with stdio_session(project, env=env, log=tmp_path / "mcp.log") as session:
             outline = await session.call_tool("outline_file", {"path": HOSTILE_NAME})
-            block = await session.call_tool("read_block", {"path": HOSTILE_NAME, "index": 2})
+            block = await session.call_tool("read_block", {"path": HOSTILE_NAME, "index": 1})
             overview = await session.call_tool("outline_repository", {})
             structured = await call(session, "outline_file", path=HOSTILE_NAME)
             assert structured["path"] == HOSTILE_NAME  # the data keeps the real name

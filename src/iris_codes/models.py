@@ -45,12 +45,19 @@ class AnalyzeRequest(msgspec.Struct, kw_only=True):
     ] = msgspec.field(default_factory=dict)
 
 
-class BlockOut(msgspec.Struct):
+class BlockOut(msgspec.Struct, omit_defaults=True):
     """A responsibility block as the API returns it (for the OpenAPI spec)."""
 
     label: str
     description: str
     ranges: list[tuple[int, int]]
+    children: Annotated[
+        list[BlockOut],
+        msgspec.Meta(
+            description="Sub-blocks of a long block, the same shape, ranges inside this "
+            "block's; present only when there are some (at least two)."
+        ),
+    ] = msgspec.field(default_factory=list)
 
 
 class AnalyzeResponse(msgspec.Struct):

@@ -37,18 +37,22 @@ def render_toc(name: str, body: dict[str, Any]) -> str:
         detail += f", degraded: {_text(meta['degraded'])}"
     lines = [head, click.style(f"({detail})", dim=True), ""]
     for number, block in enumerate(body["responsibility_blocks"], start=1):
-        lines += block_lines(number, block)
+        lines += block_lines(str(number), block)
     return "\n".join(lines)
 
 
-def block_lines(number: int, block: dict[str, Any], indent: str = "") -> list[str]:
-    """One block on a terminal: ``2. Label  lines 5-9`` and its description below."""
+def block_lines(number: str, block: dict[str, Any], indent: str = "") -> list[str]:
+    """One block on a terminal: ``2. Label  lines 5-9`` and its description below, then
+    its sub-blocks indented (``2.1.``)."""
     spans = ", ".join(f"{a}-{b}" if a != b else f"{a}" for a, b in block["ranges"])
     label = click.style(_text(block["label"]), bold=True)
-    return [
+    lines = [
         f"{indent}{number}. {label}  lines {spans}",
         f"{indent}   {_text(block['description'])}",
     ]
+    for index, child in enumerate(block.get("children") or (), start=1):
+        lines += block_lines(f"{number}.{index}", child, indent + "   ")
+    return lines
 
 
 def _text(value: object) -> str:
@@ -128,10 +132,18 @@ def _file_section(result: FileResult, base: str) -> list[str]:
     if result.body is None:
         return [*lines, f"*{_escape(result.status)}: {_escape(result.error or '')}*"]
     lines += [_escape(result.body["file_intent"]), ""]
-    for number, block in enumerate(result.body["responsibility_blocks"], start=1):
+    lines += _report_blocks(result.body["responsibility_blocks"], target, "")
+    return lines
+
+
+def _report_blocks(blocks: list[dict[str, Any]], target: str, indent: str) -> list[str]:
+    """Numbered blocks with linked ranges; sub-blocks as a nested list under theirs."""
+    lines = []
+    for number, block in enumerate(blocks, start=1):
         spans = ", ".join(_range_link(target, start, end) for start, end in block["ranges"])
         label, description = _escape(block["label"]), _escape(block["description"])
-        lines.append(f"{number}. **{label}** ({spans}): {description}")
+        lines.append(f"{indent}{number}. **{label}** ({spans}): {description}")
+        lines += _report_blocks(block.get("children") or [], target, indent + "   ")
     return lines
 
 

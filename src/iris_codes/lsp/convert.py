@@ -151,6 +151,16 @@ def _block_symbols(
                 selection_range=span_range((span[0], span[0]), lines, encoding),
             )
         )
+    # Sub-blocks nest in the symbol of the range that holds them (the outline's tree).
+    for child in block.get("children") or ():
+        child_spans = [(int(start), int(end)) for start, end in child["ranges"]]
+        if not child_spans:
+            continue
+        holder = next(
+            (i for i, (start, end) in enumerate(spans) if start <= child_spans[0][0] <= end), 0
+        )
+        nested = _block_symbols(number, child, child_spans, lines, encoding)
+        symbols[holder].children = [*(symbols[holder].children or []), *nested]
     return symbols
 
 

@@ -112,7 +112,11 @@ def build_server(outliner: Outliner, policy: RootPolicy) -> MCPServer[Any]:
             str | None, Field(description="The block's label, as outline_file gives it.")
         ] = None,
         index: Annotated[
-            int | None, Field(description="The block's index (1 is the first block).", ge=1)
+            int | str | None,
+            Field(
+                description='The block\'s index: 1 is the first block, "3.2" the second '
+                "sub-block of block 3 (as outline_file numbers them)."
+            ),
         ] = None,
         language: LanguageArg = None,
     ) -> CallToolResult:

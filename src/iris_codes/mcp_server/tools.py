@@ -8,6 +8,7 @@ failures are ``IrisError`` sentences that the server turns into tool errors.
 from __future__ import annotations
 
 import json
+import re
 import stat
 from collections import Counter
 from collections.abc import Sequence
@@ -65,10 +66,7 @@ class Outliner:
             "path": name,
             "file_intent": body["file_intent"],
             "line_count": len(normalize_newlines(text).splitlines()),
-            "blocks": [
-                {"index": number, **block}
-                for number, block in enumerate(body["responsibility_blocks"], start=1)
-            ],
+            "blocks": _numbered(body["responsibility_blocks"], ""),
             "metadata": _metadata(body["metadata"]),
         }
 
@@ -77,19 +75,18 @@ class Outliner:
         roots: Sequence[Path],
         path: str,
         label: str | None = None,
-        index: int | None = None,
+        index: int | str | None = None,
         language: str | None = None,
     ) -> dict[str, Any]:
-        """The numbered source lines of one block, chosen by ``index`` (1-based) or ``label``."""
+        """The numbered source lines of one block, chosen by ``index`` (1-based; ``"3.2"``
+        for a sub-block) or ``label``."""
         if (label is None) == (index is None):
             raise InvalidRequest("Give exactly one of label or index (1 is the first block).")
-        if index is not None and index < 1:
-            raise InvalidRequest(f"index must be 1 or more (1 is the first block), not {index}.")
+        position = _position(index) if index is not None else None
         name, text = self._read(roots, path)
         body = self._analyze(name, text, language)
         blocks = body["responsibility_blocks"]
-        number = _block_number(blocks, label, index)
-        block = blocks[number - 1]
+        number, block = _block_at(blocks, label, position)
         lines = normalize_newlines(text).splitlines()
         return {
             "path": name,
@@ -185,16 +182,68 @@ def _too_large(what: str, limit: int) -> str:
     return f"{what} is over the {limit}-byte limit (IRIS_MAX_SOURCE_BYTES)."
 
 
-def _block_number(blocks: list[dict[str, Any]], label: str | None, index: int | None) -> int:
-    listing = "; ".join(f"{n}. {b['label']}" for n, b in enumerate(blocks, start=1))
-    if index is not None:
-        if 1 <= index <= len(blocks):
-            return index
-        raise InvalidRequest(f"No block {index}: this file has {len(blocks)} ({listing}).")
-    wanted = (label or "").strip().casefold()
+def _numbered(blocks: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
+    """Blocks with their index (1, 2, …; "3.1", "3.2" for sub-blocks), children numbered."""
+    numbered = []
     for number, block in enumerate(blocks, start=1):
+        index: int | str = f"{prefix}{number}" if prefix else number
+        item = {"index": index, **block}
+        if block.get("children"):
+            item["children"] = _numbered(block["children"], f"{index}.")
+        numbered.append(item)
+    return numbered
+
+
+def _position(index: int | str) -> list[int]:
+    """``3`` or ``"3.2"`` as the path [3, 2]; a clear error for anything else."""
+    text = str(index).strip()
+    if not re.fullmatch(r"[0-9]{1,6}(?:\.[0-9]{1,6}){0,5}", text):
+        raise InvalidRequest(
+            "index must be a whole number (1 is the first block) or a sub-block's number "
+            f"as outline_file gives it (3.2), not {shown_value(index)}."
+        )
+    path = [int(part) for part in text.split(".")]
+    if any(part < 1 for part in path):
+        raise InvalidRequest(f"index must be at least 1 (1 is the first block), not {text}.")
+    return path
+
+
+def shown_value(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _walk(blocks: list[dict[str, Any]], prefix: str = "") -> list[tuple[str, dict[str, Any]]]:
+    found = []
+    for number, block in enumerate(blocks, start=1):
+        index = f"{prefix}{number}"
+        found.append((index, block))
+        found += _walk(block.get("children") or [], index + ".")
+    return found
+
+
+def _block_at(
+    blocks: list[dict[str, Any]], label: str | None, position: list[int] | None
+) -> tuple[int | str, dict[str, Any]]:
+    """The block a path or a label names, with its index; an error listing the blocks."""
+    listing = "; ".join(f"{n}. {b['label']}" for n, b in enumerate(blocks, start=1))
+    if position is not None:
+        level, block = blocks, None
+        for depth, number in enumerate(position):
+            if not 1 <= number <= len(level):
+                where = ".".join(map(str, position[:depth])) or "this file"
+                raise InvalidRequest(
+                    f"No block {'.'.join(map(str, position))}: {where} has {len(level)} "
+                    f"({listing if depth == 0 else 'sub-blocks'})."
+                )
+            block = level[number - 1]
+            level = block.get("children") or []
+        assert block is not None
+        return (position[0] if len(position) == 1 else ".".join(map(str, position))), block
+    wanted = (label or "").strip().casefold()
+    for index, block in _walk(blocks):
         if block["label"].casefold() == wanted:
-            return number
+            return (int(index) if "." not in index else index), block
     raise InvalidRequest(f"No block labelled {label!r}; the blocks are: {listing or 'none'}.")
 
 

@@ -151,8 +151,10 @@ def _top_items(root: Any, file: _File) -> list[_Item]:
         only = children[0]
         start, end = _line_span(only, file)
         members = _members(only)
-        if len(members) >= 2 and end - start + 1 >= 0.5 * file.line_count:
-            kind, name = _classify(only, file)
+        kind, name = _classify(only, file)
+        # A file that is one container (a class, a module wrapper) reads as its members;
+        # a file that is one function stays that function (its paragraphs are sections).
+        if kind != "function" and len(members) >= 2 and end - start + 1 >= 0.5 * file.line_count:
             return _split(only, kind, name, members, file, 0)
     items: list[_Item] = []
     for child in children:

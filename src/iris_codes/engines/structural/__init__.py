@@ -11,6 +11,7 @@ in ``vocabulary.toml``.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -133,7 +134,6 @@ def _blocks(
             words = msgspec.structs.replace(file, block_words=[i.words for i in inner])
             others = frozenset(used - {label.text.lower()})
             children, _ = _blocks(section.children, inner, words, text, others, avoid)
-            description = _parent_description(description, info, children)
             renamed = _parent_label(label.text, children, used)
             if renamed != label.text:
                 used.add(renamed.lower())
@@ -142,6 +142,7 @@ def _blocks(
                 children, _ = _blocks(
                     section.children, inner, words, text, taken | {label.text}, avoid
                 )
+            description = _parent_description(description, info, children)
         blocks.append(Block(labels[index], description, ((section.start, section.end),), children))
     return tuple(blocks), [(text, label.source) for text, label in zip(labels, chosen, strict=True)]
 
@@ -152,11 +153,15 @@ def _parent_description(description: str, info: facts.Facts, children: tuple[Blo
     if any(description == child.description for child in children) or not _speaks_for_all(
         description, info
     ):
-        parts = [c.label for c in children if c.label and not c.label.startswith("Code at")]
+        parts = [c.label for c in children if c.label and not _placeholder(c.label)]
         if len(parts) >= 2:
             shown = [parts[0], *(p[:1].lower() + p[1:] for p in parts[1:])]
             return phrases.sentence(phrases.and_list(shown))
     return description
+
+
+def _placeholder(label: str) -> bool:
+    return label.startswith("Code at lines") or bool(re.search(r", lines \d+-\d+$", label))
 
 
 def _speaks_for_all(description: str, info: facts.Facts) -> bool:

@@ -324,6 +324,9 @@ def _docstring_candidates(unit: Unit, info: Facts) -> list[Candidate]:
         return []
     verb = words[0].lower()
     base = _verb_base(verb)
+    if not base and len(words) > 2 and words[1].lower() in ("a", "an", "the", "each", "all"):
+        # "Reconcile a ledger": a word an article follows opens an imperative, as docs do.
+        base = verb if vocabulary.is_word(verb) and not verb.endswith("ly") else ""
     if not base:
         return _noun_phrase_candidates(words, unit)
     obj: list[str] = []

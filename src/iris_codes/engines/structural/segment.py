@@ -212,8 +212,9 @@ def _merge_setup_scraps(
 def block_count_range(
     line_count: int, code_lines: float, weights: SegmentWeights = SEGMENT
 ) -> tuple[int, int]:
-    """The fewest and most blocks a stretch of this size should get."""
-    low = max(1, min(weights.max_blocks, math.ceil(line_count / weights.lines_per_block_min)))
+    """The fewest and most blocks a stretch of this size should get: about one per 20-40
+    lines of code (``code_lines``: its reading weight, documentation at half)."""
+    low = max(1, min(weights.max_blocks, math.ceil(code_lines / weights.lines_per_block_min)))
     high = max(
         low, min(weights.max_blocks, math.ceil(code_lines / weights.code_lines_per_block_max))
     )
@@ -235,7 +236,7 @@ def _category(piece: Piece) -> str:
     return unit.kind
 
 
-def _gap_scores(pieces: list[Piece], weights: SegmentWeights) -> list[float]:
+def _gap_scores(pieces: list[Piece], weights: SegmentWeights, small: bool = False) -> list[float]:
     """``scores[i]``: how good a cut is just before ``pieces[i]`` (``scores[0]`` unused)."""
     top = [p.blank_before for p in pieces[1:] if p.unit.parent is None]
     member = [p.blank_before for p in pieces[1:] if p.unit.parent is not None]
@@ -251,6 +252,8 @@ def _gap_scores(pieces: list[Piece], weights: SegmentWeights) -> list[float]:
         usual = usual_member if piece.unit.parent is not None else usual_top
         if piece.blank_before > usual:
             score += weights.blank_run
+        elif small and piece.blank_before and piece.unit.parent is None:
+            score += weights.small_group  # in a small file each group of the author's counts
         if categories[i] != categories[i - 1]:
             score += weights.kind_change
         if piece.unit.parent != before.unit.parent and (piece.unit.parent or before.unit.parent):
@@ -347,7 +350,8 @@ def _choose_cuts(
     weights: SegmentWeights,
 ) -> set[int]:
     """Cut indices (a cut at ``i`` starts a section with ``pieces[i]``), best first."""
-    scores = _gap_scores(pieces, weights)
+    small = text.reading(pieces[0].start, pieces[-1].end) <= weights.small_file_code
+    scores = _gap_scores(pieces, weights, small)
     # The preamble opens the first section: no cut inside it or right after it.
     first_allowed = max(1, preamble + 1)
     allowed = [i for i in range(first_allowed, len(pieces)) if not _header_of_next(pieces, i)]
@@ -404,7 +408,8 @@ def _choose_cuts(
         if len(cuts) + 1 >= low and scores[best] < weights.threshold:
             break
         inside = weights.inside_unit if pieces[best].inside else 0.0
-        if scores[best] + inside < weights.forced_min:
+        table = {pieces[best].unit.kind, pieces[best - 1].unit.kind} <= _SETUP_KINDS
+        if table and scores[best] + inside < weights.forced_min:
             # Even short of the fewest blocks, no cut between definitions that belong
             # together (a table of like entries); a long unit's paragraphs may still part.
             break

@@ -280,7 +280,38 @@ function blockItem(block, index) {
   shown[index].button = button;
   const item = el("li");
   item.append(button);
+  if (block.children?.length) item.append(subBlocks(block.children, `${index + 1}.`));
   return item;
+}
+
+// A long block's sub-blocks, indented under it: each shows its number ("3.2"), label,
+// lines and sentence, and takes the code to its first line when clicked.
+function subBlocks(children, prefix) {
+  const list = el("ol", "children");
+  children.forEach((child, offset) => {
+    const number = `${prefix}${offset + 1}`;
+    const button = el("button", "sub-block");
+    button.type = "button";
+    button.dataset.number = number;
+    button.append(
+      el("span", "num", number),
+      el("span", "label", child.label),
+      el("span", "ranges", "lines " + child.ranges.map(formatRange).join(", ")),
+      el("span", "desc", child.description),
+    );
+    button.addEventListener("click", () => goToLines(child.ranges[0]));
+    const item = el("li");
+    item.append(button);
+    if (child.children?.length) item.append(subBlocks(child.children, `${number}.`));
+    list.append(item);
+  });
+  return list;
+}
+
+function goToLines([start, end]) {
+  for (const row of ui.code.querySelectorAll(".line.current")) row.classList.remove("current");
+  for (let line = start; line <= end; line += 1) rows[line - 1]?.classList.add("current");
+  rows[start - 1]?.scrollIntoView({block: "start"});
 }
 
 function sourceLines(lines, owner) {
