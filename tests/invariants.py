@@ -101,6 +101,7 @@ def assert_valid_blocks(
             own |= lines
         children = block.get("children")
         if children is not None:
-            assert isinstance(children, list) and len(children) >= 2, f"block {where}: children"
+            assert isinstance(children, list), f"block {where}: children is not a list"
+            assert len(children) >= 2, f"block {where}: fewer than two children"
             assert_valid_blocks(children, n, own, f"{where}.")
     assert len(labels) == len(set(labels)), f"duplicate labels: {labels}"

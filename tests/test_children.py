@@ -146,4 +146,5 @@ def test_mcp_read_block_takes_a_dotted_index(tmp_path: Path, index: str) -> None
     )
     numbers = [int(row.split("\t", 1)[0]) for row in block["text"].split("\n") if row != "…"]
     start, end = child["ranges"][0]
-    assert numbers[0] == start and numbers[-1] == end
+    assert numbers[0] == start
+    assert numbers[-1] == end
