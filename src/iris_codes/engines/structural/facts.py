@@ -323,7 +323,9 @@ def action_words(name: str, file: FileWords | None) -> tuple[str, list[str]]:
     verb = next((i for i, w in enumerate(words) if vocabulary.is_verb(w)), -1)
     if verb < 0 or (verb > 0 and len(words) - verb > 2):
         return "", []
-    objects = words[verb + 1 :] or words[:verb] or receiver[-2:]
+    # What follows the verb is its object ("read_rsa_key"); words before it are a prefix or
+    # a predicate ("can_read" is no reading of cans), so a verb last reads only its receiver.
+    objects = words[verb + 1 :] or (receiver[-2:] if verb == 0 else [])
     objects = [w for w in objects if w not in vocabulary.filler()]
     if not objects:
         return "", []
@@ -382,4 +384,9 @@ _GROUPING = re.compile(
 _GTK_DOC = re.compile(r"\A\s*[\w:]+:[ \t]*\n|^[ \t]*@\w+:.*(?:\n|\Z)", re.M)
 # POD formatting codes: C<code>, B<bold>, L<text|link>, C<< x >>.
 _POD_CODE = re.compile(r"\b[BCEFILSXZ]<+\s*([^<>]*?)\s*>+")
-_HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+_HTML_TAG = re.compile(
+    r"</?(?:p|a|b|i|u|s|em|strong|code|pre|tt|kbd|var|samp|ul|ol|li|dl|dt|dd|br|hr|span|div|"
+    r"sup|sub|small|big|table|thead|tbody|tr|td|th|blockquote|img|h[1-6]|caption|cite|q)"
+    r"\b(?:\s[^<>]*)?/?>",
+    re.I,
+)  # only HTML's own tags: <bits/x.h> and <T> in a comment are code

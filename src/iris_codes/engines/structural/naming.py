@@ -17,6 +17,7 @@ import msgspec
 
 from ...syntax import comments
 from ...syntax.references import split_words
+from ...syntax.units import Unit
 from . import intent, vocabulary
 from .candidates import PARAMS, candidates, name_phrase
 from .facts import Candidate, Facts, FileWords, key_of, name_words
@@ -132,6 +133,17 @@ def choose_labels(
     return labels
 
 
+def _statements_label(units: list[Unit]) -> str:
+    """Top-level statements by what they are: preprocessor lines, a BEGIN/END block."""
+    heads = [u.signature.strip() for u in units if u.kind in ("statement", "constant")]
+    if heads and all(h.startswith("#") for h in heads):
+        return "Preprocessor directives"
+    block = re.match(r"^([A-Z]{3,10})\s*\{", heads[0]) if heads else None
+    if block:
+        return f"{block.group(1)} block"
+    return "Top-level statements"
+
+
 def setup_label(info: Facts) -> str:
     """What a section of licence, imports and setup holds: "Licence, includes and setup"."""
     units = [p.unit for p in info.section.pieces]
@@ -157,7 +169,7 @@ def setup_label(info: Facts) -> str:
     if parts == ["documentation"]:
         return "Module documentation"
     if parts == ["top-level code"]:
-        return "Top-level script code"
+        return _statements_label(units)
     if len(parts) == 1:
         alone = {"licence": "Licence header", "includes": "Included headers"}
         return alone.get(parts[0], {"imports": "Module imports"}.get(parts[0], "Module setup"))

@@ -84,6 +84,14 @@ def script_noise() -> frozenset[str]:
     return _words_table()["script_noise"]
 
 
+@cache
+def boilerplate() -> re.Pattern[str]:
+    """Licence, credit, tool directive or editor setting (``vocabulary.toml``)."""
+    table = _data()["boilerplate"]
+    assert isinstance(table, list)
+    return re.compile("|".join(str(item) for item in table), re.I)
+
+
 def note_openers() -> frozenset[str]:
     """Words and word pairs that open a note to maintainers rather than a summary."""
     table = _data()["note_openers"]
