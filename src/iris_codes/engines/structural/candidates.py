@@ -194,6 +194,8 @@ def _theme_candidates(info: Facts) -> list[Candidate]:
         if not name or len(keys) < 2:
             continue
         verb, noun = _noun_of(name.split(".")[-1])
+        if noun and vocabulary.is_verb(noun) and not verb:
+            continue  # a callee named by a bare verb (make, send) names no theme
         if verb and noun:
             words = [vocabulary.gerund(verb[0]), vocabulary.plural(noun)]
         elif noun and topic and noun not in topic:
@@ -338,7 +340,7 @@ def _docstring_candidates(unit: Unit, info: Facts) -> list[Candidate]:
             if index == 0 and lower in _PREPOSITIONS:
                 preposition = lower  # "Responds with …", "Writes to …"
                 continue
-            if lower == "of" and obj:
+            if lower == "of" and obj and "of" not in obj:
                 obj.append(lower)  # "a copy of the string"
                 continue
             break

@@ -204,8 +204,18 @@ def _single(info: Facts, unit: Unit, file: FileWords | None) -> tuple[str, int]:
         return _constant(unit, name)
     parts = _doings(unit, file)
     if not parts:
-        return "", 0
+        signature = _signature(unit)
+        return (sentence(signature, capital=False), 0) if signature else ("", 0)
     return sentence(f"{name} {_join(parts)}", capital=False), len(parts)
+
+
+def _signature(unit: Unit) -> str:
+    """``name(a, b)`` from the unit's first line, when it shows its parameters."""
+    match = re.search(re.escape(short_name(unit.name)) + r"\s*\(([^()]{0,80})\)", unit.signature)
+    if not match:
+        return ""
+    params = ", ".join(p.strip() for p in match.group(1).split(",") if p.strip())
+    return f"{short_name(unit.name)}({params})"
 
 
 def _display(unit: Unit) -> str:
@@ -275,6 +285,8 @@ def actions(
                 continue
             phrase = action(name, file) if file is not None else ""
             local = file is not None and short.lower() in file.defined
+            if not phrase and not local:
+                continue  # a library call by a name that says nothing is no news to a reader
             found[name] = (int(local) * 2 + bool(phrase), line, phrase)
     chosen = sorted(found, key=lambda n: (-found[n][0], found[n][1]))[: PHRASES.calls_shown]
     chosen.sort(key=lambda n: found[n][1])

@@ -101,6 +101,9 @@ def _sentence_like(paragraph: list[str]) -> bool:
     return len(" ".join(paragraph).split()) >= 3
 
 
+_TABLE_ROW = re.compile(r"^\W*[A-Za-z_][\w.$-]*(?:\s{2,}|\t)\S")
+
+
 def identifier_heavy(text: str) -> bool:
     """A table of names rather than a sentence ("NAME_DIR (a) installation root dir")."""
     words = text.split()
@@ -201,8 +204,13 @@ def from_prose(lines: Sequence[str]) -> str:
             continue
         # A first line that reads as a whole summary ends the sentence (PEP 257).
         text = clean(comments.summary("\n".join(paragraph)))
-        if not text or _BOILERPLATE.search(text[:200]) or identifier_heavy(text):
+        whole = " ".join(paragraph)
+        if not text or _BOILERPLATE.search(text[:200]) or identifier_heavy(whole):
             continue
+        if sum(1 for line in paragraph if _TABLE_ROW.match(line)) >= 3 or text[:1] in "([<{":
+            continue  # a table of names and what each is: no sentence about the file
+        if is_note(text):
+            continue  # "This line is a placeholder…": for maintainers, not a summary
         if _is_title(paragraph, lines):
             if title:
                 break  # a section heading ("Synopsis", "See Also"): the title says more

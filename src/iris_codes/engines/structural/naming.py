@@ -37,7 +37,7 @@ def _valid(candidate: Candidate, info: Facts, file: FileWords) -> bool:
     params = _parameters(info)
     for word in words:
         lower = word.lower().rstrip(":")
-        for part in lower.split("-"):
+        for part in re.split(r"[- ]", lower):
             if not part or not (part in JOINERS or file.accepts(part)):
                 return False
         stem = vocabulary.singular(lower)
