@@ -371,16 +371,29 @@ def _docstring_candidates(unit: Unit, info: Facts) -> list[Candidate]:
     return [Candidate([*head, *obj[-3:]], "docstring", ids)]
 
 
-def _led_by_article(unit: Unit) -> bool:
-    return bool(re.match(r"\s*(?:an?|the)\s", plain_doc(unit.doc), re.I))
+def _verb_form(word: str) -> bool:
+    """``word`` is an inflected verb (consists, returned, passing): a clause, not a name.
+    (A verb's bare form is often a noun too: copy, map, set.)"""
+    for suffix, ending in (
+        ("s", ""),
+        ("es", ""),
+        ("ed", ""),
+        ("ed", "e"),
+        ("ing", ""),
+        ("ing", "e"),
+    ):
+        stem = word[: -len(suffix)] + ending
+        if word.endswith(suffix) and len(word) > len(suffix) + 2 and vocabulary.is_verb(stem):
+            return True
+    return False
 
 
 def _noun_phrase_candidates(words: list[str], unit: Unit) -> list[Candidate]:
     """A doc that opens with what the member is ("Abstract base class for time zone info
     classes"): its head noun phrase, or what follows "for"/"of" when the head says only
     what kind of code it is."""
-    if words[0].lower() not in ("a", "an", "the") and not _led_by_article(unit):
-        return []  # without an article, a phrase may well run into a verb ("Input consists")
+    if any(_verb_form(w.lower()) for w in words[1:4]):
+        return []  # the phrase runs into a verb ("Input consists of"): it is a clause
     head: list[str] = []
     rest: list[str] = []
     for index, word in enumerate(words):
