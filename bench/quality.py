@@ -362,13 +362,16 @@ def intent_problem(intent: str, stem: str, head: str = "") -> str:
     return ""
 
 
-def label_problem(label: str, identifiers: set[str]) -> str:
-    """Why a label fails the reading checks, or ""."""
+def label_problem(label: str, identifiers: set[str], source: str = "") -> str:
+    """Why a label fails the reading checks, or "" (``source``: a token the author wrote
+    as a comment heading of its own, "# Cache", may name its group with a kind word)."""
     words = label.split()
     if ORDINAL_LABEL.search(label):
         return "ordinal"
     if len(words) == 2 and words[1].lower() in KIND_WORDS:
-        return "a kind word glued to one token"
+        heading = re.compile(rf"^\s*(?:#+|//+|--|;+|\*)\s*{re.escape(words[0])}\s*$", re.I | re.M)
+        if not heading.search(source):
+            return "a kind word glued to one token"
     lowered = [vocabulary.singular(w.lower()) for w in words]
     if len(set(lowered)) < len(lowered):
         return "repeated word"
@@ -453,7 +456,7 @@ def read_checks(body: dict, source: Source, result: LanguageResult, language: st
         result.bad_intents.append(f"{source.name}: {problem}: {body['file_intent']!r}")
     identifiers = code_identifiers(source.text)
     for _, block in walk(blocks):
-        problem = label_problem(block["label"], identifiers)
+        problem = label_problem(block["label"], identifiers, source.text)
         if problem:
             result.bad_labels.append(f"{source.name}: {problem}: {block['label']!r}")
         problem = description_problem(block["description"], block["label"])

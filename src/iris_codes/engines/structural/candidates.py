@@ -56,16 +56,19 @@ def candidates(info: Facts, file: FileWords) -> list[Candidate]:
         found.append(protocol)
     if main is not None:
         found.extend(_docstring_candidates(main, info))
-        words = name_phrase(main.name, file)
+        words = name_phrase(main.name, file, main.kind in ("constant", "type", "class"))
         if len(words) >= 2:
             found.append(Candidate(words, "main_name", frozenset({key_of(main)})))
     return found
 
 
-def name_phrase(name: str, file: FileWords) -> list[str]:
+def name_phrase(name: str, file: FileWords, noun: bool = False) -> list[str]:
     """A name read as a label: its words that are words, a verb first as a gerund
-    (``CPyImport_AcquireLock`` → "Acquiring import lock", ``is_valid`` → "Valid checks")."""
+    (``CPyImport_AcquireLock`` → "Acquiring import lock", ``is_valid`` → "Valid checks");
+    ``noun``: a constant's or type's name, read as it is ("Cache URL")."""
     words = [w for w in name_words(name) if file.accepts(w)]
+    if noun:
+        return words[-4:]
     if len(words) > 1 and words[0] in PREDICATES:
         return [*words[1:], "checks"]
     if len(words) > 1 and vocabulary.is_verb(words[0]):
@@ -131,6 +134,11 @@ def _title_candidates(info: Facts) -> list[Candidate]:
         topic = [w for w in _topic(info) if w.lower() != words[0].lower()]
         if all(p.unit.kind == "comment" for p in pieces):
             words = ["Documentation:", words[0].capitalize()]
+        elif all(u.kind == "constant" for u in info.definitions):
+            words = [
+                words[0],
+                "settings",
+            ]  # the author named the group: "# Cache" → "Cache settings"
         elif not topic:
             return []
         else:

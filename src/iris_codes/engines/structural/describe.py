@@ -442,6 +442,8 @@ def _several(info: Facts, members: list[Unit], file: FileWords | None) -> tuple[
 def _activity(info: Facts, members: list[Unit], file: FileWords | None) -> str:
     """What several members do, from their names: "Methods of POP3 that list, retrieve
     and delete messages"; "" when their names hold no verbs."""
+    if not all(u.kind in ("function", "method") for u in members):
+        return ""  # a constant's or a type's name is a noun ("DATABASE_NAME" names no act)
     verbs: list[str] = []
     objects: list[str] = []
     for unit in members:

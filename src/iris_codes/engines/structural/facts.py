@@ -164,6 +164,7 @@ class Facts(msgspec.Struct):
     words: Counter[str] = msgspec.field(default_factory=Counter)  # its definitions' name words
     theme: Theme = msgspec.field(default_factory=Theme)
     parameters: frozenset[str] | None = None  # naming's, once asked
+    main: Unit | None = None  # main_definition's answer, once asked
 
     @property
     def total(self) -> float:
@@ -350,14 +351,21 @@ def main_definition(info: Facts) -> Unit | None:
             if unit.name == info.owner and unit.kind in ("class", "type"):
                 return unit
 
-    def importance(unit: Unit) -> tuple[bool, float, float]:
-        used = sum(
-            1 for other in info.definitions if other is not unit and unit.defines & other.uses
-        )
-        weight = info.weights[key_of(unit)]
-        return (unit.kind != "paragraph", used + weight / info.total * 2, weight)
+    if info.main is not None:
+        return info.main
+    # How many other members use each name: one pass over the members' uses.
+    users: Counter[str] = Counter()
+    for unit in info.definitions:
+        users.update(unit.uses)
+    total = info.total
 
-    return max(info.definitions, key=importance)
+    def importance(unit: Unit) -> tuple[bool, float, float]:
+        used = max((users[name] for name in unit.defines), default=0)
+        weight = info.weights[key_of(unit)]
+        return (unit.kind != "paragraph", used + weight / total * 2, weight)
+
+    info.main = max(info.definitions, key=importance)
+    return info.main
 
 
 def plain_doc(doc: str) -> str:

@@ -31,8 +31,9 @@ def _valid(candidate: Candidate, info: Facts, file: FileWords) -> bool:
     if not 2 <= len(words) <= 5:
         return False
     content = [w.lower() for w in words if w.lower() not in JOINERS]
-    if len(content) == 2 and content[1] in vocabulary.kind_words():
-        return False  # "Octet methods": a kind word glued to one token says nothing
+    authored = candidate.source in ("marker", "heading")
+    if len(content) == 2 and content[1] in vocabulary.kind_words() and not authored:
+        return False  # "Octet methods": a kind word glued to a token of ours says nothing
     seen: set[str] = set()
     params = _parameters(info)
     for word in words:
@@ -188,7 +189,8 @@ def fallback_label(info: Facts, file: FileWords, taken: set[str]) -> str:
             return plain
     # The main member's own name, read as words, when it holds two or more.
     for unit in sorted(info.definitions, key=lambda u: -info.weights.get(key_of(u), 0.0))[:3]:
-        candidate = Candidate(name_phrase(unit.name, file), "fallback")
+        noun = unit.kind in ("constant", "type", "class")
+        candidate = Candidate(name_phrase(unit.name, file, noun), "fallback")
         label = candidate.text(file.acronyms)
         if _valid(candidate, info, file) and label.lower() not in taken:
             return label

@@ -150,7 +150,8 @@ def as_pieces(
         blank = piece.blank_before if index == 0 else 0
         new = make_piece(part, blank, piece.inside or index > 0, text)
         if titles and part.start in titles:
-            new.marker, new.title = 1.0, titles[part.start]
+            # A heading of the documentation opens a part of it: no cut inside a body here.
+            new.marker, new.title, new.inside = 1.0, titles[part.start], False
         replacement.append(new)
     return replacement
 
@@ -353,10 +354,16 @@ def _heading(unit: Unit, text: Text, paragraph: bool) -> tuple[float, str]:
         return 0.5, _short(comments.clean_comment(texts))
     first = _first_paragraph(head)
     if len(first) == 1 and len(first) < len([h for h in head if h.strip()]):
-        # A short comment line standing alone above the rest: a title ("Backbone.Model").
+        # A short comment line standing alone above the rest: a title.
         title = comments.clean_comment(first).strip()
         if 0 < len(title.split()) <= 6 and not title.endswith((".", ",", ";")):
             return 0.8, _short(title)
+    if len(texts) == 1 and len(head) == 1:
+        # One short line right over the code that reads as a name, not a sentence ("#
+        # Database"): the author's title for the group below it.
+        title = comments.clean_comment(texts).strip()
+        if 0 < len(title.split()) <= 4 and not title.endswith((".", ",", ";", ":")):
+            return 0.5, _short(title)
     if detached or _comment_paragraphs(head) >= 2:
         # A comment block standing apart from the code introduces what follows rather
         # than documenting one definition: a section opening without a title.

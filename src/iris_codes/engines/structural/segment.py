@@ -162,9 +162,12 @@ def _split_for_children(piece: Piece, text: Text) -> list[Piece]:
     then those after a blank line, then its statements every few lines; documentation at
     its own headings."""
     unit = piece.unit
-    if unit.kind in PREAMBLE_KINDS:
+    notes = text.reading(unit.start, unit.end) - text.code(unit.start, unit.end)
+    if unit.kind in PREAMBLE_KINDS or notes * 2 > 0.7 * (unit.end - unit.start + 1):
+        # Documentation, or a definition that is mostly its doc comment: the doc's headings.
         parts, titles = doc_sections(unit, text)
-        return as_pieces(piece, parts, text, titles) if len(parts) >= 2 else [piece]
+        if len(parts) >= 2 or unit.kind in PREAMBLE_KINDS:
+            return as_pieces(piece, parts, text, titles) if len(parts) >= 2 else [piece]
     attempts: list[list[Unit]] = []
     if unit.kind in FUNCTION_KINDS:
         attempts.append(paragraphs(unit, text, headed=True))
@@ -261,6 +264,12 @@ def _gap_scores(pieces: list[Piece], weights: SegmentWeights, small: bool = Fals
         if piece.unit.kind in ("class", "type") and piece.unit.parent is None:
             score += weights.class_start
         left, right = pieces[max(0, i - w) : i], pieces[i : i + w]
+        if piece.unit.id == before.unit.id:
+            # Parts of one unit share its names and references by birth: say nothing.
+            if piece.inside:
+                score -= weights.inside_unit
+            scores[i] = score
+            continue
         score -= weights.references * _references(left, right)
         score -= weights.shared_names * _overlap([p.words for p in left], [p.words for p in right])
         score -= weights.topic * _overlap([p.doc_words for p in left], [p.doc_words for p in right])
@@ -301,6 +310,8 @@ def _preamble_length(pieces: list[Piece], text: Text) -> int:
     opening comments: the imports are its content.
     """
     count = _leading_setup(pieces, text)
+    if not any(p.unit.kind in PREAMBLE_KINDS for p in pieces[:count]):
+        return 0  # setup with no imports or header before it is the file's content
     if count and pieces[count - 1].end > SEGMENT.preamble_share * pieces[-1].end:
         count = 0
         while count < len(pieces) and pieces[count].unit.kind == "comment":
@@ -315,7 +326,7 @@ def _leading_setup(pieces: list[Piece], text: Text) -> int:
     setup = 0
     for piece in pieces:
         unit = piece.unit
-        if count and unit.kind != "comment" and piece.marker >= 0.5:
+        if (count or piece.title) and unit.kind in _SETUP_KINDS and piece.marker >= 0.5:
             break  # the author headed it as a part of its own: the preamble ends here
         if unit.kind in _SETUP_KINDS and not _ENTRY.match(unit.signature):
             setup += text.code(unit.start, unit.end)
