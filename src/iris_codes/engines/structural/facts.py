@@ -81,6 +81,7 @@ class FileWords(msgspec.Struct):
     code_names: frozenset[str] = frozenset()  # whole identifiers of the code, lower case
     defined: frozenset[str] = frozenset()  # the file's own definitions, lower case
     seen: dict[str, bool] = msgspec.field(default_factory=dict)  # accepts(), remembered
+    actions: dict[str, tuple[str, list[str]]] = msgspec.field(default_factory=dict)
 
     def accepts(self, word: str) -> bool:
         """A label may use ``word``: English, an acronym, or the author's own prose word
@@ -313,6 +314,15 @@ def name_words(name: str) -> list[str]:
 def action_words(name: str, file: FileWords | None) -> tuple[str, list[str]]:
     """A callee's name read as (verb, object words): ``read_rsa_key`` → (read, [rsa, key]);
     ("", []) when its name holds no verb, or no object worth saying."""
+    if file is None:
+        return _action_words(name, None)
+    known = file.actions.get(name)
+    if known is None:
+        known = file.actions[name] = _action_words(name, file)
+    return known
+
+
+def _action_words(name: str, file: FileWords | None) -> tuple[str, list[str]]:
     words = name_words(name)
     receiver: list[str] = []
     if len(words) == 1 and "." in name:

@@ -42,6 +42,7 @@ _HTML_HEADING = re.compile(r"^<h[1-6][^>]*>(.*?)</h[1-6]>", re.I)
 
 
 _CLOSER = re.compile(r"^\s*(?:[}\])]|#|end\b|fi\b|done\b|esac\b)")
+_CLOSER_FIRST = frozenset("}])#efd")
 
 
 _SPLITTABLE = frozenset({"function", "method", "statement", "constant", "type"})
@@ -224,30 +225,17 @@ def paragraphs(
     (``headed``: only where a comment opens the paragraph), or (``blank=False``) every
     ``chunk`` lines or so; never inside a multi-line string."""
     lines = text.lines
-    code_start = _code_start(unit, text)
-    body = [n for n in range(code_start + 1, unit.end) if not text.blank[n - 1]]
-    # The statement level: the shallowest line that is not a closing bracket or a
-    # preprocessor line (namespaces and #if blocks sit shallower than their statements).
-    code = [n for n in body if not text.comment[n - 1]]
-    levels = Counter(_indent(lines[n - 1]) for n in code if not _CLOSER.match(lines[n - 1]))
-    if not levels:
+    layout = _layout(unit, text)
+    if layout is None:
         return [unit]
-    # ... where paragraphs start: a level with several lines after a blank line (a
-    # wrapped signature or a namespace's opening line has none).
-    opening = Counter(
-        _indent(lines[n - 1]) for n in body if text.blank[n - 2] and not _CLOSER.match(lines[n - 1])
-    )
-    indent = min(
-        (level for level in levels if opening[level] >= 3),
-        default=max(levels, key=lambda level: (levels[level], -level)),
-    )
+    body, levels, indent = layout
     if headed:
         indent = min(levels)  # a comment heads a paragraph of the body itself
     sealed = _sealed(unit)
     starts = [unit.start]
     for n in body:
         opens = text.blank[n - 2] if blank else True
-        at_level = _indent(lines[n - 1]) == indent and n - starts[-1] >= chunk
+        at_level = text.indents[n - 1] == indent and n - starts[-1] >= chunk
         if not (opens and at_level) or n in sealed:
             continue
         if headed and not (text.comment[n - 1] and _heads_code(n, text)):
@@ -287,6 +275,38 @@ def paragraphs(
                 )
             )
     return parts
+
+
+def _layout(unit: Unit, text: Text) -> tuple[list[int], Counter[int], int] | None:
+    """A unit's body lines, the indents of its statements, and the level its paragraphs
+    open at; worked out once per unit and file (nesting asks again)."""
+    key = (unit.id, unit.start, unit.end)
+    if key in text.layouts:
+        return text.layouts[key]  # type: ignore[no-any-return]
+    lines = text.lines
+    indents = text.indents
+    code_start = _code_start(unit, text)
+    body = [n for n in range(code_start + 1, unit.end) if not text.blank[n - 1]]
+    # The statement level: the shallowest line that is not a closing bracket or a
+    # preprocessor line (namespaces and #if blocks sit shallower than their statements).
+    closers = {
+        n
+        for n in body
+        if lines[n - 1].lstrip()[:1] in _CLOSER_FIRST and _CLOSER.match(lines[n - 1])
+    }
+    levels = Counter(indents[n - 1] for n in body if not text.comment[n - 1] and n not in closers)
+    found: tuple[list[int], Counter[int], int] | None = None
+    if levels:
+        # ... where paragraphs start: a level with several lines after a blank line (a
+        # wrapped signature or a namespace's opening line has none).
+        opening = Counter(indents[n - 1] for n in body if text.blank[n - 2] and n not in closers)
+        indent = min(
+            (level for level in levels if opening[level] >= 3),
+            default=max(levels, key=lambda level: (levels[level], -level)),
+        )
+        found = (body, levels, indent)
+    text.layouts[key] = found
+    return found
 
 
 def _heads_code(line: int, text: Text) -> bool:

@@ -4,6 +4,7 @@ between two lines. Every step of the engine asks these questions many times."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import msgspec
 
@@ -20,6 +21,8 @@ class Text(msgspec.Struct):
     comment: list[bool]
     code_upto: list[int]
     notes_upto: list[int]  # comment lines in 1..n, likewise
+    indents: list[int]  # leading white space of each line
+    layouts: dict[tuple[int, int, int], Any] = msgspec.field(default_factory=dict)  # pieces'
 
     @classmethod
     def of(cls, lines: Sequence[str], spans: Sequence[tuple[int, int]] = ()) -> Text:
@@ -44,7 +47,8 @@ class Text(msgspec.Struct):
             said += note
             upto[n] = count
             notes[n] = said
-        return cls(list(lines), blank, comment, upto, notes)
+        indents = [len(line) - len(line.lstrip()) for line in lines]
+        return cls(list(lines), blank, comment, upto, notes, indents)
 
     def code(self, start: int, end: int) -> int:
         """Lines of code (neither blank nor comment) in ``start..end``."""
