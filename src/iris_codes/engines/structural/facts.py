@@ -84,8 +84,8 @@ class FileWords(msgspec.Struct):
     actions: dict[str, tuple[str, list[str]]] = msgspec.field(default_factory=dict)
 
     def accepts(self, word: str) -> bool:
-        """A label may use ``word``: English, an acronym, or the author's own prose word
-        that is not itself one of the code's identifiers."""
+        """A label may use ``word``: English, an acronym the file writes, or a word the
+        author writes in prose that is none of the code's own names."""
         known = self.seen.get(word)
         if known is None:
             known = self.seen[word] = self._accepts(word)
@@ -103,6 +103,7 @@ class FileWords(msgspec.Struct):
             return True
         if lower in self.code_names:
             return False  # a raw identifier, or a keyword
+        # A rarer word, or one the author writes in prose: a word of the file's topic.
         return lower in vocabulary.rare_english() or (lower in self.prose and len(lower) > 3)
 
 
@@ -114,29 +115,22 @@ _PROSE_WORD = re.compile(r"(?<![\w.])[a-z]{4,}(?![\w(])")
 def file_words(
     text: Text, units: Sequence[Unit], language: Language | None, block_words: list[Counter[str]]
 ) -> FileWords:
-    """Prose words, code identifiers and acronyms of a file, read once."""
+    """The file's prose words, identifiers and acronyms, read once."""
     limit = min(len(text.lines), 20_000)
+    # Comments and multi-line strings (docstrings) are prose; the rest is code.
     prose_line = list(text.comment[:limit])
-    for unit in units:
-        for first, last in unit.facts.strings:
-            for n in range(first, min(last, limit) + 1):
-                prose_line[n - 1] = True
-    prose_text = "\n".join(
-        line for line, prose in zip(text.lines, prose_line, strict=False) if prose
-    )
+    for first, last in (span for u in units for span in u.facts.strings):
+        for n in range(max(1, first), min(last, limit) + 1):
+            prose_line[n - 1] = True
+    pairs = list(zip(text.lines, prose_line, strict=False))
+    prose_text = "\n".join(line for line, note in pairs if note)
     prose_text += "\n" + "\n".join(u.doc for u in units if u.doc)
-    code_text = _STRING.sub(
-        " ",
-        "\n".join(line for line, prose in zip(text.lines, prose_line, strict=False) if not prose),
-    )
-    prose = frozenset(_PROSE_WORD.findall(prose_text))
-    code_names = frozenset(t.lower().lstrip("$") for t in _IDENTIFIER.findall(code_text))
-    # Variables interpolated into strings ("$cmp", "${name}") are code names too.
-    code_names |= {
-        m.lower() for m in re.findall(r"\$\{?([A-Za-z_]\w*)", "\n".join(text.lines[:limit]))
-    }
-    found = vocabulary.acronyms(prose_text) | vocabulary.camel_acronyms(code_text)
+    code = "\n".join(line for line, note in pairs if not note)
+    names = set(_IDENTIFIER.findall(_STRING.sub(" ", code)))
+    code_names = frozenset(name.lower().lstrip("$@") for name in names if name)
+    found = vocabulary.acronyms(prose_text) | vocabulary.camel_acronyms(code)
     defined = frozenset(short_name(u.name).lower() for u in units if u.name)
+    prose = frozenset(_PROSE_WORD.findall(prose_text))
     return FileWords(language, found, block_words, prose, code_names, defined)
 
 
