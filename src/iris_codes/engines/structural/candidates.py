@@ -56,6 +56,12 @@ def candidates(info: Facts, file: FileWords) -> list[Candidate]:
         found.append(protocol)
     if main is not None:
         found.extend(_docstring_candidates(main, info))
+    # The docs of the section's other large members speak for their part of it too.
+    heavy = sorted(info.definitions, key=lambda u: -info.weights.get(key_of(u), 0.0))[:3]
+    for unit in heavy:
+        if unit is not main and unit.doc and unit.kind != "paragraph":
+            found.extend(_docstring_candidates(unit, info))
+    if main is not None:
         words = name_phrase(main.name, file, main.kind in ("constant", "type", "class"))
         if len(words) >= 2:
             found.append(Candidate(words, "main_name", frozenset({key_of(main)})))

@@ -51,10 +51,25 @@ def describe(
     """The best sentence about the section: a member's doc or what its code does; never
     one of ``avoid`` (the file's intent, already said)."""
     options = [*doc_options(info, label, covers, weights), *fact_options(info, file, weights)]
-    options = [o for o in options if o.text.lower() not in avoid]
+    said = {label.lower().rstrip("."), *avoid}
+    options = [o for o in options if o.text.lower().rstrip(".") not in said]
     if not options:
-        return ""
+        return least(info)
     return max(options, key=lambda o: o.score).text
+
+
+def least(info: Facts) -> str:
+    """The least that is true of a section with nothing else to say: what it defines, or
+    how its code opens; never its label again."""
+    named = [_display(u) for u in info.definitions if u.name and u.kind != "paragraph"]
+    if named:
+        return sentence(f"Defines {and_list(named)}")
+    for n in range(info.section.start, info.section.end + 1):
+        line = info.text.split("\n")[n - info.section.start].strip()
+        if line and not comments.is_comment_line(line):
+            shown = line if len(line) <= 60 else line[:59].rstrip() + "…"
+            return sentence(f"Code opening with {quoted(shown)}")
+    return ""
 
 
 def doc_options(
@@ -176,6 +191,9 @@ def _steps(info: Facts, members: list[Unit], file: FileWords | None) -> tuple[st
     sets = [short_name(u.name) for u in members if u.name and u.kind == "statement"]
     owner = members[0].parent if members[0].kind == "paragraph" else None
     parts = []
+    imported = [short_name(u.name) for u in members if u.kind == "import" and u.name]
+    if imported:
+        parts.append(f"imports {and_list(imported)}")
     if sets:
         parts.append(f"sets {and_list(sets)}")
     parts += actions(members, file)
@@ -274,17 +292,15 @@ def actions(
         for line, callee in unit.facts.calls:
             name = _bare(callee)
             short = short_name(name)
-            if (
-                short in own
-                or name in skip
-                or short in raised
-                or name.lower() in vocabulary.trivial_calls()
-                or short.lower() in vocabulary.trivial_calls()
-                or name in found
-            ):
-                continue
-            phrase = action(name, file) if file is not None else ""
             local = file is not None and short.lower() in file.defined
+            trivial = name.lower() in vocabulary.trivial_calls() or (
+                short.lower() in vocabulary.trivial_calls()
+            )
+            if short in own or name in skip or short in raised or name in found:
+                continue
+            if trivial and not local:
+                continue  # the file's own function is never trivial, whatever its name
+            phrase = action(name, file) if file is not None else ""
             if not phrase and not local:
                 continue  # a library call by a name that says nothing is no news to a reader
             found[name] = (int(local) * 2 + bool(phrase), line, phrase)

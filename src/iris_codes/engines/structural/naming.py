@@ -50,6 +50,18 @@ def _valid(candidate: Candidate, info: Facts, file: FileWords) -> bool:
     return any(w not in vocabulary.generic() for w in content)
 
 
+def _without_parameters(candidate: Candidate, info: Facts) -> Candidate:
+    """A candidate read from a doc or a name, its parameter words left out ("converts the
+    address ip" names an address); unchanged when too little would be left."""
+    if candidate.source not in ("docstring", "main_name", "activity"):
+        return candidate
+    params = _parameters(info)
+    words = [w for w in candidate.words if w.lower() not in params]
+    if len(words) == len(candidate.words) or len(words) < 2 or words[-1].lower() in JOINERS:
+        return candidate
+    return msgspec.structs.replace(candidate, words=words)
+
+
 def _parameters(info: Facts) -> frozenset[str]:
     """Parameter names of the section's functions that are not also in their names."""
     if info.parameters is not None:
@@ -102,6 +114,7 @@ def choose_labels(
     for index, info in enumerate(infos):
         scored: dict[str, tuple[float, str, Candidate]] = {}
         for candidate in candidates(info, file):
+            candidate = _without_parameters(candidate, info)
             if not _valid(candidate, info, file):
                 continue
             text = candidate.text(file.acronyms)

@@ -21,7 +21,7 @@ COMMON_WORDS = 60_000
 # A word of three letters is a word only among the commonest (pre, tab; not sem, ver, arr).
 SHORT_WORD_RANK = 10_000
 COMPOUND_RANK = 20_000
-_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,5}\b")
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,5}\b|\b[A-Z]{2,4}[a-z]\d{1,2}\b")
 _CAMEL_RUN = re.compile(r"[A-Z]{2,6}(?=[A-Z][a-z])")
 _VOWELS = frozenset("aeiou")
 
