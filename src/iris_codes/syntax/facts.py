@@ -91,7 +91,7 @@ def _query(grammar: str) -> Any | None:
         add(f"({kind}) @decorator")
     for kind in _STRINGS:
         add(f"({kind}) @string")
-    for kind in ("comment", "block_comment", "multiline_comment", "line_comment"):
+    for kind in ("comment", "block_comment", "multiline_comment", "line_comment", "pod"):
         add(f"({kind}) @comment")
     for kind, field in _BASES:
         add(f"({kind} {field}: (_) @bases)" if field else f"({kind}) @bases")

@@ -183,7 +183,11 @@ def _parent_label(label: str, children: tuple[Block, ...], used: set[str]) -> st
     if not first or not second:
         return label
     combined = f"{first} and {second[:1].lower() + second[1:]}"
-    if len(combined.split()) <= 5 and combined.lower() not in used and " and " not in first:
+    overlap = {vocabulary.singular(w.lower()) for w in first.split()} & {
+        vocabulary.singular(w.lower()) for w in second.split()
+    }
+    short = len(combined.split()) <= 5 and " and " not in first
+    if short and not overlap and combined.lower() not in used:
         return combined
     return label
 

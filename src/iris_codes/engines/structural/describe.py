@@ -52,15 +52,31 @@ def describe(
     one of ``avoid`` (the file's intent, already said)."""
     options = [*doc_options(info, label, covers, weights), *fact_options(info, file, weights)]
     said = {label.lower().rstrip("."), *avoid}
+    options = [_past_label(o, label) for o in options]
     options = [o for o in options if o.text.lower().rstrip(".") not in said]
     if not options:
         return least(info)
     return max(options, key=lambda o: o.score).text
 
 
+def _past_label(option: Option, label: str) -> Option:
+    """ "Generic split: splits after…" under the label "Generic split": what follows."""
+    head = label.lower() + ":"
+    if option.text.lower().startswith(head) and len(option.text) > len(head) + 12:
+        rest = option.text[len(head) :].strip()
+        return msgspec.structs.replace(option, text=rest[:1].upper() + rest[1:])
+    return option
+
+
 def least(info: Facts) -> str:
     """The least that is true of a section with nothing else to say: what it defines, or
     how its code opens; never its label again."""
+    from .naming import entry_keys
+
+    owners = {u.name for u in info.definitions if u.name}
+    keys = entry_keys(info.text) if len(owners) == 1 else None
+    if keys:
+        return sentence(f"Entries {keys[0]} to {keys[1]} of {short_name(owners.pop())}")
     named = [_display(u) for u in info.definitions if u.name and u.kind != "paragraph"]
     if named:
         return sentence(f"Defines {and_list(named)}")

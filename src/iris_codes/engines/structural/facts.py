@@ -84,8 +84,8 @@ class FileWords(msgspec.Struct):
     actions: dict[str, tuple[str, list[str]]] = msgspec.field(default_factory=dict)
 
     def accepts(self, word: str) -> bool:
-        """A label may use ``word``: English, an acronym the file writes, or a word the
-        author writes in prose that is none of the code's own names."""
+        """A label may use ``word``: English (a rarer word only when it is none of the code's
+        own names) or an acronym the file writes."""
         known = self.seen.get(word)
         if known is None:
             known = self.seen[word] = self._accepts(word)
@@ -103,8 +103,7 @@ class FileWords(msgspec.Struct):
             return True
         if lower in self.code_names:
             return False  # a raw identifier, or a keyword
-        # A rarer word, or one the author writes in prose: a word of the file's topic.
-        return lower in vocabulary.rare_english() or (lower in self.prose and len(lower) > 3)
+        return lower in vocabulary.rare_english()
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")

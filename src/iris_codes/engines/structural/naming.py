@@ -196,6 +196,11 @@ def fallback_label(info: Facts, file: FileWords, taken: set[str]) -> str:
     script's body), else its main member's name as words; else "" (post-processing then
     names the lines)."""
     kinds_here = {p.unit.kind for p in info.section.pieces}
+    ids = {p.unit.id for p in info.section.pieces}
+    if len(ids) == 1 and info.section.pieces[0].inside:
+        part = _part_label(info, file)  # a stretch of one table or statement
+        if part and part.lower() not in taken:
+            return part
     if kinds_here <= {"comment", "import", "statement", "constant"}:
         plain = setup_label(info)
         if plain and plain.lower() not in taken:
@@ -229,11 +234,40 @@ def fallback_label(info: Facts, file: FileWords, taken: set[str]) -> str:
         label = label[:1].upper() + label[1:]
         if label.lower() not in taken:
             return label
-    # The part of one named thing: "Decoding table, lines 135-164".
+    part = _part_label(info, file)
+    return part if part.lower() not in taken else ""
+
+
+def _part_label(info: Facts, file: FileWords) -> str:
+    """The part of one named thing: its entries from first to last ("Build time variables
+    ABIFLAGS–CXX"), or its lines."""
     owners = {u.name for u in info.definitions if u.name}
-    if len(owners) == 1:
-        words = [w for w in name_words(owners.pop()) if file.accepts(w)][-3:]
-        label = " ".join(words) + f", lines {info.section.start}-{info.section.end}"
-        if words and label.lower() not in taken:
-            return label[:1].upper() + label[1:]
-    return ""
+    if len(owners) != 1:
+        return ""
+    words = [w for w in name_words(owners.pop()) if file.accepts(w)][-3:]
+    if not words:
+        return ""
+    keys = entry_keys(info.text, quoted_only=True)
+    span = f" {keys[0]}–{keys[1]}" if keys else f", lines {info.section.start}-{info.section.end}"
+    label = " ".join(words) + span
+    return label[:1].upper() + label[1:]
+
+
+_ENTRY_KEY = re.compile(
+    r"""^\s*[\[({]?\s*(?:'([^'\s]{1,16})'|"([^"\s]{1,16})"|([A-Za-z_][\w.]{0,24}))"""
+    r"""\s*(?:[,:=)\]}#]|$)"""
+)
+
+
+def entry_keys(text: str, quoted_only: bool = False) -> tuple[str, str] | None:
+    """The keys of the first and last entries of a stretch of a table, when its lines are
+    entries (``'CC': …``, ``'\\x80'  # …``, ``NAME = …``; ``quoted_only``: string keys,
+    data rather than the code's names)."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    matches = [m for m in map(_ENTRY_KEY.match, lines) if m]
+    if quoted_only:
+        matches = [m for m in matches if m.group(1) or m.group(2)]
+    keys = [m.group(1) or m.group(2) or m.group(3) for m in matches]
+    if len(keys) < max(3, len(lines) // 2) or keys[0] == keys[-1]:
+        return None
+    return keys[0], keys[-1]

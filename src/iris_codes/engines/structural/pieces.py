@@ -171,7 +171,7 @@ def _doc_sections(unit: Unit, text: Text) -> tuple[list[Unit], dict[int, str]]:
     titles: dict[int, str] = {}
     for n in range(unit.start + 1, unit.end + 1):
         line = lines[n - 1]
-        if not text.comment[n - 1] and not _POD.match(line):
+        if not text.comment[n - 1] and not line.startswith("="):
             continue  # headings live in the unit's doc comments (and Perl's POD)
         title = _doc_heading(line)
         if title and n - starts[-1] >= 3:
@@ -206,8 +206,11 @@ def _section_doc(text: Text, start: int, end: int) -> str:
     return comments.first_sentence(" ".join(paragraph)) if paragraph else ""
 
 
+_POD_ITEM = re.compile(r"^=item\s+(.*)$")
+
+
 def _doc_heading(line: str) -> str:
-    pod = _POD.match(line.strip())
+    pod = _POD.match(line.strip()) or _POD_ITEM.match(line.strip())
     if pod:
         return _short(pod.group(1))
     text = re.sub(r"^\s*(?:/\*\*?|\*|//+|#+(?=\s))\s?", "", line).strip()
@@ -261,7 +264,8 @@ def paragraphs(
             parts.append(
                 Unit(
                     unit.id,
-                    "paragraph",
+                    # A function's later paragraphs are steps of it; a table's are entries.
+                    "paragraph" if unit.kind in FUNCTION_KINDS else unit.kind,
                     unit.name,
                     start,
                     end,
@@ -318,8 +322,10 @@ def _heads_code(line: int, text: Text) -> bool:
 
 
 def _sealed(unit: Unit) -> frozenset[int]:
-    """Lines inside the unit's multi-line strings, past their first: no piece starts there."""
-    return frozenset(n for first, last in unit.facts.strings for n in range(first + 1, last + 1))
+    """Lines inside the unit's multi-line strings and block comments, past their first: no
+    piece starts there."""
+    spans = [*unit.facts.strings, *unit.facts.comments]
+    return frozenset(n for first, last in spans for n in range(first + 1, last + 1))
 
 
 def _code_start(unit: Unit, text: Text) -> int:

@@ -100,7 +100,7 @@ def cut(
     if nested or line_count > weights.table_lines:
         # Children, and the top of a long file, need their cuts even between like things.
         weights = msgspec.structs.replace(weights, forced_min=-math.inf)
-    cuts = _choose_cuts(pieces, text, preamble, low, high, min_code, weights)
+    cuts = _choose_cuts(pieces, text, preamble, low, high, min_code, weights, nested)
     for _ in range(low):
         if len(cuts) + 1 >= low:
             break
@@ -110,14 +110,14 @@ def cut(
         if len(split) == len(pieces):
             break
         pieces = split
-        cuts = _choose_cuts(pieces, text, preamble, low, high, min_code, weights)
+        cuts = _choose_cuts(pieces, text, preamble, low, high, min_code, weights, nested)
     sections: list[Section] = []
     first = 0
     for index in [*sorted(cuts), len(pieces)]:
         sections.append(Section(pieces[first:index]))
         first = index
     if len(sections) > low:
-        sections = _merge_setup_scraps(sections, text, min_code, low)
+        sections = _merge_setup_scraps(sections, text, min_code, low, nested)
     sections[0].preamble = min(preamble, len(sections[0].pieces))
     return sections
 
@@ -148,8 +148,12 @@ def nest(section: Section, text: Text, weights: SegmentWeights, depth: int) -> N
             continue
         pieces[longest : longest + 1] = split
     if len(pieces) - preamble < 2:
-        return
+        if len(pieces) < 2:
+            return
+        preamble = 0  # inside a long block, its header and imports may be a part of their own
     children = cut(pieces, text, preamble, weights, nested=True)
+    if len(children) < 2 and preamble:
+        children = cut(pieces, text, 0, weights, nested=True)  # the header as a part
     if len(children) < 2:
         return
     section.children = children
@@ -186,7 +190,7 @@ def _groups(pieces: list[Piece], preamble: int) -> int:
 
 
 def _merge_setup_scraps(
-    sections: list[Section], text: Text, limit: float, low: int
+    sections: list[Section], text: Text, limit: float, low: int, nested: bool = False
 ) -> list[Section]:
     """Short sections of nothing but statements (a closing ``#endif``, a ``main()`` call)
     join their neighbour: a section needs something to read."""
@@ -202,7 +206,7 @@ def _merge_setup_scraps(
             left -= 1
         else:
             merged.append(section)
-    if len(merged) > max(1, low):
+    if len(merged) > max(1, low) and not nested:  # a long block's header may stand alone
         first = merged[0]
         if text.reading(first.start, first.end) < limit and all(
             p.unit.kind in ("comment", "import", "statement") for p in first.pieces
@@ -359,8 +363,10 @@ def _choose_cuts(
     high: int,
     min_code: float,
     weights: SegmentWeights,
+    nested: bool = False,
 ) -> set[int]:
-    """Cut indices (a cut at ``i`` starts a section with ``pieces[i]``), best first."""
+    """Cut indices (a cut at ``i`` starts a section with ``pieces[i]``), best first
+    (``nested``: children, which may part a function without starting at its head)."""
     small = text.reading(pieces[0].start, pieces[-1].end) <= weights.small_file_code
     scores = _gap_scores(pieces, weights, small)
     # The preamble opens the first section: no cut inside it or right after it.
@@ -374,7 +380,7 @@ def _choose_cuts(
             j = i
             while j > 0 and pieces[j].inside:
                 j -= 1
-            if pieces[j].unit.kind in FUNCTION_KINDS:
+            if pieces[j].unit.kind in FUNCTION_KINDS and not nested:
                 head_of[i] = j
     if not allowed or high <= 1:
         return set()
@@ -420,7 +426,7 @@ def _choose_cuts(
             break
         inside = weights.inside_unit if pieces[best].inside else 0.0
         table = {pieces[best].unit.kind, pieces[best - 1].unit.kind} <= _SETUP_KINDS
-        if table and scores[best] + inside < weights.forced_min:
+        if table and scores[best] + inside <= weights.forced_min:
             # Even short of the fewest blocks, no cut between definitions that belong
             # together (a table of like entries); a long unit's paragraphs may still part.
             break
