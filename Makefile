@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed-dev
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
 .PHONY: serve test fuzz lint typecheck pytest bench-deps bench-quality bench-boundaries bench-llm \
-	bench-cache bench-analyze bench-mcp bench-cold bench-worst clean vsix vscode-test code-server
+	bench-cache bench-analyze bench-mcp bench-cold bench-worst bench-slow clean vsix vscode-test code-server
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,11 +67,15 @@ code-server:
 	$(VSCODE)/e2e/install.sh
 endif
 
-# The long fuzzing run: schemathesis, every check, with and without a key, >= 2,000 cases
-# each, then the MCP confinement race for two minutes (`make test` runs both bounded).
+# The long fuzzing run (`make test` runs the same tests bounded): schemathesis, every check,
+# with and without a key, >= 2,000 cases each; random bytes at 1,000, 25,000 and 490,000
+# characters in every grammar through HTTP, `iris analyze` and `iris mcp`, with the input
+# that crashed the bash grammar; then 200 slow clients for 30 s against `iris serve`.
 fuzz: $(STAMP)
-	IRIS_FUZZ_SECONDS=150 $(BIN)/pytest tests/test_fuzz.py -o addopts="" --timeout=1800 -v -rP
+	IRIS_FUZZ_SECONDS=150 $(BIN)/pytest tests/test_fuzz.py tests/test_random_bytes.py \
+		-o addopts="" --timeout=1800 -v -rP
 	IRIS_RACE_SECONDS=120 $(BIN)/pytest tests/test_mcp_roots.py -k racing -o addopts="" --timeout=600 -v
+	$(BIN)/python bench/slow_clients.py --slow 200 --seconds 30
 
 # The quality corpus is read from installed files; Go's standard library and an npm package
 # with TypeScript sources are the two it needs beyond Python's stdlib and Node's npm.
@@ -107,6 +111,10 @@ bench-cold: $(STAMP)
 # Every language's worst inputs under the body limit, against a live server (a few minutes).
 bench-worst: $(STAMP)
 	$(BIN)/python bench/worst_inputs.py
+
+# 200 slow connections for 30 s while ordinary requests are timed (also run by `make fuzz`).
+bench-slow: $(STAMP)
+	$(BIN)/python bench/slow_clients.py
 
 clean:
 	rm -rf $(VENV) .iris .mypy_cache .ruff_cache .pytest_cache

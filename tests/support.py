@@ -52,3 +52,17 @@ def sample_files() -> list[Path]:
 def read_sample(path: Path) -> str:
     """A sample's text exactly as stored (CRLF kept)."""
     return path.read_bytes().decode("utf-8")
+
+
+def random_text(seed: int, chars: int) -> str:
+    """Random bytes decoded as UTF-8 (bad bytes become U+FFFD), NULs as spaces, cut to
+    ``chars`` characters: the fuzzer's input that found the bash scanner's crash."""
+    import random
+
+    rng = random.Random(seed)
+    text = rng.randbytes(chars * 2).decode("utf-8", "replace").replace("\x00", " ")
+    return text[:chars]
+
+
+#: One such input that crashed tree-sitter-bash (unguarded) in about 1 process in 2.
+CRASH_INPUT = (5, 490_000)

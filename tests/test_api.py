@@ -373,3 +373,31 @@ def test_every_error_code_the_package_or_gunicorn_can_give_is_documented() -> No
     codes = {cls.code for cls in _error_classes()} | _gunicorn_codes()
     missing = sorted(code for code in codes if f"`{code}`" not in errors)
     assert not missing, f"error codes missing from docs/api.md's Errors section: {missing}"
+
+
+@pytest.mark.parametrize(
+    ("filename", "source"),
+    [
+        ("a.py", ""), ("src/App.TSX", ""), ("C:\\work\\main.RS", ""), ("x.c++", ""),
+        (".py", ""), ("..py", ""), ("py", ""), ("README", ""), ("notes.txt", ""),
+        ("a.py/", ""), ("Rakefile", ""), ("dir/.bashrc", ""), ("rakefile", ""),
+        ("run", "#!/usr/bin/env python3\nprint(1)\n"), ("run", "#!/bin/bash\necho\n"),
+        ("run", "#!/usr/bin/env -S node --flag\n"), ("run", "#!/usr/bin/python3.11\n"),
+        ("run", "#!/usr/bin/pythonx\n"), ("run", "# not a shebang\n"), ("run", "#!\n"),
+    ],
+)  # fmt: skip
+def test_the_spec_says_which_requests_have_a_language_the_server_can_tell(
+    filename: str, source: str
+) -> None:
+    import re
+
+    from iris_codes.syntax.languages import detect_language
+    from iris_codes.web.openapi import openapi_spec
+
+    rules = openapi_spec()["components"]["schemas"]["AnalyzeRequest"]["anyOf"]
+    name_rule = rules[1]["properties"]["filename"]["pattern"]
+    shebang_rule = rules[2]["properties"]["source_code"]["pattern"]
+    allowed = bool(re.search(name_rule, filename) or re.search(shebang_rule, source))
+    assert allowed == (detect_language(filename, source) is not None)
+    named = {"type": "string", "minLength": 1}  # "" is as if omitted
+    assert rules[0] == {"required": ["language"], "properties": {"language": named}}

@@ -306,3 +306,57 @@ def test_a_failed_warm_up_in_the_init_phase_leaves_the_import_working(tmp_path: 
 def test_lambda_warm_off_keeps_the_init_phase_to_the_import(tmp_path: Path) -> None:
     done = _in_init_phase(tmp_path, _BUILT_AT_IMPORT, IRIS_LAMBDA_WARM="off")
     assert done.stdout.strip().splitlines()[-1] == "True"
+
+
+def _malformed_events() -> dict[str, dict[str, Any]]:
+    good = _http_api_event(BODY, {"x-api-key": "lambda-key"})
+    no_headers = {k: v for k, v in good.items() if k != "headers"}
+    no_context = {k: v for k, v in good.items() if k != "requestContext"}
+    non_latin1 = _get_event("/api/iris/аналіз")
+    return {
+        "bad base64": {**good, "body": "!!!not base64", "isBase64Encoded": True},
+        "non-Latin-1 rawPath": non_latin1,
+        "no headers": no_headers,
+        "no requestContext": no_context,
+        "empty": {},
+    }
+
+
+@pytest.mark.parametrize("name", list(_malformed_events()))
+def test_a_malformed_event_gets_a_400_not_an_exception(
+    lambda_handler: Any, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    from iris_codes.deploy import aws_lambda
+
+    monkeypatch.setattr(aws_lambda, "_handler", lambda_handler)
+    reply = aws_lambda.handler(_malformed_events()[name], None)
+    assert reply["statusCode"] in (400, 404), reply
+    if reply["statusCode"] == 400:
+        assert json.loads(reply["body"])["success"] is False
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [[["X-API-Key", "alpha"]], {"X-API-Key": 12345}, {7: "alpha"}, "X-API-Key: alpha", None],
+    ids=["a list", "an int value", "an int name", "a string", "null"],
+)
+def test_the_authorizer_denies_headers_of_the_wrong_shape(
+    monkeypatch: pytest.MonkeyPatch, headers: object
+) -> None:
+    monkeypatch.setenv("IRIS_API_KEY", "alpha")
+    monkeypatch.setattr(aws_authorizer, "_authenticator", None)
+    event = {"type": "REQUEST", "methodArn": "arn:aws:execute-api:x", "headers": headers}
+    statement = aws_authorizer.handler(event)["policyDocument"]["Statement"][0]
+    assert statement["Effect"] == "Deny"
+    v2 = aws_authorizer.handler({"version": "2.0", "headers": headers})
+    assert v2["isAuthorized"] is False
+
+
+def test_the_authorizer_denies_a_rest_event_without_a_method_arn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("IRIS_API_KEY", "alpha")
+    monkeypatch.setattr(aws_authorizer, "_authenticator", None)
+    reply = aws_authorizer.handler({"type": "REQUEST", "headers": {"X-API-Key": "alpha"}})
+    statement = reply["policyDocument"]["Statement"][0]
+    assert statement == {"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": "*"}

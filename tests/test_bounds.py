@@ -84,13 +84,27 @@ def test_metadata_integers_past_64_bits_are_echoed_exactly(shared_server: Server
 
 
 def test_text_json_escapes_survive_the_round_trip(shared_server: ServerProcess) -> None:
-    # A lone surrogate is legal JSON that orjson refuses: json reads it, and the answer
-    # still parses and carries it back.
-    body = '{"filename":"a.py","source_code":"x = 1\\n","metadata":{"s":"\\ud800 é ☃"}}'
+    escapes = "\\u00e9 \\u2603 \\ud83d\\ude00"  # é ☃ and a surrogate pair: 😀
+    body = '{"filename":"a.py","source_code":"x = 1\\n","metadata":{"s":"' + escapes + '"}}'
     reply = _post_raw(shared_server, body)
     assert reply.status_code == 200, reply.text
     assert reply.headers["Content-Type"] == "application/json"
-    assert json.loads(reply.text)["metadata"]["s"] == "\ud800 é ☃"
+    assert json.loads(reply.text)["metadata"]["s"] == "é ☃ 😀"
+
+
+@pytest.mark.parametrize("where", ["value", "key", "nested"])
+def test_a_lone_surrogate_in_metadata_is_refused_like_one_in_source_code(
+    shared_server: ServerProcess, where: str
+) -> None:
+    metadata = {
+        "value": '{"s":"\\ud800"}',
+        "key": '{"\\udfff":1}',
+        "nested": '{"a":[{"b":"x\\ud800y"}]}',
+    }[where]
+    body = '{"filename":"a.py","source_code":"x = 1\\n","metadata":' + metadata + "}"
+    reply = _post_raw(shared_server, body)
+    assert reply.status_code == 422, reply.text
+    assert reply.json()["code"] == "undecodable_source"
 
 
 def test_a_huge_identifier_gives_bounded_labels_and_intent(shared_server: ServerProcess) -> None:

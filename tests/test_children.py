@@ -20,7 +20,6 @@ from iris_codes.postprocess import enforce
 from iris_codes.report import render_toc
 
 
-
 def long_function_source() -> str:
     """One 400-line function in four paragraphs its author parted with blank lines."""
     parts = ["def reconcile(ledger):\n", '    """Reconcile a ledger."""\n', "    total = 0\n"]

@@ -41,3 +41,37 @@ def test_in_process_analysis_logs_no_source(caplog: pytest.LogCaptureFixture) ->
     text = "\n".join(record.getMessage() for record in caplog.records)
     assert MARKER not in text
     assert MARKER.lower() not in text
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_access_log_off_means_no_access_lines_and_query_strings_never_logged(
+    start_server: StartServer, log_format: str
+) -> None:
+    import requests
+
+    server = start_server({"IRIS_LOG_FORMAT": log_format, "IRIS_ACCESS_LOG": "off"})
+    url = f"{server.url}/api/iris/analyze?api_key={SECRET_KEY}"
+    reply = requests.post(url, json={"filename": "a.py", "source_code": "x = 1\n"}, timeout=10)
+    assert reply.status_code == 200
+    requests.get(f"{server.url}/api/iris/health?password={SECRET_KEY}", timeout=10)
+    server.stop()
+    log = server.log_text()
+    assert SECRET_KEY not in log
+    assert "/api/iris/analyze" not in log  # Gunicorn's own access log stays off too
+    assert "/api/iris/health" not in log
+
+
+def test_request_ids_differ_across_workers(start_server: StartServer) -> None:
+    import requests
+
+    server = start_server(workers=2, threads=2)
+    prefixes = set()
+    for _ in range(300):
+        reply = requests.get(f"{server.url}/api/iris/health", timeout=10)  # new connection
+        prefixes.add(reply.headers["X-Request-ID"][:8])
+        if len(prefixes) == 2:
+            break
+    ids = [requests.get(f"{server.url}/api/iris/health", timeout=10).headers["X-Request-ID"]
+           for _ in range(40)]  # fmt: skip
+    assert len(prefixes) == 2  # one per worker: both answered, each with its own prefix
+    assert len(set(ids)) == len(ids)

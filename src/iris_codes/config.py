@@ -172,6 +172,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_metadata_bytes", ("IRIS_MAX_METADATA_BYTES",), 16 * 1024, _int,
             "Largest `metadata` object accepted (as compact JSON), nested at most "
             "8 levels; larger gets 422 `metadata_too_large`."),
+    Setting("read_timeout", ("IRIS_READ_TIMEOUT",), 10.0, _float,
+            "Seconds a client has to send a whole request, head and body, to `iris serve`; "
+            "past it the answer is 408 and the connection closes. A slow client holds no "
+            "thread meanwhile."),
     Setting("host", ("IRIS_HOST",), "127.0.0.1", _str,
             "Address `iris serve` binds (`--host`); a non-loopback one needs an API key."),
     Setting("port", ("IRIS_PORT",), 8080, _int, "Port `iris serve` binds (`--port`)."),
@@ -233,6 +237,7 @@ class Settings:
     memory_cache_bytes: int = 64 * 1024 * 1024
     max_source_bytes: int = 1024 * 1024
     max_metadata_bytes: int = 16 * 1024
+    read_timeout: float = 10.0
     host: str = "127.0.0.1"
     port: int = 8080
     workers: int = 2

@@ -5,6 +5,8 @@
     │   ├── MalformedJSON          400 malformed_json
     │   │   └── JSONTooDeep        400 json_too_deep
     │   ├── MissingField           400 missing_field
+    │   ├── MalformedBody          400 malformed_body (chunked framing, a body cut short)
+    │   ├── RequestTimeout         408 request_timeout
     │   ├── NotJSON                415 unsupported_media_type
     │   ├── PayloadTooLarge        413 payload_too_large
     │   └── InvalidField           422 invalid_field
@@ -21,6 +23,7 @@
     │   ├── LLMTimeout             504 llm_timeout
     │   ├── LLMBadOutput           503 llm_bad_output
     │   ├── AnalysisTimeout        504 analysis_timeout
+    │   ├── ParserCrashed          503 parser_crashed (the service answers degraded)
     │   ├── ServerUnreachable      503 server_unreachable (iris analyze --server)
     │   └── ServerTimeout          504 server_timeout (iris analyze --server)
     ├── CacheError                 503 cache_unavailable
@@ -70,6 +73,15 @@ class JSONTooDeep(MalformedJSON):
 
 class MissingField(InvalidRequest):
     code = "missing_field"
+
+
+class MalformedBody(InvalidRequest):
+    code = "malformed_body"
+
+
+class RequestTimeout(InvalidRequest):
+    status = 408
+    code = "request_timeout"
 
 
 class NotJSON(InvalidRequest):
@@ -155,6 +167,12 @@ class LLMBadOutput(EngineError):
 class AnalysisTimeout(EngineError):
     status = 504
     code = "analysis_timeout"
+
+
+class ParserCrashed(EngineError):
+    """A grammar's parse process died (or could not start); the service answers degraded."""
+
+    code = "parser_crashed"
 
 
 class ServerUnreachable(EngineError):

@@ -25,6 +25,7 @@ from .errors import (
     AnalysisTimeout,
     ConfigError,
     EngineError,
+    ParserCrashed,
     UndecodableSource,
     UnsupportedLanguage,
 )
@@ -329,6 +330,8 @@ class Service:
             raw = self._run(engine, source, language, filename)
         except BudgetExceeded as exc:
             return self._over_budget(engine.name, source, language, filename, exc)
+        except ParserCrashed as exc:
+            return self._parser_crashed(engine.name, source, language, filename, exc)
         except EngineError as exc:
             if not self.falls_back:
                 metrics.inc("engine_errors_total", engine=engine.name, code=exc.code)
@@ -357,9 +360,24 @@ class Service:
         # Not cached: a calmer moment may finish the full analysis in time.
         metrics.inc("degraded_total", reason="budget")
         log.warning("%s; answering with line slices", exc)
-        raw = sliced(source, language.id, name)
-        analysis = postprocess.enforce(raw, source, filename)
         reason = f"The {name} analysis took longer than its budget; blocks are line slices."
+        return self._slices(name, source, language, filename, reason)
+
+    def _parser_crashed(
+        self, name: str, source: str, language: Language, filename: str, exc: ParserCrashed
+    ) -> _Outcome:
+        # Its parse process died, not this one (syntax/isolation.py). Not cached: the next
+        # request parses again (the crash the bash guard answers was 1 run in 2).
+        metrics.inc("degraded_total", reason=exc.code)
+        log.warning("%s; answering with line slices", exc.message)
+        return self._slices(
+            name, source, language, filename, f"{exc.message} Blocks are line slices."
+        )
+
+    def _slices(
+        self, name: str, source: str, language: Language, filename: str, reason: str
+    ) -> _Outcome:
+        analysis = postprocess.enforce(sliced(source, language.id, name), source, filename)
         metadata = {**analysis.metadata, "degraded": reason}
         return _Outcome(Analysis(analysis.file_intent, analysis.blocks, metadata), False)
 
@@ -372,6 +390,8 @@ class Service:
                 raw = self._run(structural, source, language, filename)
             except BudgetExceeded as exc:
                 return self._over_budget(structural.name, source, language, filename, exc)
+            except ParserCrashed as exc:
+                return self._parser_crashed(structural.name, source, language, filename, exc)
             cached = postprocess.enforce(raw, source, filename)
             self._store(key, cached)
         metadata = {**cached.metadata, "engine": structural.name, "degraded": reason}

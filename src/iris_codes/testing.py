@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
+import selectors
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 
 def free_port() -> int:
@@ -130,3 +133,85 @@ class ServerProcess:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class SlowClients:
+    """``count`` connections to ``port`` that send requests one byte a second, or stall.
+
+    Half send an analyze request's head one byte a second; half send a whole head
+    declaring a 100-byte body, then 2 bytes of it, then nothing. A connection the server
+    answers or closes is replaced at once, so ``count`` stay open. Runs on one thread of
+    its own (``start``/``stop``); ``outcomes`` counts how each connection ended.
+    """
+
+    HEAD = (
+        b"POST /api/iris/analyze HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+    )
+
+    def __init__(self, port: int, count: int, interval: float = 1.0) -> None:
+        self.port = port
+        self.count = count
+        self.interval = interval
+        self.outcomes = {"opened": 0, "408": 0, "other status": 0, "closed": 0}
+        self.longest_open = 0.0  # seconds the longest-lived slow connection stayed open
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="slow-clients", daemon=True)
+
+    def start(self) -> SlowClients:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(30)
+
+    def _open(self, index: int) -> tuple[socket.socket, bytes, float]:
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        sock.setblocking(False)
+        self.outcomes["opened"] += 1
+        if index % 2:
+            sock.send(self.HEAD + b'{"')  # the head, then 2 of the 100 bytes: a stall
+            return sock, b"", time.monotonic()
+        return sock, self.HEAD + b"{" * 100, time.monotonic()
+
+    def _run(self) -> None:
+        selector = selectors.DefaultSelector()
+        conns: dict[int, tuple[socket.socket, bytes, float]] = {}
+        for index in range(self.count):
+            conns[index] = self._open(index)
+            selector.register(conns[index][0], selectors.EVENT_READ, index)
+        while not self._stop.is_set():
+            tick = time.monotonic() + self.interval
+            while (left := tick - time.monotonic()) > 0:
+                for key, _ in selector.select(left):
+                    self._ended(key.data, conns, selector)
+            for index, (sock, pending, opened) in list(conns.items()):
+                if pending:
+                    try:
+                        sock.send(pending[:1])
+                        conns[index] = (sock, pending[1:], opened)
+                    except OSError:
+                        self._ended(index, conns, selector)
+        for sock, _, opened in conns.values():
+            self.longest_open = max(self.longest_open, time.monotonic() - opened)
+            sock.close()
+        selector.close()
+
+    def _ended(self, index: int, conns: dict[int, Any], selector: Any) -> None:
+        sock, _, opened = conns[index]
+        try:
+            data = sock.recv(4096)
+        except OSError:
+            data = b""
+        if data.startswith(b"HTTP/1.1 408"):
+            self.outcomes["408"] += 1
+        elif data.startswith(b"HTTP/"):
+            self.outcomes["other status"] += 1
+        else:
+            self.outcomes["closed"] += 1
+        self.longest_open = max(self.longest_open, time.monotonic() - opened)
+        selector.unregister(sock)
+        sock.close()
+        conns[index] = self._open(index)
+        selector.register(conns[index][0], selectors.EVENT_READ, index)

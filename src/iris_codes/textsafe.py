@@ -20,6 +20,15 @@ _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _NAME_UNSAFE = re.compile(
     r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
+# A terminal escape sequence whole: CSI (``ESC[2J``, or C1 CSI), OSC up to its BEL or ST
+# (``ESC]0;title BEL``: the title is a command's argument, not prose), or ESC and one char.
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -~]?"
+)
+# What source text keeps: tab, newline, carriage return and form feed are layout.
+_NOT_LAYOUT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # What ``json.dumps(..., ensure_ascii=False)`` leaves raw: DEL, C1 and lone surrogates.
 _RAW_IN_JSON = re.compile(r"[\x7f-\x9f\ud800-\udfff]")
@@ -29,6 +38,18 @@ def strip_controls(text: str) -> str:
     """``text`` with every C0/C1 control character replaced by a space."""
     # A space, not nothing: a control often separates words ("name\x1bvalue").
     return _CONTROLS.sub(" ", text)
+
+
+def blank_escapes(text: str) -> str:
+    """``text`` with each escape sequence and control (other than layout) as spaces.
+
+    The same length and the same lines: what reads the text as prose sees no command and
+    no argument of one, and every offset and line number still holds.
+    """
+    if not _NOT_LAYOUT.search(text):
+        return text
+    blanked = _ESCAPE_SEQUENCE.sub(lambda match: " " * len(match.group()), text)
+    return _NOT_LAYOUT.sub(" ", blanked)
 
 
 def printable(name: str, keep: str = "") -> str:

@@ -34,9 +34,15 @@ def authenticator_from_env() -> Authenticator:
 
 
 def _presented_key(event: dict[str, Any]) -> str | None:
-    headers = event.get("headers") or {}
+    """The key header's value, or None; odd shapes (a list, numbers) are no key."""
+    headers = event.get("headers")
+    if not isinstance(headers, dict):
+        return None
     wanted = HEADER.lower()
-    return next((value for name, value in headers.items() if name.lower() == wanted), None)
+    for name, value in headers.items():
+        if isinstance(name, str) and name.lower() == wanted:
+            return value if isinstance(value, str) else None
+    return None
 
 
 def is_authorized(
@@ -66,10 +72,25 @@ def is_authorized(
 
 
 def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
-    """The authorizer's answer in the form the calling API Gateway expects."""
-    allowed, key_name = is_authorized(event)
+    """The authorizer's answer in the form the calling API Gateway expects.
+
+    Anything odd denies: an event that is not an object, headers of the wrong shape, and
+    (REST) a missing ``methodArn``, since an Allow must name what it allows; never ``*``.
+    """
+    if not isinstance(event, dict):
+        event = {}
+    try:
+        allowed, key_name = is_authorized(event)
+    except Exception as exc:  # fail closed; only the type is logged (no key, no header)
+        import logging
+
+        logging.getLogger(__name__).warning("authorizer error (%s); denying", type(exc).__name__)
+        allowed, key_name = False, ""
     if event.get("version") == "2.0":
         return {"isAuthorized": allowed, "context": {"keyName": key_name}}
+    resource = event.get("methodArn")
+    if not isinstance(resource, str) or not resource:
+        allowed, resource = False, "*"  # a Deny on everything: nothing to allow
     return {
         "principalId": key_name or "anonymous",
         "policyDocument": {
@@ -78,7 +99,7 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
                 {
                     "Action": "execute-api:Invoke",
                     "Effect": "Allow" if allowed else "Deny",
-                    "Resource": event.get("methodArn", "*"),
+                    "Resource": resource,
                 }
             ],
         },

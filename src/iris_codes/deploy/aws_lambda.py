@@ -76,8 +76,33 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         with _build_lock:
             if _handler is None:
                 _handler = _make_handler()
-    reply: dict[str, Any] = _handler(event, context)
+    try:
+        reply: dict[str, Any] = _handler(event, context)
+    except Exception as exc:
+        # The app answers every request itself; what raises here is apig-wsgi reading an
+        # event it cannot turn into one (bad base64 with isBase64Encoded, a path outside
+        # Latin-1, no headers or requestContext). A 400 in every payload format's shape.
+        return malformed_event(exc)
     return reply
+
+
+def malformed_event(exc: Exception) -> dict[str, Any]:
+    """The 400 answer to an event that is no HTTP request (only the error's type is logged)."""
+    import json
+    import logging
+
+    logging.getLogger(__name__).warning("malformed Lambda event (%s)", type(exc).__name__)
+    body = {
+        "success": False,
+        "error": "The event is not an HTTP request API Gateway or an ALB would send.",
+        "code": "malformed_event",
+    }
+    return {
+        "statusCode": 400,
+        "headers": {"Content-Type": "application/json", "Cache-Control": "no-store"},
+        "body": json.dumps(body),
+        "isBase64Encoded": False,
+    }
 
 
 def _warm_in_init_phase() -> None:

@@ -7,8 +7,10 @@ import threading
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 from ..config import Settings
+from .worker import receiving_worker
 
 
 def gunicorn_options(settings: Settings) -> dict[str, Any]:
@@ -17,13 +19,17 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "bind": f"{settings.host}:{settings.port}",
         "workers": settings.workers,
         "threads": settings.threads,
-        "worker_class": "gthread",
+        # gthread, receiving each request whole in its event loop first (worker.py).
+        "worker_class": receiving_worker(settings.read_timeout, settings.max_source_bytes),
+        # Connections per worker, those being received included (Gunicorn's default).
+        "worker_connections": 1000,
         # Every analysis ends within its budget (structural) or deadline (LLM); a worker
         # silent for longer than the larger of the two plus slack is stuck, so restart it.
         "timeout": int(max(settings.llm_deadline, settings.structural_budget)) + 15,
         "graceful_timeout": 10,
         "keepalive": 5,
         "accesslog": None,
+        "logger_class": QuietAccessLogger,
         "errorlog": "-",
         "loglevel": settings.log_level.lower(),
         "proc_name": "iris",
@@ -43,6 +49,18 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
     return options
 
 
+class QuietAccessLogger(Logger):  # type: ignore[misc]
+    """Gunicorn's logger without its access log.
+
+    IRIS writes its own access lines (web/accesslog.py), which honour IRIS_ACCESS_LOG and
+    never carry a query string; Gunicorn's turned itself on with any logging config (so
+    with IRIS_LOG_FORMAT=json) and logged ``?api_key=...`` in clear.
+    """
+
+    def access(self, resp: Any, req: Any, environ: Any, request_time: Any) -> None:
+        return None
+
+
 def _json_logging(settings: Settings) -> dict[str, Any]:
     """Gunicorn's own lines (start, workers, errors) as JSON, like IRIS's (logformat.py)."""
     handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
@@ -54,7 +72,6 @@ def _json_logging(settings: Settings) -> dict[str, Any]:
         "root": {"level": "WARNING", "handlers": []},
         "loggers": {
             "gunicorn.error": {**logger, "level": settings.log_level},
-            "gunicorn.access": {**logger, "level": "INFO"},
         },
     }
 
@@ -113,8 +130,13 @@ def _use_json_errors() -> None:
     # one module function (gunicorn.workers.base calls util.write_error): replacing it is
     # the only hook it offers short of copying its whole Worker.handle_error.
     from gunicorn import util
+    from gunicorn.http.errors import ParseException
+
+    from ..web.body import add_read_errors
 
     util.write_error = _write_json_error
+    # A bad chunked body surfaces while the app reads it: a 400, not a 500.
+    add_read_errors(ParseException)
 
 
 class IrisGunicorn(BaseApplication):  # type: ignore[misc]

@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from . import comments
+from . import comments, isolation
 from .facts import unit_facts
 from .languages import Language, get_language
 from .parsing import parse
@@ -66,6 +66,7 @@ _ELIXIR_IMPORTS = {"alias", "import", "use", "require"}
 _REQUIRE = re.compile(r"\brequire(?:_relative)?\s*[\(\s]['\"]|\bsource\s+\S|^\s*\.\s+\S|library\(")
 _R_FUNCTION = re.compile(r"^\s*([\w.]+)\s*(?:<-|=)\s*function\b")
 _MAX_DEPTH = 3
+_MAX_WRAPPERS = 8  # preprocessor conditionals and namespaces, nested
 _TRAILER_LINES = 5  # a closing comment this long is documentation of its own
 _SPLIT_LINES = 60
 
@@ -90,6 +91,8 @@ class _File(msgspec.Struct):
 
 def extract_units(source: str, language: str) -> list[Unit]:
     """The file's units in source order, numbered 1..n (see the module docstring)."""
+    if isolation.enabled():  # in a parse process, so a grammar's crash costs one parse
+        return isolation.extract_units(source, language)
     lang = get_language(language) or Language(language, language, ())
     lines = source.split("\n")
     if source.endswith("\n"):
@@ -163,7 +166,12 @@ def _top_items(root: Any, file: _File) -> list[_Item]:
 
 
 def _expand(
-    node: Any, file: _File, depth: int, parent: str | None, methods: bool = True
+    node: Any,
+    file: _File,
+    depth: int,
+    parent: str | None,
+    methods: bool = True,
+    wrappers: int = 0,
 ) -> list[_Item]:
     kind, name = _classify(node, file)
     if kind == "comment":
@@ -172,7 +180,7 @@ def _expand(
     splittable = kind in ("class", "type") or (
         kind != "import" and _TRANSPARENT.search(inner.type) is not None
     )
-    if depth < _MAX_DEPTH and splittable:
+    if depth < _MAX_DEPTH and wrappers < _MAX_WRAPPERS and splittable:
         members = _members(inner)
         start, end = _line_span(node, file)
         transparent = bool(_TRANSPARENT.search(inner.type))
@@ -180,7 +188,7 @@ def _expand(
             file.line_count >= 30 and end - start + 1 >= 0.6 * file.line_count
         )
         if members and (transparent or (big and len(members) >= 2)):
-            return _split(node, kind, name, members, file, depth)
+            return _split(node, kind, name, members, file, depth, wrappers)
     start, end = _line_span(node, file)
     if parent is None and inner.type == "method_declaration" and file.lang.hook == "go":
         parent = _go_receiver(inner, file)
@@ -191,7 +199,13 @@ def _expand(
 
 
 def _split(
-    node: Any, kind: str, name: str, members: list[Any], file: _File, depth: int
+    node: Any,
+    kind: str,
+    name: str,
+    members: list[Any],
+    file: _File,
+    depth: int,
+    wrappers: int = 0,
 ) -> list[_Item]:
     start, end = _line_span(node, file)
     first = _line_span(members[0], file)[0]
@@ -217,7 +231,9 @@ def _split(
     # Functions in a module or namespace stay functions; in a class they are methods.
     methods = not _MODULE_LIKE.search(_unwrap(node).type) and file.lang.hook != "elixir"
     for member in members:
-        items.extend(_expand(member, file, depth + 1, member_parent, methods))
+        # "#if … namespace std { …": wrappers are no nesting a reader sees, only classes are.
+        inner_depth, inner_wrappers = (depth, wrappers + 1) if is_transparent else (depth + 1, 0)
+        items.extend(_expand(member, file, inner_depth, member_parent, methods, inner_wrappers))
     if items:
         last = max(items, key=lambda it: it.end)
         last.end = max(last.end, end)

@@ -18,6 +18,17 @@ _PREFIX = os.urandom(4).hex()
 _COUNTER = itertools.count(1)
 
 
+def _new_process() -> None:
+    # Gunicorn forks its workers from a master that has imported this module: each must
+    # draw its own prefix, or two workers hand out the same ids.
+    global _PREFIX, _COUNTER
+    _PREFIX = os.urandom(4).hex()
+    _COUNTER = itertools.count(1)
+
+
+os.register_at_fork(after_in_child=_new_process)
+
+
 def request_id(presented: str | None) -> str:
     """The client's X-Request-ID when it is a sane token, else a fresh one."""
     if presented and _REQUEST_ID.fullmatch(presented):

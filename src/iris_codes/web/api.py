@@ -12,7 +12,7 @@ from ..config import Settings
 from ..errors import NotFound, NotJSON, PayloadTooLarge, Unauthorized
 from ..service import Service
 from ..syntax.languages import LANGUAGES
-from . import auth
+from . import auth, body
 from .openapi import openapi_spec
 from .pipeline import AnalyzePipeline
 
@@ -39,7 +39,10 @@ def read_body(limit: int) -> bytes:
     if request.content_length is not None:
         if request.content_length > limit:
             raise PayloadTooLarge(_too_large(limit))
-        return request.get_data(cache=False)
+        try:
+            return request.get_data(cache=False)
+        except body.READ_ERRORS as exc:
+            raise body.read_error(exc) from None
     chunks: list[bytes] = []
     total = 0
     while True:
@@ -47,6 +50,8 @@ def read_body(limit: int) -> bytes:
             chunk = request.stream.read(64 * 1024)
         except RequestEntityTooLarge:
             raise PayloadTooLarge(_too_large(limit)) from None
+        except body.READ_ERRORS as exc:  # a bad chunk size ("zz"), a stalled or cut-short body
+            raise body.read_error(exc) from None
         if not chunk:
             return b"".join(chunks)
         total += len(chunk)

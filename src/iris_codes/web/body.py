@@ -18,11 +18,14 @@ import msgspec
 from .. import jsonio
 from ..errors import (
     InvalidField,
+    IrisError,
     JSONTooDeep,
+    MalformedBody,
     MalformedJSON,
     MetadataTooLarge,
     MissingField,
     NonFiniteNumber,
+    RequestTimeout,
     UndecodableSource,
 )
 from ..models import AnalyzeRequest
@@ -44,6 +47,31 @@ def _finite_float(text: str) -> float:
 
 def _no_constant(text: str) -> float:
     raise _NonFinite(text)
+
+
+#: What reading a body may raise: ``OSError`` (a socket timeout, a body cut short) and
+#: the server's own errors for bad framing, which the server's adapter adds (Gunicorn's
+#: ``ParseException`` for a chunk size like ``zz``: ``deploy/gunicorn.py``).
+READ_ERRORS: tuple[type[Exception], ...] = (OSError,)
+
+
+def add_read_errors(*types: type[Exception]) -> None:
+    """Count ``types`` among the errors a body read may raise (see ``READ_ERRORS``)."""
+    global READ_ERRORS
+    READ_ERRORS = (*READ_ERRORS, *(t for t in types if t not in READ_ERRORS))
+
+
+def read_error(exc: Exception) -> IrisError:
+    """What to answer when reading the body failed: it stalled (408) or is malformed (400).
+
+    Only the error's type is named: its message may quote the client's bytes.
+    """
+    if isinstance(exc, TimeoutError | BlockingIOError):
+        return RequestTimeout("The request body stopped arriving before it was complete.")
+    return MalformedBody(
+        f"The request body is malformed or ended early ({type(exc).__name__}); "
+        "a chunked body needs hex chunk sizes, each chunk ending in CRLF, and a last chunk."
+    )
 
 
 def load_json(raw: bytes) -> Any:
@@ -89,11 +117,34 @@ def decode_request(raw: bytes, max_metadata_bytes: int) -> AnalyzeRequest:
 def _check_metadata(metadata: dict[str, Any], limit: int) -> None:
     if _depth(metadata, MAX_METADATA_DEPTH) > MAX_METADATA_DEPTH:
         raise MetadataTooLarge(f"metadata is nested deeper than {MAX_METADATA_DEPTH} levels.")
-    size = len(jsonio.dumps(metadata))
+    try:
+        size = len(msgspec.json.encode(metadata))
+    except (msgspec.EncodeError, TypeError, UnicodeEncodeError, OverflowError):
+        if _has_lone_surrogate(metadata):
+            # As source_code with one is refused (service.py): it is no Unicode text.
+            raise UndecodableSource(
+                "metadata holds a lone surrogate (\\ud800-\\udfff): it must be valid "
+                "Unicode text, as source_code must."
+            ) from None
+        size = len(jsonio.dumps(metadata))  # e.g. an integer past 64 bits
     if size > limit:
         raise MetadataTooLarge(
             f"metadata is {size} bytes as JSON; the limit is {limit} (IRIS_MAX_METADATA_BYTES)."
         )
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
 
 
 def _depth(value: Any, limit: int) -> int:

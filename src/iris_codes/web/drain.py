@@ -6,15 +6,19 @@ broken pipe before it reads the answer. Gunicorn discards the rest on a keep-ali
 connection, not on ``Connection: close``. This middleware reads up to ``DRAIN_BYTES`` of
 what is left once the answer has been written (in the response's ``close``), so the early
 answer still goes out first; a body declared larger than that also gets
-``Connection: close``, and at most ``DRAIN_BYTES`` are read for nothing.
+``Connection: close``, and at most ``DRAIN_BYTES`` are read for nothing, for at most
+``DRAIN_SECONDS``.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 DRAIN_BYTES = 16 * 1024 * 1024
+#: And for at most this long: a client trickling the rest must not hold the thread.
+DRAIN_SECONDS = 2.0
 _CHUNK = 256 * 1024
 
 StartResponse = Callable[..., Any]
@@ -72,7 +76,8 @@ def _drain(stream: Any, limit: int) -> None:
     if stream is None:
         return
     left = limit
-    while left > 0:
+    stop = time.monotonic() + DRAIN_SECONDS
+    while left > 0 and time.monotonic() < stop:
         chunk = stream.read(min(_CHUNK, left))
         if not chunk:
             return

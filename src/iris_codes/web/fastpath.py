@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
+from . import body as body_reading
 from .accesslog import request_id
 from .pipeline import ANALYZE_PATH, AnalyzePipeline
 
@@ -33,9 +34,13 @@ class FastPath:
         length = self._declared_length(environ)
         if length is None:
             return self.app(environ, start_response)
-        body: bytes = environ["wsgi.input"].read(length)
         rid = request_id(environ.get("HTTP_X_REQUEST_ID"))
-        answer = self.pipeline.run(environ, body, rid)
+        try:
+            body: bytes = environ["wsgi.input"].read(length)
+        except body_reading.READ_ERRORS as exc:  # the body stalled or was cut short
+            answer = self.pipeline.refuse(environ, body_reading.read_error(exc), rid)
+        else:
+            answer = self.pipeline.run(environ, body, rid)
         start_response(_STATUS[answer.status], answer.headers)
         return [answer.body]
 

@@ -6,6 +6,7 @@ as an enum, and ``X-API-Key`` as a security scheme, required when the server has
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -48,6 +49,44 @@ def language_names() -> list[str]:
     return sorted(names)
 
 
+def _any_case(text: str) -> str:
+    """An ECMA-262 pattern matching ``text`` in any letter case (JSON Schema has no flags)."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else _literal(c) for c in text)
+
+
+def _literal(text: str) -> str:
+    # re.escape() also escapes "-", which ECMA-262's unicode mode refuses outside a class.
+    return re.escape(text).replace("\\-", "-")
+
+
+def language_source_rule() -> list[dict[str, Any]]:
+    """When the server can tell a request's language: what ``detect_language`` accepts.
+
+    A named ``language`` (its enum lists the ids), else a file name whose extension or
+    base name is known, else a shebang line naming a known interpreter. Anything else
+    gets 422 ``unsupported_language``; the spec says so, so a fuzzer knows it too.
+    """
+    extensions = sorted({e.lstrip(".") for lang in LANGUAGES for e in lang.extensions})
+    names = sorted({n for lang in LANGUAGES for n in lang.filenames})
+    interpreters = sorted({i for lang in LANGUAGES for i in lang.interpreters}, key=len)[::-1]
+    # As base_name() and detect_language() read it: the part after the last / or \, a
+    # stem with something besides dots, the extension in any case; or a whole known name.
+    suffix = "|".join(_any_case(e) for e in extensions)
+    filename = (
+        f"(?:^|[/\\\\])(?:[^/\\\\]*[^/\\\\.][^/\\\\]*\\.(?:{suffix})"
+        f"|{'|'.join(_literal(n) for n in names)})$"
+    )
+    shebang = (
+        r"^#!\s*(?:/usr/bin/env\s+(?:-\S+\s+)*)?(?:\S*/)?"
+        f"(?:{'|'.join(_literal(i) for i in interpreters)})(?:[0-9.]+)?(?![A-Za-z0-9_.+-])"
+    )
+    return [
+        {"required": ["language"], "properties": {"language": {"type": "string", "minLength": 1}}},
+        {"required": ["filename"], "properties": {"filename": {"pattern": filename}}},
+        {"required": ["source_code"], "properties": {"source_code": {"pattern": shebang}}},
+    ]
+
+
 def _errors(statuses: tuple[str, ...]) -> dict[str, Any]:
     texts = {**_ERRORS, "405": "Method not allowed on this path (code method_not_allowed)."}
     return {status: _error(texts[status]) for status in statuses}
@@ -62,8 +101,11 @@ def openapi_spec(auth_required: bool = False) -> dict[str, Any]:
     )
     language = schemas["AnalyzeRequest"]["properties"]["language"]
     described = language["anyOf"][0].get("description", "")
-    language["anyOf"] = [{"type": "string", "enum": language_names()}, {"type": "null"}]
-    language["description"] = described
+    # "" is sent by clients that know no language: the server treats it as omitted.
+    names = [*language_names(), ""]
+    language["anyOf"] = [{"type": "string", "enum": names}, {"type": "null"}]
+    language["description"] = f"{described} An empty string is the same as omitting it."
+    schemas["AnalyzeRequest"]["anyOf"] = language_source_rule()
     security: list[dict[str, list[str]]] = [{"ApiKey": []}] if auth_required else [{}]
     with_key = ("401",) if auth_required else ()
     ok = {"$ref": "#/components/schemas/AnalyzeResponse"}

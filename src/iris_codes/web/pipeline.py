@@ -57,7 +57,11 @@ class AnalyzePipeline:
         self.engine_limit = engine_limit
         self.hit_limit = hit_limit
 
-    def run(self, environ: dict[str, Any], body: bytes, rid: str) -> Answer:
+    def refuse(self, environ: dict[str, Any], error: IrisError, rid: str) -> Answer:
+        """The answer to an analyze request whose body could not be read (408, 400)."""
+        return self.run(environ, error, rid)
+
+    def run(self, environ: dict[str, Any], body: bytes | IrisError, rid: str) -> Answer:
         """The answer to one analyze request whose raw body is ``body``."""
         started = time.perf_counter()
         key_name: str | None = None
@@ -65,6 +69,8 @@ class AnalyzePipeline:
         hit = False
         try:
             key_name = self.authenticator.check(environ.get("HTTP_X_API_KEY"))
+            if isinstance(body, IrisError):
+                raise body
             request = decode_request(body, self.max_metadata_bytes)
             client = client_id(environ, key_name)
 
