@@ -45,7 +45,7 @@ def clean_comment(lines: list[str]) -> str:
 
 def first_sentence(text: str, limit: int = 200) -> str:
     """The first sentence of ``text`` (or its start), one line, at most ``limit`` chars."""
-    text = " ".join(text.split())
+    text = re.sub(r"\s+(?=[.,;:!?](?:\s|$))", "", " ".join(text.split()))
     if not text or _BOILERPLATE.search(text[:120]):
         return ""
     match = _SENTENCE.match(text)
@@ -111,8 +111,17 @@ def leading_comment(lines: list[str]) -> str:
     return _comment_summary(block) if block else ""
 
 
+# A doc comment's opener (JSDoc, Javadoc, Doxygen, Rust): the comment written for the item.
+_DOC_OPENER = re.compile(r"^\s*(?:/\*\*(?!\*)|///(?!/)|//!)")
+
+
 def _comment_summary(block: list[str]) -> str:
     """A comment block's first sentence; a title line over a new sentence stands alone."""
+    # A plain comment over a doc comment ("// ==== Part 2 ====" over "/** Sends… */") is a
+    # banner: the item's doc is the doc comment.
+    openers = [i for i, line in enumerate(block) if _DOC_OPENER.match(line)]
+    if openers and openers[-1] > 0 and not _DOC_OPENER.match(block[0]):
+        block = block[openers[-1] :]
     cleaned = [clean_comment([line]) for line in block]
     # gtk-doc opens with "name:" and "@param: text" lines before the description.
     if cleaned and re.fullmatch(r"[\w:]+:", cleaned[0]):

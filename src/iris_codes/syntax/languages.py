@@ -282,6 +282,10 @@ for _lang in LANGUAGES:
 _BY_EXTENSION = {ext.lower(): lang for lang in LANGUAGES for ext in lang.extensions}
 _BY_FILENAME = {name: lang for lang in LANGUAGES for name in lang.filenames}
 _BY_INTERPRETER = {name: lang for lang in LANGUAGES for name in lang.interpreters}
+# What only C++ writes at the start of a line: a namespace, a template, an access label.
+_CPP_HEADER = re.compile(
+    r"^[ \t]*(?:namespace\s+\w+\s*\{|template\s*<|(?:public|private|protected)\s*:(?!:))", re.M
+)
 _SHEBANG = re.compile(r"#!\s*(?:/usr/bin/env\s+(?:-\S+\s+)*)?(?:\S*/)?([A-Za-z0-9_.+-]+)")
 
 
@@ -305,6 +309,8 @@ def detect_language(filename: str, source: str = "") -> Language | None:
     name = base_name(filename)
     stem, dot, extension = name.rpartition(".")
     suffix = f".{extension}".lower() if dot and stem.strip(".") else ""
+    if suffix == ".h" and _CPP_HEADER.search(source[:65536]):
+        return _BY_ID["cpp"]  # ".h" is C's and C++'s: the text tells which
     if suffix in _BY_EXTENSION:
         return _BY_EXTENSION[suffix]
     if name in _BY_FILENAME:

@@ -47,10 +47,10 @@ def candidates(info: Facts, file: FileWords) -> list[Candidate]:
         found.extend(_class_candidates(info))
     found.extend(_theme_candidates(info))
     found.extend(_activity_candidates(info))
+    found.extend(_action_candidates(info, file))
     main = main_definition(info)
     if main is not None and main.kind == "paragraph":
         return found  # a function's later paragraphs: its name would mislabel them
-    found.extend(_action_candidates(info, file))
     protocol = _protocol_candidate(info)
     if protocol is not None:
         found.append(protocol)

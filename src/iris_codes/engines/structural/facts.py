@@ -77,7 +77,7 @@ class FileWords(msgspec.Struct):
     language: Language | None
     acronyms: frozenset[str]
     block_words: list[Counter[str]]  # per section: its definitions' name words
-    prose: frozenset[str] = frozenset()  # words the author writes in comments and docs
+    prose: frozenset[str] = frozenset()  # words written twice or more in comments and docs
     code_names: frozenset[str] = frozenset()  # whole identifiers of the code, lower case
     defined: frozenset[str] = frozenset()  # the file's own definitions, lower case
     seen: dict[str, bool] = msgspec.field(default_factory=dict)  # accepts(), remembered
@@ -101,6 +101,8 @@ class FileWords(msgspec.Struct):
             return False  # no word without a vowel, unless an acronym
         if vocabulary.is_word(lower):
             return True
+        if lower in self.prose:
+            return True
         if lower in self.code_names:
             return False  # a raw identifier, or a keyword
         return lower in vocabulary.rare_english()
@@ -108,7 +110,7 @@ class FileWords(msgspec.Struct):
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _STRING = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
-_PROSE_WORD = re.compile(r"(?<![\w.])[a-z]{4,}(?![\w(])")
+_PROSE_WORD = re.compile(r"(?<![\w./])[a-z]{4,}(?![\w(/])")  # not in a path
 
 
 def file_words(
@@ -122,14 +124,16 @@ def file_words(
         for n in range(max(1, first), min(last, limit) + 1):
             prose_line[n - 1] = True
     pairs = list(zip(text.lines, prose_line, strict=False))
-    prose_text = "\n".join(line for line, note in pairs if note)
-    prose_text += "\n" + "\n".join(u.doc for u in units if u.doc)
+    notes = "\n".join(line for line, note in pairs if note)
+    prose_text = notes + "\n" + "\n".join(u.doc for u in units if u.doc)
     code = "\n".join(line for line, note in pairs if not note)
     names = set(_IDENTIFIER.findall(_STRING.sub(" ", code)))
     code_names = frozenset(name.lower().lstrip("$@") for name in names if name)
     found = vocabulary.acronyms(prose_text) | vocabulary.camel_acronyms(code)
     defined = frozenset(short_name(u.name).lower() for u in units if u.name)
-    prose = frozenset(_PROSE_WORD.findall(prose_text))
+    # A word the author writes as a word, twice or more ("the coroutine"), is one here.
+    written = Counter(_PROSE_WORD.findall(notes))
+    prose = frozenset(word for word, count in written.items() if count >= 2)
     return FileWords(language, found, block_words, prose, code_names, defined)
 
 

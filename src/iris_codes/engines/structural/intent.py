@@ -277,12 +277,15 @@ def unmarked(text: str) -> str:
     return " ".join(text.split())
 
 
+_SPACE_BEFORE_STOP = re.compile(r"\s+(?=[.,;:!?](?:\s|$))")
+
+
 def clean(text: str) -> str:
     """Prose without markup: inline markup, headings, banner rules, lead-ins."""
     text = re.sub(r"^#+\s*", "", unmarked(text))
     text = _RULE_CHARS.sub("", text)
     text = _MODULE_NAME_LEAD.sub("", text)
-    text = " ".join(text.split())
+    text = _SPACE_BEFORE_STOP.sub("", " ".join(text.split()))
     text = _LEAD_IN.sub("", text)
     return text[:1].upper() + text[1:] if text else ""
 

@@ -203,6 +203,10 @@ def fallback_label(info: Facts, file: FileWords, taken: set[str]) -> str:
             return part
     if kinds_here <= {"comment", "import", "statement", "constant"}:
         plain = setup_label(info)
+        if plain == "Top-level statements":
+            # Statements by the names they set: "Version, usage and escape".
+            assigned = [(n, 1.0) for p in info.section.pieces for n in sorted(p.unit.defines)]
+            plain = _words_label(assigned, info, file, taken) or plain
         if plain and plain.lower() not in taken:
             return plain
     # The main member's own name, read as words, when it holds two or more.
@@ -213,9 +217,26 @@ def fallback_label(info: Facts, file: FileWords, taken: set[str]) -> str:
         if _valid(candidate, info, file) and label.lower() not in taken:
             return label
     # What the members are about, in their own words: "Mapping, repeating and titles".
+    members = [(u.name, info.weights.get(key_of(u), 1.0)) for u in info.definitions]
+    label = _words_label(members, info, file, taken) or _names_label(info, taken)
+    if label:
+        return label
+    part = _part_label(info, file)
+    return part if part.lower() not in taken else ""
+
+
+_NAMED_KINDS = frozenset({"function", "method", "class", "type"})
+_PLAIN_NAME = re.compile(r"[A-Za-z][\w$]{1,29}")
+
+
+def _words_label(
+    names: list[tuple[str, float]], info: Facts, file: FileWords, taken: set[str]
+) -> str:
+    """The words ``names`` (with their weights) share most, as a list: "Mapping, repeating
+    and titles"; "" when fewer than two words hold."""
     weights: dict[str, float] = {}
-    for unit in info.definitions:
-        for word in name_words(unit.name):
+    for name, weight in names:
+        for word in name_words(name):
             if (
                 len(word) > 2
                 and file.accepts(word)
@@ -223,19 +244,40 @@ def fallback_label(info: Facts, file: FileWords, taken: set[str]) -> str:
                 and word not in vocabulary.kind_words()
                 and word not in vocabulary.clause_words()
             ):
-                weights[word] = weights.get(word, 0.0) + info.weights.get(key_of(unit), 1.0)
+                weights[word] = weights.get(word, 0.0) + weight
     top = sorted(weights, key=lambda w: -weights[w])[:3]
-    order = list(dict.fromkeys(w for u in info.definitions for w in name_words(u.name)))
+    order = list(dict.fromkeys(w for name, _ in names for w in name_words(name)))
     top = sorted(top, key=order.index)
     shown = [vocabulary.gerund(w) if vocabulary.is_verb(w) else w for w in top]
-    if len(shown) >= 2:
-        words = [*[f"{w}," for w in shown[:-2]], shown[-2], "and", shown[-1]]
-        label = " ".join(words)
-        label = label[:1].upper() + label[1:]
-        if label.lower() not in taken:
-            return label
-    part = _part_label(info, file)
-    return part if part.lower() not in taken else ""
+    if len(shown) < 2:
+        return ""
+    words = [*[f"{w}," for w in shown[:-2]], shown[-2], "and", shown[-1]]
+    label = " ".join(words)
+    label = label[:1].upper() + label[1:]
+    return label if label.lower() not in taken else ""
+
+
+def _names_label(info: Facts, taken: set[str]) -> str:
+    """The members' own names, first and last ("The exec function", "handler_30 to
+    handler_44"): what
+    is left when their names read as no words, still drawn from the file."""
+    names: dict[str, tuple[str, str]] = {}
+    for unit in info.definitions:
+        # Plain names of things one calls or makes: "_Expr<_Clos, _Tp>::shift" or a
+        # script's "r" would be noise, and a leading underscore is lost to the label's edges.
+        if unit.kind in _NAMED_KINDS and _PLAIN_NAME.fullmatch(unit.name):
+            names.setdefault(vocabulary.singular(unit.name.lower()), (unit.name, unit.kind))
+    spelled = list(names.values())
+    if not spelled:
+        return ""
+    if len(spelled) == 1:
+        # A label is a phrase, never a bare identifier: the name with what it is.
+        name, kind = spelled[0]
+        label = f"The {name} {kind}"
+        return label if label.lower() not in taken else ""
+    first, last = spelled[0][0], spelled[-1][0]
+    label = (" and " if len(spelled) == 2 else " to ").join((first, last))
+    return label if len(label) <= 60 and label.lower() not in taken else ""
 
 
 def _part_label(info: Facts, file: FileWords) -> str:
