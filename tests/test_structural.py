@@ -583,6 +583,21 @@ def test_gerunds_follow_english_spelling(verb: str, gerund: str) -> None:
     assert vocabulary.gerund(verb) == gerund
 
 
+@pytest.mark.parametrize(
+    ("word", "gerund"),
+    [("copies", "copying"), ("returns", "returning"), ("describing", "describing")],
+)
+def test_a_verbs_other_forms_make_its_gerund(word: str, gerund: str) -> None:
+    assert vocabulary.gerund(word) == gerund
+
+
+def test_only_count_nouns_take_a_plural() -> None:
+    for noun, plural in (("handler", "handlers"), ("entry", "entries"), ("analysis", "analyses")):
+        assert vocabulary.plural(noun) == plural
+    for word in ("previous", "available", "based"):
+        assert vocabulary.plural(word) == word
+
+
 def test_words_include_inflections_but_not_identifiers() -> None:
     for word in ("parsing", "decorators", "serializer", "cookies", "recompress"):
         assert vocabulary.is_word(word), word

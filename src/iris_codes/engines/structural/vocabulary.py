@@ -295,6 +295,14 @@ def gerund(verb: str) -> str:
     verb = verb.lower()
     if verb in _gerunds():
         return _gerunds()[verb]
+    if not is_verb(verb):
+        stem = verb[:-3]
+        if verb.endswith("ing") and any(map(is_verb, (stem, stem + "e", stem[:-1]))):
+            return verb  # already one: "describing", "getting"
+        # A doc's "Copies the node" or "Returns the size": the verb's own form.
+        for suffix, base in (("ies", "y"), ("es", ""), ("s", "")):
+            if verb.endswith(suffix) and is_verb(verb[: -len(suffix)] + base):
+                return gerund(verb[: -len(suffix)] + base)
     if verb.endswith("ie"):
         return verb[:-2] + "ying"
     if verb.endswith("e") and not verb.endswith(("ee", "ye", "oe")) and len(verb) > 2:
@@ -349,21 +357,34 @@ def _base_of_gerund(gerund_word: str, verb: str) -> str:
     return stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else (stem or verb)
 
 
+_NOUN_SUFFIXES = ("er", "or", "tion", "sion", "ment", "ness", "ity", "ism", "ist")
+
+
 @lru_cache(maxsize=4096)
 def plural(word: str) -> str:
-    """The plural of an English noun (regular rules)."""
+    """The plural of an English noun (regular rules); an English word whose plural the
+    word list does not hold ("previous", "available", "based") is no count noun and stays."""
     lower = word.lower()
     if lower in terms() and lower.endswith("s"):
         return word
     if singular(lower) != lower or (lower.endswith("s") and not lower.endswith(("ss", "us", "is"))):
         return word  # already plural ("ids", "tags")
     if lower.endswith("is") and len(lower) > 4:
-        return word[:-2] + "es"  # analysis → analyses
-    if lower.endswith(("s", "x", "z", "ch", "sh")):
-        return word + "es"
-    if lower.endswith("y") and len(lower) > 2 and lower[-2] not in _VOWELS:
-        return word[:-1] + "ies"
-    return word + "s"
+        suffix, cut = "es", 2  # analysis → analyses
+    elif lower.endswith(("s", "x", "z", "ch", "sh")):
+        suffix, cut = "es", 0
+    elif lower.endswith("y") and len(lower) > 2 and lower[-2] not in _VOWELS:
+        suffix, cut = "ies", 1
+    else:
+        suffix, cut = "s", 0
+    stem = word[: len(word) - cut]
+    if (
+        lower in english()
+        and not lower.endswith(_NOUN_SUFFIXES)
+        and (lower[: len(lower) - cut] + suffix) not in english()
+    ):
+        return word
+    return stem + suffix
 
 
 def expand(word: str) -> str:
