@@ -272,6 +272,23 @@ def panel_rows(page: Page) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: row["top"])
 
 
+def tree_rows(blocks: list[dict[str, Any]], level: int = 1) -> list[tuple[int, str, str]]:
+    """The panel's rows for ``blocks``: each block, then its sub-blocks (shown expanded)."""
+    rows = []
+    for block in blocks:
+        rows.append((level, block["label"], ranges_text(block["ranges"])))
+        rows.extend(tree_rows(block.get("children") or [], level + 1))
+    return rows
+
+
+def block_stops(blocks: list[dict[str, Any]]) -> list[int]:
+    """Every block's and sub-block's first line, sorted: where next/previous block stop."""
+    starts = {block["ranges"][0][0] for block in blocks}
+    for block in blocks:
+        starts |= set(block_stops(block.get("children") or []))
+    return sorted(starts)
+
+
 def ranges_text(ranges: list[list[int]]) -> str:
     return ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in ranges)
 
@@ -453,16 +470,12 @@ def test_panel_lists_the_blocks_iris_analyze_gives(
     # `iris analyze` filled the cache the extension's `iris lsp` reads: the status says so.
     assert f"IRIS: {expected['metadata']['engine']} · cache hit · " in status, status
     show_panel(page)
-    blocks = expected["responsibility_blocks"]
-    expect(page.locator(f'{PANEL} .monaco-list-row[role="treeitem"]')).to_have_count(
-        1 + len(blocks)
-    )
+    want = tree_rows(expected["responsibility_blocks"])
+    expect(page.locator(f'{PANEL} .monaco-list-row[role="treeitem"]')).to_have_count(1 + len(want))
     intent, *rows = panel_rows(page)
     assert intent["label"] == expected["file_intent"]
     assert "cache hit" in intent["description"]
-    assert [(row["level"], row["label"], row["description"]) for row in rows] == [
-        (1, block["label"], ranges_text(block["ranges"])) for block in blocks
-    ]
+    assert [(row["level"], row["label"], row["description"]) for row in rows] == want
 
 
 def test_every_block_line_is_tinted_keeping_the_text_readable(
@@ -485,8 +498,7 @@ def test_next_and_previous_block_stop_at_each_first_line_in_order(
 ) -> None:
     open_file(page, OUTSIDE_FILE)
     wait_for_answer(page, code_server)
-    starts = [block["ranges"][0][0] for block in expected["responsibility_blocks"]]
-    assert starts == sorted(starts)
+    starts = block_stops(expected["responsibility_blocks"])
     # From the file's last line, next wraps round to the first block, then steps in order.
     focus_editor_at_top(page)
     page.keyboard.press("Control+End")
@@ -517,7 +529,8 @@ def test_clicking_a_block_reveals_it_and_focus_mode_dims_the_rest(
     show_panel(page)
     blocks = expected["responsibility_blocks"]
     target = len(blocks) // 2
-    page.locator(f'{PANEL} .monaco-list-row[role="treeitem"]').nth(1 + target).click()
+    row = len(tree_rows(blocks[:target]))  # the rows above it, sub-blocks included
+    page.locator(f'{PANEL} .monaco-list-row[role="treeitem"]').nth(1 + row).click()
     start, end = blocks[target]["ranges"][0]
     expect(page.locator('[id="status.editor.selection"]')).to_contain_text(f"Ln {start},")
     run_command(page, "IRIS: Toggle focus mode")
@@ -546,13 +559,13 @@ def test_editing_a_file_is_analysed_again_after_a_pause(
     wait_for_answer(page, code_server)
     show_panel(page)
     expect(page.locator(f'{PANEL} .monaco-list-row[role="treeitem"]')).to_have_count(
-        1 + len(expected["responsibility_blocks"])
+        1 + len(tree_rows(expected["responsibility_blocks"]))
     )
     # Three lines typed at the top, no save: after the pause the panel shows the new answer.
     focus_editor_at_top(page)
     for _ in range(3):
         page.keyboard.press("Enter")
-    want = [(1, b["label"], ranges_text(b["ranges"])) for b in after["responsibility_blocks"]]
+    want = tree_rows(after["responsibility_blocks"])
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         shown = [(row["level"], row["label"], row["description"]) for row in panel_rows(page)]
