@@ -20,7 +20,7 @@ from ..syntax.units import Unit
 
 # Bump whenever a prompt, a schema or the way answers are read changes: it is part of
 # the engine's cache identity, so old answers miss.
-PROMPT_VERSION = "2"
+PROMPT_VERSION = "3"
 
 # Above this many characters of unit text the guided prompt shows each unit's head only.
 GUIDED_FULL_TEXT_CHARS = 12_000
@@ -40,15 +40,20 @@ Return JSON only, matching the schema.
 - blocks are sections a reader can follow: each is one contiguous run of the file in most
   cases; give a block several ranges only when related code really is apart (a type at the
   top, the functions using it at the bottom). Never scatter single lines.
-- how many: 1-3 for files under 40 lines, then about one per 20-40 lines of code, at most 12.
-  A long function may be cut at its comment-headed paragraphs.
+- how many: follow the author's own groups, not a line count: a small file whose author
+  grouped it (blank-line groups of different topics, comment headings) gets one block per
+  group, down to about 5 lines of code a block; a long file about one block per 20-40 lines
+  of code, at most 12. Never cut inside a docstring; a long function may be cut only at its
+  comment-headed paragraphs.
 - the preamble (module docstring, licence header, imports, module-level setup) stays whole:
   one range joined to the first block, never dealt out between blocks, never a block alone.
 - order: as the file reads; a program's command-line entry point may come first.
 - label: a noun phrase of 2-5 words in the code's own vocabulary (e.g. "Order state
   transitions"), no raw identifiers, never generic words such as misc, helpers,
   utilities, other, everything else.
-- description: one sentence on what the block does and why it matters; no list of names.
+- description: one sentence on what the block does and why it matters; no list of names,
+  no counts ("3 methods, starting with x"), never "The function x." or a copied comment
+  about one line.
 - Every part of the file belongs to exactly one block."""
 
 GUIDED_TASK = """\
