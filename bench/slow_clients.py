@@ -24,12 +24,11 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from iris_codes.config import Settings
 from iris_codes.testing import ServerProcess, SlowClients
+from worst_inputs import post
 
 GOAL_P99_SECONDS = 1.0
 SAMPLE = Path(__file__).resolve().parent.parent / "tests" / "samples" / "flask_app.py"
@@ -49,20 +48,11 @@ def ordinary_load(url: str, seconds: float, clients: int) -> tuple[list[float], 
             count += 1
             text = source if count % 10 else f"{source}\n# request {number}-{count}\n"
             body = json.dumps({"filename": "app.py", "source_code": text}).encode()
-            request = urllib.request.Request(
-                f"{url}/api/iris/analyze",
-                data=body,
-                headers={"Content-Type": "application/json"},
-                method="POST",
-            )
-            started = time.perf_counter()
             try:
-                with urllib.request.urlopen(request, timeout=10) as reply:
-                    reply.read()
-                    ok = reply.status == 200
-            except (urllib.error.URLError, OSError):
-                ok = False
-            elapsed = time.perf_counter() - started
+                elapsed, status, _ = post(url, body, timeout=10)
+                ok = status == 200
+            except (OSError, ValueError):  # URLError is an OSError; ValueError: not JSON
+                ok, elapsed = False, 0.0
             with lock:
                 if ok:
                     latencies.append(elapsed)

@@ -84,7 +84,7 @@ SHAPES: dict[str, Callable[[int], str]] = {
 }
 
 
-def post(url: str, body: bytes) -> tuple[float, int, dict[str, object]]:
+def post(url: str, body: bytes, timeout: float = 120) -> tuple[float, int, dict[str, object]]:
     """Seconds, status and decoded answer of one analyze request."""
     request = urllib.request.Request(
         f"{url}/api/iris/analyze",
@@ -94,7 +94,7 @@ def post(url: str, body: bytes) -> tuple[float, int, dict[str, object]]:
     )
     started = time.perf_counter()
     try:
-        with urllib.request.urlopen(request, timeout=120) as reply:
+        with urllib.request.urlopen(request, timeout=timeout) as reply:
             status, raw = reply.status, reply.read()
     except urllib.error.HTTPError as exc:
         status, raw = exc.code, exc.read()
