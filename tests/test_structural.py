@@ -474,6 +474,71 @@ def test_intent_without_documentation_names_the_main_definitions(engine: Structu
     assert "state" in intent.lower(), intent
 
 
+_SCRIPT_WITH_HELP = """#!/bin/sh
+usage="Usage: ${0##*/} [OPTION]... ARCHIVE
+Unpack ARCHIVE into the current folder, keeping the timestamps of its members.
+
+Report bugs to <someone@example.org>."
+
+while :; do
+  case $1 in
+    --h*|-h) printf '%s\\n' "$usage"; exit;;
+    --v*) echo "1.0"; exit;;
+    --) shift; break;;
+    *) break;;
+  esac
+  shift
+done
+
+tar -xpf "$1"
+"""
+
+
+def test_a_script_without_a_header_takes_its_intent_from_its_help_text(
+    engine: StructuralEngine,
+) -> None:
+    intent = run(engine, _SCRIPT_WITH_HELP, "shellscript", "unpack")["file_intent"]
+    assert intent.startswith("Unpack ARCHIVE into the current folder"), intent
+    assert "Usage" not in intent, intent
+    assert "Report bugs" not in intent, intent
+
+
+def test_a_parsers_description_is_the_intent_of_an_undocumented_program(
+    engine: StructuralEngine,
+) -> None:
+    source = (
+        "import argparse\n\n\ndef main():\n    parser = argparse.ArgumentParser(\n"
+        "        description='Resize every image in a folder to a thumbnail.')\n"
+        "    parser.add_argument('folder')\n    return parser.parse_args()\n"
+    )
+    intent = run(engine, source, "python", "thumbs.py")["file_intent"]
+    assert intent == "Resize every image in a folder to a thumbnail.", intent
+
+
+def test_option_parsing_is_described_by_the_options_it_handles(engine: StructuralEngine) -> None:
+    body = run(engine, _SCRIPT_WITH_HELP, "shellscript", "unpack")
+    loop = body["responsibility_blocks"][block_of(body, line_of(_SCRIPT_WITH_HELP, "while :"))]
+    assert "--h" in loop["description"], loop
+    assert "--v" in loop["description"], loop
+    assert "opening with" not in loop["description"], loop
+
+
+def test_undocumented_functions_are_described_by_what_their_names_do(
+    engine: StructuralEngine,
+) -> None:
+    source = (
+        "package net\n\n"
+        "func (c *Conn) SetDeadline(t int) error { c.rd = t; c.wd = t; return nil }\n\n"
+        "func (c *Conn) SetReadDeadline(t int) error { c.rd = t; return nil }\n\n"
+        "func (c *Conn) SetWriteDeadline(t int) error { c.wd = t; return nil }\n"
+    )
+    body = run(engine, source, "go", "conn.go")
+    text = " ".join(b["description"] for b in body["responsibility_blocks"]).lower()
+    assert "sets the" in text, text
+    assert "deadline" in text, text
+    assert "setdeadline" not in text, text  # words, not the names again
+
+
 @pytest.mark.parametrize("path", outside_files(), ids=lambda p: p.name)
 def test_descriptions_are_sentences_without_name_lists(
     engine: StructuralEngine, path: Path

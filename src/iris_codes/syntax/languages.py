@@ -14,6 +14,11 @@ _PY_CLI = r"\bargparse\b|\bgetopt\b|\boptparse\b|@click\.|\btyper\b|\bdocopt\b|\
 _JS_CLI = r"process\.argv|\bcommander\b|\byargs\b|\bminimist\b|\bparseArgs\b"
 _JS_ROUTES = r"\b(?:app|router|server|api)\.(?:get|post|put|patch|delete|all|route)\(\s*['\"`/]"
 _JS_DESCRIPTION = r"\bdescription\s*[:=]\s*(['\"`])(?P<text>[^'\"`\n]{12,200})\1"
+# A command-line parser's own description of the program.
+_PY_DESCRIPTION = (
+    r"\b(?:ArgumentParser|OptionParser)\((?:[^()]|\([^()]*\))*?\bdescription\s*=\s*"
+    r"(['\"])(?P<text>[^'\"\n]{12,200})\1"
+)
 _REACT_EVIDENCE = r"return\s*\(?\s*<[A-Za-z>]|=>\s*\(?\s*<[A-Za-z>]"
 _C_CLI = r"\bargv\s*\[\s*[1-9]|\bgetopt(?:_long)?\s*\(|\bargc\s*[<>!=]"
 
@@ -86,6 +91,7 @@ LANGUAGES: tuple[Language, ...] = (
         imports="python",
         cli=_PY_CLI,
         routes=r"^\s*@\w+(?:\.\w+)*\.(?:route|get|post|put|patch|delete|websocket)\(",
+        description=_PY_DESCRIPTION,
     ),
     _js(
         "javascript",

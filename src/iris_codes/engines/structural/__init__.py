@@ -32,7 +32,7 @@ from .text import Text
 logger = logging.getLogger(__name__)
 
 # Bump whenever the output for some input changes: it is part of the cache key.
-VERSION = 20
+VERSION = 21
 
 __all__ = ["VERSION", "StructuralEngine", "vocabulary"]
 
@@ -205,7 +205,7 @@ def file_intent(
 ) -> str:
     """For a file without a module summary: its declared description, else what its role
     makes it (``roles``: its main definition's doc among them)."""
-    declared = intent.declared_description(source, lang)
+    declared = intent.declared_description(source, lang) or intent.usage_summary(source)
     if declared:
         return declared
     role = roles.role_intent(infos, labels, file, lang, source, filename)

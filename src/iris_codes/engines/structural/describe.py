@@ -25,6 +25,7 @@ from .facts import (
     key_of,
     main_definition,
     name_words,
+    noun_like,
     plain_doc,
     short_name,
 )
@@ -179,7 +180,10 @@ def fact_sentence(info: Facts, file: FileWords | None = None) -> tuple[str, int]
         return "", 0
     if all(u.kind in ("import", "comment") for u in members):
         return _imports(members)
-    if all(u.kind in ("statement", "paragraph", "import", "comment") for u in members):
+    code = ("statement", "paragraph", "import", "comment")
+    if all(u.kind in code for u in members) or (
+        all(u.kind in (*code, "constant") for u in members) and options(info.text)
+    ):
         return _steps(info, members, file)
     named = [u for u in members if u.kind not in ("statement", "import", "comment")]
     if len(named) == 1:
@@ -207,6 +211,9 @@ def _steps(info: Facts, members: list[Unit], file: FileWords | None) -> tuple[st
     sets = [short_name(u.name) for u in members if u.name and u.kind == "statement"]
     owner = members[0].parent if members[0].kind == "paragraph" else None
     parts = []
+    handled = options(info.text)
+    if handled:
+        parts.append(f"handles the {and_list(handled, limit=5)} options")
     imported = [short_name(u.name) for u in members if u.kind == "import" and u.name]
     if imported:
         parts.append(f"imports {and_list(imported)}")
@@ -226,6 +233,27 @@ def _steps(info: Facts, members: list[Unit], file: FileWords | None) -> tuple[st
     return sentence(text), len(parts)
 
 
+# Where code names the options it takes: a shell case pattern ("--h*|-h)"), a parser's
+# add_argument("--force"), a getopt long option {"verbose", ...}.
+_OPTION_SITES = (
+    re.compile(r"^\s*([-+][\w*?|'\"=-]*)\)", re.M),
+    re.compile(r"""add_(?:argument|option)\(\s*['"](-{1,2}[\w-]+)['"]"""),
+)
+_OPTION = re.compile(r"^-{1,2}[A-Za-z][\w-]*")
+
+
+def options(text: str) -> list[str]:
+    """The command-line options a stretch of code handles, in order ("--help", "-v")."""
+    found: list[str] = []
+    for site in _OPTION_SITES:
+        for match in site.finditer(text):
+            for alternative in re.split(r"\s*\|\s*", match.group(1)):
+                option = _OPTION.match(alternative.strip("'\""))
+                if option and option.group(0) not in found:
+                    found.append(option.group(0))
+    return found if len(found) >= 2 else []
+
+
 def _is_entry(members: list[Unit]) -> bool:
     return any(re.match(r"^\s*if\s+__name__\s*==", u.signature) for u in members)
 
@@ -238,6 +266,9 @@ def _single(info: Facts, unit: Unit, file: FileWords | None) -> tuple[str, int]:
         return _constant(unit, name)
     parts = _doings(unit, file)
     if not parts:
+        doing = own_doing(unit, file)
+        if doing:
+            return sentence(doing), 1
         signature = _signature(unit)
         return (sentence(signature, capital=False), 0) if signature else ("", 0)
     return sentence(f"{name} {_join(parts)}", capital=False), len(parts)
@@ -461,14 +492,65 @@ def _several(info: Facts, members: list[Unit], file: FileWords | None) -> tuple[
         stated += 1
     lead = _activity(info, members, file)
     names = and_list([_display(u) for u in members])
+    doings = _own_doings(members, file)
     if lead:
         head = f"{lead}: {names}"
+        stated += 1
+    elif doings:
+        head = doings
         stated += 1
     else:
         head = _subject(info, members)
     if not parts:
         return sentence(head), stated
     return sentence(f"{head}, {_join(parts)}"), stated
+
+
+def _own_doings(members: list[Unit], file: FileWords | None) -> str:
+    """What functions do, read from their own names, one verb with all its objects:
+    SetDeadline, SetReadDeadline, SetWriteDeadline → "sets the deadline, the read deadline
+    and the write deadline"; "" unless most of them are named for an action."""
+    if not all(u.kind in ("function", "method") for u in members):
+        return ""
+    by_verb: dict[str, list[str]] = {}
+    for unit in members:
+        verb, objects = action_words(short_name(unit.name), file)
+        if verb and verb not in vocabulary.objectless_verbs() and _object(objects, file):
+            thing = " ".join(_acronym(w, file) for w in objects)
+            by_verb.setdefault(verb, [])
+            if thing not in by_verb[verb]:
+                by_verb[verb].append(thing)
+    said = sum(len(things) for things in by_verb.values())
+    if said < 2 or said * 3 < len(members) * 2 or len(by_verb) > 3:
+        return ""
+    phrases = [
+        f"{vocabulary.third_person(verb)} {and_list([f'the {t}' for t in things], limit=4)}"
+        for verb, things in by_verb.items()
+    ]
+    return _join(phrases)
+
+
+def _object(words: list[str], file: FileWords | None) -> bool:
+    """Words that can stand as what a verb acts on: no clause word ("warn_if_old"), and a
+    thing last, not a participle or an adjective ("load_trusted", "diff_external")."""
+    if not words or any(w in vocabulary.clause_words() for w in words):
+        return False
+    last = words[-1]
+    if file is not None and last in file.acronyms:
+        return True
+    if last.endswith(("ed", "ly", "al", "ive", "ous", "ing")) or vocabulary.is_verb(last):
+        return False
+    return noun_like(last) and last in vocabulary.common()
+
+
+def own_doing(unit: Unit, file: FileWords | None) -> str:
+    """What one function does by its own name ("clears the ruler"), or ""."""
+    if unit.kind not in ("function", "method"):
+        return ""
+    verb, objects = action_words(short_name(unit.name), file)
+    if not verb or verb in vocabulary.objectless_verbs() or not _object(objects, file):
+        return ""
+    return f"{vocabulary.third_person(verb)} the {' '.join(_acronym(w, file) for w in objects)}"
 
 
 def _activity(info: Facts, members: list[Unit], file: FileWords | None) -> str:

@@ -342,11 +342,82 @@ def _finish(text: str, limit: int = MAX_WORDS) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
+# "Usage: prog [OPTION]... FILE" in a help string, heredoc or comment, and what follows it.
+_USAGE_LINE = re.compile(r"(?im)^[^\n]{0,40}?\busage\s*:[^\n]*$")
+# Code around a help text's lines: printf("…\n"), echo "…", print('…'), quotes, escapes.
+_STRING_WRAP = re.compile(
+    r"""^\s*(?:(?:f?printf|fputs|puts|echo|print|say|eprintln!?|println!?|fmt\.\w+)\s*\(?\s*"""
+    r"""(?:stderr\s*,\s*|os\.Stderr\s*,\s*)?)?["'`]?|(?:\\n)*["'`]?\s*\)?\s*[;,]?\s*\\?$"""
+)
+
+
+def usage_summary(source: str) -> str:
+    """What a program's help text says it does: the first sentence after its "Usage:"
+    line ("Compare FILE1 to FILE2, using their uncompressed contents..."), or ""."""
+    for match in _USAGE_LINE.finditer(source[:200_000]):
+        following = source[match.end() : match.end() + 1500].split("\n")[1:16]
+        lines: list[str] = []
+        for raw in following:
+            line = comments.clean_comment([raw]) if comments.is_comment_line(raw) else raw
+            line = _STRING_WRAP.sub("", line).strip()
+            if not line:
+                if lines:
+                    break
+                continue
+            if lines and _wordy(line):
+                lines.append(line)
+            elif lines:
+                break  # the string ended: code follows
+            elif _prose_line(line):
+                lines.append(line)
+            elif not _synopsis_line(line):
+                break  # an option table or code: no description follows the synopsis
+        text = " ".join(lines)
+        first = _first_sentence(clean(text)) if _prose_line(text) else ""
+        # "Known values for OPTION:" leads into a list; it says nothing of the program.
+        if (
+            first
+            and not identifier_heavy(text)
+            and not text.rstrip().endswith(":")
+            and not _NOT_A_SUMMARY.match(first)
+        ):
+            return first
+    return ""
+
+
+# A condition, a pointer or the help option's own line: a note, not what the program does.
+_NOT_A_SUMMARY = re.compile(r"(?i)^(?:if|when|without|with|see|note|for|unless)\b|.*\bthis help\b")
+_CODE_WORDS = frozenset({"exit", "fi", "done", "esac", "return", "break", "then", "else", "end"})
+
+
+def _wordy(line: str) -> bool:
+    """A line of running text rather than code."""
+    words = line.split()
+    plain = sum(1 for w in words if re.fullmatch(r"[(\"']?[A-Za-z][\w'-]*[)\"']?[,.;:]?", w))
+    return bool(words) and words[0] not in _CODE_WORDS and plain >= 0.6 * len(words)
+
+
+def _prose_line(line: str) -> bool:
+    """A line that starts a sentence: a capitalised word, then words rather than code."""
+    words = line.split()
+    return (
+        len(words) >= 4
+        and bool(re.match(r"[A-Z][a-z]+\b", line))
+        and sum(1 for w in words if re.fullmatch(r"[A-Za-z][a-z'-]*[,.;:]?", w)) >= 0.6 * len(words)
+        and not re.search(r"[{};$]|\s-{1,2}\w", line)
+    )
+
+
+def _synopsis_line(line: str) -> bool:
+    """Another synopsis line under "Usage:": ``prog [options] FILE``, ``or: prog -h``."""
+    return bool(re.match(r"^(?:or:?\s+)?[\w$.{}#/*-]+\s+(?:\[|-|[A-Z]{2,}\b|\.\.\.)", line))
+
+
 def declared_description(source: str, language: Language | None) -> str:
     """A description string the file declares for itself (npm commands do), cleaned."""
     if language is None or not language.description:
         return ""
-    match = re.search(language.description, source[:20_000])
+    match = re.search(language.description, source[:200_000])
     if not match:
         return ""
     return _first_sentence(clean(match.group("text")))

@@ -222,7 +222,35 @@ def fallback_label(info: Facts, file: FileWords, taken: set[str]) -> str:
     if label:
         return label
     part = _part_label(info, file)
-    return part if part.lower() not in taken else ""
+    if part and part.lower() not in taken:
+        return part
+    return _doing_label(info, file, taken)
+
+
+def _doing_label(info: Facts, file: FileWords, taken: set[str]) -> str:
+    """What the section's code does, as its description's first verb phrase reads
+    ("Updates MIME database…" → "Updating MIME database"); "" when it opens with none."""
+    from .describe import fact_sentence
+
+    text, _ = fact_sentence(info, file)
+    clause = re.split(r",|;| and |\.$| each | with ", text, maxsplit=1)[0].split()
+    if len(clause) < 2 or not clause[0][:1].isupper():
+        return ""
+    verb = vocabulary.singular(clause[0].lower()) if clause[0].endswith("s") else ""
+    base = clause[0].lower()[:-1] if clause[0].endswith("s") else ""
+    verb = base if base and vocabulary.is_verb(base) else verb
+    if not verb or not vocabulary.is_verb(verb):
+        return ""
+    rest = [w for w in clause[1:] if w.lower() not in ("the", "a", "an")]
+    words = [w for w in rest if re.fullmatch(r"[A-Za-z][\w-]*", w) and file.accepts(w.lower())]
+    if len(words) < len(rest):
+        words = words[-1:]  # options, paths or code among the words: the thing alone
+    words = words[-3:]
+    if not words:
+        return ""
+    candidate = Candidate([vocabulary.gerund(verb).capitalize(), *words], "fallback")
+    label = candidate.text(file.acronyms)
+    return label if _valid(candidate, info, file) and label.lower() not in taken else ""
 
 
 _NAMED_KINDS = frozenset({"function", "method", "class", "type"})

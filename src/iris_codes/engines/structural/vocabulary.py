@@ -148,6 +148,11 @@ def weak_verbs() -> frozenset[str]:
     return _words_table()["weak"]
 
 
+def objectless_verbs() -> frozenset[str]:
+    """Verbs a name opens without acting on what follows ("listenUnix", "threadentry")."""
+    return _words_table()["objectless"]
+
+
 def clause_words() -> frozenset[str]:
     """Words that open a clause rather than continue a noun phrase."""
     return _words_table()["clause"]
