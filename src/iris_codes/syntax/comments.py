@@ -89,6 +89,9 @@ def summary(doc: str) -> str:
     last = paragraph[0].split()[-1].lower() if paragraph else ""
     # A first line ending in "the", "of" or "using" runs on into the next, capital or not.
     runs_on = last in _RUN_ON or paragraph[0].endswith((",", ";", ":", "-")) if whole else True
+    # So does one that leaves a tag or a parenthesis open ("for {@link Executor}, {@link").
+    first = paragraph[0] if paragraph else ""
+    runs_on = runs_on or first.count("{") > first.count("}") or first.count("(") > first.count(")")
     if whole and paragraph[1][:1].isupper() and not runs_on:
         return paragraph[0]
     return " ".join(paragraph)

@@ -205,7 +205,11 @@ def from_prose(lines: Sequence[str]) -> str:
         # A first line that reads as a whole summary ends the sentence (PEP 257).
         text = clean(comments.summary("\n".join(paragraph)))
         whole = " ".join(paragraph)
-        if not text or _BOILERPLATE.search(text[:200]) or identifier_heavy(whole):
+        # The whole paragraph: a licence's first line alone ("This file is available
+        # under and governed by the GNU General Public") need not name the licence.
+        if not text or _BOILERPLATE.search(text[:200]) or _BOILERPLATE.search(whole[:300]):
+            continue
+        if identifier_heavy(whole):
             continue
         if sum(1 for line in paragraph if _TABLE_ROW.match(line)) >= 3 or text[:1] in "([<{":
             continue  # a table of names and what each is: no sentence about the file

@@ -299,7 +299,8 @@ def _functions_role(units: list[Unit], weights: RoleWeights) -> list[Role]:
         rest = [w for w in words[1:] if _noun(w)]
         if rest:
             objects[vocabulary.singular(rest[-1])] += 1
-    things = [vocabulary.plural(w) for w, n in objects.most_common(3) if n >= 1]
+    # A thing only one function acts on is that function's, not the module's.
+    things = [vocabulary.plural(w) for w, n in objects.most_common(3) if n >= 2]
     if not verbs or not things:
         return []
     text = f"Functions to {and_list(verbs[:3])} {and_list(things[:2])}"
