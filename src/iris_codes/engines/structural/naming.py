@@ -206,7 +206,11 @@ def fallback_label(info: Facts, file: FileWords, taken: set[str]) -> str:
         if plain == "Top-level statements":
             # Statements by the names they set: "Version, usage and escape".
             assigned = [(n, 1.0) for p in info.section.pieces for n in sorted(p.unit.defines)]
-            plain = _words_label(assigned, info, file, taken) or plain
+            plain = (
+                _words_label(assigned, info, file, taken)
+                or _doing_label(info, file, taken)
+                or plain
+            )
         if plain and plain.lower() not in taken:
             return plain
     # The main member's own name, read as words, when it holds two or more.
@@ -239,8 +243,8 @@ def _doing_label(info: Facts, file: FileWords, taken: set[str]) -> str:
     verb = vocabulary.singular(clause[0].lower()) if clause[0].endswith("s") else ""
     base = clause[0].lower()[:-1] if clause[0].endswith("s") else ""
     verb = base if base and vocabulary.is_verb(base) else verb
-    if not verb or not vocabulary.is_verb(verb):
-        return ""
+    if not verb or not vocabulary.is_verb(verb) or verb == "call":
+        return ""  # "calls X" says which code runs, not what the section does
     rest = [w for w in clause[1:] if w.lower() not in ("the", "a", "an")]
     words = [w for w in rest if re.fullmatch(r"[A-Za-z][\w-]*", w) and file.accepts(w.lower())]
     if len(words) < len(rest):
