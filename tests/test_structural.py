@@ -539,6 +539,40 @@ def test_undocumented_functions_are_described_by_what_their_names_do(
     assert "setdeadline" not in text, text  # words, not the names again
 
 
+def _prototype_class(name: str, methods: int) -> str:
+    lines = [
+        f"// {name} keeps its own state between calls.",
+        f"function {name}(options) {{",
+        "  this.options = options;",
+        "  this.count = 0;",
+        "}",
+        "",
+    ]
+    for index in range(methods):
+        lines += [
+            f"{name}.prototype.step{index} = function (value) {{",
+            "  this.count += value;",
+            "  return this.count;",
+            "};",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def test_prototype_methods_stay_with_their_constructor(engine: StructuralEngine) -> None:
+    source = "'use strict';\n\n" + "".join(
+        _prototype_class(name, 4)
+        for name in ("StreamReader", "StreamWriter", "StreamParser", "StreamPrinter")
+    )
+    body = run(engine, source, "javascript", "classes.js")
+    for name in ("StreamReader", "StreamWriter", "StreamParser", "StreamPrinter"):
+        head = line_of(source, f"function {name}(")
+        block = block_of(body, head)
+        # A constructor opens its block, and its prototype methods are in the same one.
+        assert block_of(body, line_of(source, f"{name}.prototype.step2")) == block, body
+        assert block == 0 or block_of(body, head - 2) != block, body
+
+
 @pytest.mark.parametrize("path", outside_files(), ids=lambda p: p.name)
 def test_descriptions_are_sentences_without_name_lists(
     engine: StructuralEngine, path: Path

@@ -250,6 +250,7 @@ def _gap_scores(pieces: list[Piece], weights: SegmentWeights, small: bool = Fals
     usual_top = _median(top)
     usual_member = _median(member)
     categories = [_category(p) for p in pieces]
+    owners = _owners(pieces)
     scores = [0.0] * len(pieces)
     w = weights.window
     for i in range(1, len(pieces)):
@@ -263,7 +264,7 @@ def _gap_scores(pieces: list[Piece], weights: SegmentWeights, small: bool = Fals
             score += weights.small_group  # in a small file each group of the author's counts
         if categories[i] != categories[i - 1]:
             score += weights.kind_change
-        if piece.unit.parent != before.unit.parent and (piece.unit.parent or before.unit.parent):
+        if owners[i] != owners[i - 1] and (owners[i] or owners[i - 1]):
             score += weights.parent_change
         if piece.unit.kind in ("class", "type") and piece.unit.parent is None:
             score += weights.class_start
@@ -281,6 +282,27 @@ def _gap_scores(pieces: list[Piece], weights: SegmentWeights, small: bool = Fals
             score -= weights.inside_unit
         scores[i] = score
     return scores
+
+
+_PROTOTYPE = re.compile(r"^([\w$]+)\.prototype\.")
+
+
+def _owners(pieces: list[Piece]) -> list[str | None]:
+    """Whose member each piece is: its class, or the constructor whose prototype it is
+    assigned to (``Decoder.prototype.write = function``: JavaScript's classes before
+    ``class``), the constructor itself included."""
+    constructors = {m.group(1) for p in pieces if (m := _PROTOTYPE.match(p.unit.name))}
+    owners: list[str | None] = []
+    for piece in pieces:
+        unit = piece.unit
+        match = _PROTOTYPE.match(unit.name)
+        if unit.parent or not constructors:
+            owners.append(unit.parent)
+        elif match:
+            owners.append(match.group(1))
+        else:
+            owners.append(unit.name if unit.name in constructors else None)
+    return owners
 
 
 def _median(values: list[int]) -> float:
