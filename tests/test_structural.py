@@ -573,6 +573,50 @@ def test_prototype_methods_stay_with_their_constructor(engine: StructuralEngine)
         assert block == 0 or block_of(body, head - 2) != block, body
 
 
+def test_pod_after_end_is_documentation_not_top_level_code(engine: StructuralEngine) -> None:
+    subs = "".join(
+        f"sub step{i} {{\n    my ($self) = @_;\n    return $self->{{n}} + {i};\n}}\n\n"
+        for i in range(12)
+    )
+    pod = "".join(
+        f"=head1 {title}\n\n" + "Words about the module that a reader may want.\n" * 12 + "\n"
+        for title in ("NAME", "SYNOPSIS", "DESCRIPTION", "METHODS", "AUTHOR")
+    )
+    source = f"package Counter;\nuse strict;\n\n{subs}1;\n__END__\n\n{pod}=cut\n"
+    body = run(engine, source, "perl", "Counter.pm")
+    start = line_of(source, "=head1 NAME")
+    blocks = body["responsibility_blocks"]
+    block = blocks[block_of(body, start)]
+    said = [block["label"], *(c["label"] for c in block.get("children", []))]
+    assert all("Top-level" not in label for label in said), said
+    assert "Code opening" not in block["description"], block
+
+
+def test_a_name_that_says_not_is_never_labelled_without_it(engine: StructuralEngine) -> None:
+    source = "".join(
+        f"public final class Checks{{\n    static void requireNonNull{i}(Object o) {{\n"
+        f"        if (o == null) throw new NullPointerException();\n    }}\n}}\n"
+        for i in range(1)
+    )
+    labels_said = " ".join(labels(run(engine, source, "java", "Checks.java"))).lower()
+    assert "requiring null" not in labels_said, labels_said
+
+
+def test_several_documented_members_are_described_together(engine: StructuralEngine) -> None:
+    source = "class Stack:\n" + "".join(
+        f'    def {name}(self, item=None):\n        """{doc}"""\n        return item\n\n'
+        for name, doc in (
+            ("push", "Push an item onto the top of the stack."),
+            ("pop", "Remove and return the top item."),
+            ("peek", "Return the top item without removing it."),
+        )
+    )
+    body = run(engine, source, "python", "stack.py")
+    text = " ".join(b["description"] for b in body["responsibility_blocks"]).lower()
+    assert "pushes an item" in text, text
+    assert "top item" in text, text
+
+
 @pytest.mark.parametrize("path", outside_files(), ids=lambda p: p.name)
 def test_descriptions_are_sentences_without_name_lists(
     engine: StructuralEngine, path: Path

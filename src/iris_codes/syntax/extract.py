@@ -175,8 +175,8 @@ def _expand(
     wrappers: int = 0,
 ) -> list[_Item]:
     kind, name = _classify(node, file)
-    if kind == "comment":
-        return []
+    if kind == "comment" or (node.type == "data_section" and not _text(node, file, 200).strip()):
+        return []  # an empty __DATA__ after POD holds nothing to read
     inner = _unwrap(node)
     splittable = kind in ("class", "type") or (
         kind != "import" and _TRANSPARENT.search(inner.type) is not None

@@ -157,7 +157,7 @@ def _parent_description(description: str, info: facts.Facts, children: tuple[Blo
     ):
         parts = [c.label for c in children if c.label and not _placeholder(c.label)]
         if len(parts) >= 2:
-            shown = [parts[0], *(p[:1].lower() + p[1:] for p in parts[1:])]
+            shown = [parts[0], *(phrases.inner(p) for p in parts[1:])]
             return phrases.sentence(phrases.and_list(shown))
     return description
 
@@ -184,7 +184,7 @@ def _parent_label(label: str, children: tuple[Block, ...], used: set[str]) -> st
     first, second = children[0].label, children[1].label
     if not first or not second:
         return label
-    combined = f"{first} and {second[:1].lower() + second[1:]}"
+    combined = f"{first} and {phrases.inner(second)}"
     overlap = {vocabulary.singular(w.lower()) for w in first.split()} & {
         vocabulary.singular(w.lower()) for w in second.split()
     }

@@ -72,7 +72,10 @@ def name_phrase(name: str, file: FileWords, noun: bool = False) -> list[str]:
     """A name read as a label: its words that are words, a verb first as a gerund
     (``CPyImport_AcquireLock`` → "Acquiring import lock", ``is_valid`` → "Valid checks");
     ``noun``: a constant's or type's name, read as it is ("Cache URL")."""
-    words = [w for w in name_words(name) if file.accepts(w)]
+    every = name_words(name)
+    words = [w for w in every if file.accepts(w)]
+    if any(w in vocabulary.negations() for w in every if w not in words):
+        return []  # "requireNonNull" without its "non" would say the opposite
     if noun:
         return words[-4:]
     if len(words) > 1 and words[0] in PREDICATES:
@@ -139,7 +142,7 @@ def _title_candidates(info: Facts) -> list[Candidate]:
         # in documentation, which part of the documentation.
         topic = [w for w in _topic(info) if w.lower() != words[0].lower()]
         if all(p.unit.kind == "comment" for p in pieces):
-            words = ["Documentation:", words[0].capitalize()]
+            words = [words[0].capitalize(), "documentation"]
         elif all(u.kind == "constant" for u in info.definitions):
             words = [
                 words[0],
@@ -451,6 +454,8 @@ def _verb_base(word: str) -> str:
         and not word.endswith("ss")
         and len(base) >= 4
         and vocabulary.is_word(base)
+        # "Backwards", "Hopefully"...: an adverb or adjective is no verb in the third person
+        and not base.endswith(("ward", "ly", "al", "ous", "ive", "ful", "less", "ic"))
     ):
         return word[:-1]  # third person, as docstrings write it: "Represents", "Emits"
     return ""

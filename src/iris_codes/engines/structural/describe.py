@@ -72,8 +72,12 @@ def _past_label(option: Option, label: str) -> Option:
 def least(info: Facts) -> str:
     """The least that is true of a section with nothing else to say: what it defines, or
     how its code opens; never its label again."""
-    from .naming import entry_keys
+    from .naming import documentation_share, entry_keys
 
+    headings = _HEADINGS.findall(info.text)
+    if documentation_share(info) > 0.8 and headings:
+        titles = [h.strip().capitalize() if h.isupper() else h.strip() for h in headings]
+        return sentence(f"The documentation: {and_list(titles, limit=6)}")
     owners = {u.name for u in info.definitions if u.name}
     keys = entry_keys(info.text) if len(owners) == 1 else None
     if keys:
@@ -87,6 +91,10 @@ def least(info: Facts) -> str:
             shown = line if len(line) <= 60 else line[:59].rstrip() + "…"
             return sentence(f"Code opening with {quoted(shown)}")
     return ""
+
+
+# Headings in documentation: POD's =head1 and =head2.
+_HEADINGS = re.compile(r"^=head[12]\s+(.{2,40}?)\s*$", re.M)
 
 
 def doc_options(
@@ -110,22 +118,80 @@ def doc_options(
         seen.add(text)
         share = _share(info, unit)
         score = weights.doc + weights.doc_coverage * share
+        if share < weights.partial_share:
+            score -= weights.partial  # one small member's words would pass for the whole
         if _content_words(text) < weights.min_content_words:
             score -= weights.vague
         if text.lower().rstrip(".") == label.lower():
             score -= weights.echo
         options.append(Option(text, "doc", score))
+    joined = _joined_docs(info, ordered, weights)
+    if joined:
+        options.append(joined)
     for unit in units[:6]:
         if unit.doc or unit.kind not in ("function", "method", "paragraph"):
             continue
         text = intent.shorten(_body_comment(unit, info), weights.max_doc_words)
         if text and text not in seen and len(text.split()) >= weights.min_doc_words + 1:
             seen.add(text)
-            score = weights.doc + weights.doc_coverage * _share(info, unit) - weights.inline
+            share = _share(info, unit)
+            score = weights.doc + weights.doc_coverage * share - weights.inline
+            if share < weights.partial_share:
+                score -= weights.partial
             if _content_words(text) < weights.min_content_words:
                 score -= weights.vague
             options.append(Option(text, "comment", score))
     return options
+
+
+def _joined_docs(info: Facts, documented: list[Unit], weights: DescriptionWeights) -> Option | None:
+    """Several members' doc sentences said as one, where each opens with what the member
+    does: "Erases all elements, swaps data with another set and merges the nodes"; one
+    verb says its objects once ("returns the size and the capacity"), overloads once."""
+    by_verb: dict[str, list[str]] = {}
+    seen: list[set[str]] = []
+    share = 0.0
+    for unit in sorted(documented, key=lambda u: u.start):
+        if unit.kind not in ("function", "method") or _share(info, unit) <= 0:
+            continue
+        verb, rest = _doing_clause(clean_doc(unit.doc))
+        words = set(rest.lower().split())
+        if not verb or any(len(words & other) >= 0.6 * max(len(words), 1) for other in seen):
+            continue  # an overload's doc says the same again
+        seen.append(words)
+        by_verb.setdefault(verb, []).append(rest)
+        share += _share(info, unit)
+    said = sum(len(objects) for objects in by_verb.values())
+    if said < 2 or share < weights.partial_share:
+        return None
+    phrases = [
+        f"{vocabulary.third_person(verb)} {and_list(objects[:3], limit=3)}"
+        for verb, objects in list(by_verb.items())[:3]
+    ]
+    text = sentence(_join(phrases))
+    if len(text.split()) > weights.max_doc_words:
+        return None
+    score = weights.doc + weights.doc_coverage * min(1.0, share) + weights.joined
+    return Option(text, "docs", score)
+
+
+def _doing_clause(doc: str) -> tuple[str, str]:
+    """A doc sentence's verb and what follows it up to the first clause break, when the
+    sentence opens with what the member does ("Return the size of the set, or 0." →
+    ("return", "the size of the set")); ("", "") otherwise."""
+    head = re.split(r"[,;:(]| - | — | if | when | unless | or null", doc.rstrip("."), maxsplit=1)[0]
+    words = head.split()
+    if not 2 <= len(words) <= 9:
+        return "", ""
+    first = words[0].lower()
+    base = first
+    for suffix in ("es", "s"):
+        if first.endswith(suffix) and vocabulary.is_verb(first[: -len(suffix)]):
+            base = first[: -len(suffix)]
+            break
+    if not vocabulary.is_verb(base) or base in vocabulary.weak_verbs() - {"return", "get"}:
+        return "", ""
+    return base, " ".join(words[1:])
 
 
 def _body_comment(unit: Unit, info: Facts) -> str:
@@ -494,7 +560,9 @@ def _several(info: Facts, members: list[Unit], file: FileWords | None) -> tuple[
     names = and_list([_display(u) for u in members])
     doings = _own_doings(members, file)
     if lead:
-        head = f"{lead}: {names}"
+        # The names only when they say more than the verbs did ("add, offer and put").
+        bare = {short_name(u.name).lower() for u in members}
+        head = lead if bare <= set(lead.lower().replace(",", " ").split()) else f"{lead}: {names}"
         stated += 1
     elif doings:
         head = doings
@@ -572,7 +640,7 @@ def _activity(info: Facts, members: list[Unit], file: FileWords | None) -> str:
             objects.append(vocabulary.singular(rest[-1]))
     if len(verbs) < 2:
         return ""
-    common = [w for w, n in Counter(objects).most_common(2) if n >= 2]
+    common = [w for w, n in Counter(objects).most_common(2) if n >= 2 and _object([w], file)]
     kinds = Counter(u.kind for u in members).most_common(1)[0][0]
     noun = kind_noun(kinds, len(members))
     owner = f" of {short_name(info.owner)}" if info.owner and kinds == "method" else ""

@@ -294,11 +294,14 @@ def _name_words(name: str) -> tuple[str, ...]:
     tail = re.split(r"[.:/\\]+", name)[-1] if name else ""
     if re.fullmatch(r"__\w+__", tail):
         return ()  # ``__all__``, ``__version__``: module plumbing, no topic
-    for token in (w.lower() for w in _NAME_WORD.findall(tail)):
+    for raw in _NAME_WORD.findall(tail):
+        token = raw.lower()
+        # An acronym as written ("getDSTSavings") is no abbreviation to spell out.
+        acronym = raw.isupper() and len(raw) > 1 and len(tail) > len(raw)
         for word in vocabulary.split_compound(token):
             if word in vocabulary.filler() or len(word) < 2:
                 continue
-            words.append(vocabulary.expand(word).lower())
+            words.append(word if acronym else vocabulary.expand(word).lower())
     return tuple(words)
 
 

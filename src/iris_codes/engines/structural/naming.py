@@ -158,13 +158,21 @@ def _statements_label(units: list[Unit]) -> str:
     return "Top-level statements"
 
 
+def documentation_share(info: Facts) -> float:
+    """How much of the section is documentation units (POD after ``__END__``, a long
+    comment closing the file), by lines."""
+    lines = info.section.end - info.section.start + 1
+    said = sum(p.end - p.start + 1 for p in info.section.pieces if p.unit.kind == "comment")
+    return said / max(1, lines)
+
+
 def setup_label(info: Facts) -> str:
     """What a section of licence, imports and setup holds: "Licence, includes and setup"."""
     units = [p.unit for p in info.section.pieces]
     lines = [line for line in info.text.split("\n") if line.strip()]
     prose = sum(1 for line in lines if comments.is_comment_line(line) or line.startswith("="))
     licence = any(intent.is_boilerplate(u.doc or "") for u in units)
-    if prose > 0.8 * max(1, len(lines)) and not licence:
+    if (prose > 0.8 * max(1, len(lines)) or documentation_share(info) > 0.8) and not licence:
         return "Module documentation"
     parts: list[str] = []
     notes = [u for u in units if u.kind == "comment"]
@@ -198,7 +206,9 @@ def fallback_label(info: Facts, file: FileWords, taken: set[str]) -> str:
     kinds_here = {p.unit.kind for p in info.section.pieces}
     ids = {p.unit.id for p in info.section.pieces}
     if len(ids) == 1 and info.section.pieces[0].inside:
-        part = _part_label(info, file)  # a stretch of one table or statement
+        # A stretch of one table or statement by its entries, of one function by what
+        # that stretch does.
+        part = _part_label(info, file, by_lines=False) or _doing_label(info, file, taken)
         if part and part.lower() not in taken:
             return part
     if kinds_here <= {"comment", "import", "statement", "constant"}:
@@ -225,10 +235,11 @@ def fallback_label(info: Facts, file: FileWords, taken: set[str]) -> str:
     label = _words_label(members, info, file, taken) or _names_label(info, taken)
     if label:
         return label
+    doing = _doing_label(info, file, taken)
+    if doing:
+        return doing
     part = _part_label(info, file)
-    if part and part.lower() not in taken:
-        return part
-    return _doing_label(info, file, taken)
+    return part if part.lower() not in taken else ""
 
 
 def _doing_label(info: Facts, file: FileWords, taken: set[str]) -> str:
@@ -237,6 +248,7 @@ def _doing_label(info: Facts, file: FileWords, taken: set[str]) -> str:
     from .describe import fact_sentence
 
     text, _ = fact_sentence(info, file)
+    text = re.sub(r"^In [\w.:$]+, this part (\w)", lambda m: m.group(1).upper(), text)
     clause = re.split(r",|;| and |\.$| each | with ", text, maxsplit=1)[0].split()
     if len(clause) < 2 or not clause[0][:1].isupper():
         return ""
@@ -312,9 +324,9 @@ def _names_label(info: Facts, taken: set[str]) -> str:
     return label if len(label) <= 60 and label.lower() not in taken else ""
 
 
-def _part_label(info: Facts, file: FileWords) -> str:
+def _part_label(info: Facts, file: FileWords, by_lines: bool = True) -> str:
     """The part of one named thing: its entries from first to last ("Build time variables
-    ABIFLAGS–CXX"), or its lines."""
+    ABIFLAGS–CXX"), or (``by_lines``) its lines."""
     owners = {u.name for u in info.definitions if u.name}
     if len(owners) != 1:
         return ""
@@ -322,6 +334,8 @@ def _part_label(info: Facts, file: FileWords) -> str:
     if not words:
         return ""
     keys = entry_keys(info.text, quoted_only=True)
+    if not keys and not by_lines:
+        return ""
     span = f" {keys[0]}–{keys[1]}" if keys else f", lines {info.section.start}-{info.section.end}"
     label = " ".join(words) + span
     return label[:1].upper() + label[1:]

@@ -91,3 +91,11 @@ def common_prefix(names: Sequence[str]) -> str:
 def _last_camel_boundary(prefix: str) -> int:
     found = [m.start() for m in re.finditer(r"(?<=[a-z0-9])(?=[A-Z])", prefix)]
     return found[-1] if found else 0
+
+
+def inner(text: str) -> str:
+    """``text`` inside a sentence: its first letter lower-cased unless it starts an acronym
+    or a name written in capitals ("KEY GENERATION", "HTTP routes")."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]

@@ -19,7 +19,7 @@ from ...syntax.languages import Language
 from ...syntax.units import Unit
 from . import vocabulary
 from .facts import Facts, FileWords, name_words, noun_like, short_name
-from .phrases import and_list, sentence
+from .phrases import and_list, inner, sentence
 from .weights import ROLES, RoleWeights
 
 _ERROR_NAME = re.compile(r"(?:Error|Exception|Warning)$")
@@ -269,7 +269,7 @@ def _settings_role(
     groups = [text for text, source in labels if source in ("marker", "heading")]
     if len(groups) < 2:
         return []
-    text = f"Settings for {and_list([g[:1].lower() + g[1:] for g in groups], limit=6)}"
+    text = f"Settings for {and_list([inner(g) for g in groups], limit=6)}"
     return [Role(sentence(text), "settings", weights.settings_role)]
 
 
@@ -283,7 +283,7 @@ def _script_role(
     steps = [text for text, source in labels if source in ("marker", "heading", "activity")]
     if len(steps) < 2:
         return []
-    text = f"Script that goes through {and_list([s[:1].lower() + s[1:] for s in steps], limit=4)}"
+    text = f"Script that goes through {and_list([inner(s) for s in steps], limit=4)}"
     return [Role(sentence(text), "script", weights.script_role)]
 
 

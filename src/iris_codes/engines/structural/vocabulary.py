@@ -153,6 +153,11 @@ def objectless_verbs() -> frozenset[str]:
     return _words_table()["objectless"]
 
 
+def negations() -> frozenset[str]:
+    """Words that turn a name's meaning around (non, not, no)."""
+    return _words_table()["negations"]
+
+
 def clause_words() -> frozenset[str]:
     """Words that open a clause rather than continue a noun phrase."""
     return _words_table()["clause"]
@@ -365,6 +370,9 @@ def _base_of_gerund(gerund_word: str, verb: str) -> str:
 _NOUN_SUFFIXES = ("er", "or", "tion", "sion", "ment", "ness", "ity", "ism", "ist")
 
 
+_DETERMINERS = frozenset({"all", "each", "every", "any", "some", "none", "both", "either"})
+
+
 @lru_cache(maxsize=4096)
 def plural(word: str) -> str:
     """The plural of an English noun (regular rules); an English word whose plural the
@@ -372,6 +380,8 @@ def plural(word: str) -> str:
     lower = word.lower()
     if lower in terms() and lower.endswith("s"):
         return word
+    if lower in _DETERMINERS:
+        return word  # "all", "each": no count of them ("Adding alls")
     if singular(lower) != lower or (lower.endswith("s") and not lower.endswith(("ss", "us", "is"))):
         return word  # already plural ("ids", "tags")
     if lower.endswith("is") and len(lower) > 4:
