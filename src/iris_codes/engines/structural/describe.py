@@ -52,12 +52,18 @@ def describe(
     """The best sentence about the section: a member's doc or what its code does; never
     one of ``avoid`` (the file's intent, already said)."""
     options = [*doc_options(info, label, covers, weights), *fact_options(info, file, weights)]
-    said = {label.lower().rstrip("."), *avoid}
     options = [_past_label(o, label) for o in options]
-    options = [o for o in options if o.text.lower().rstrip(".") not in said]
-    if not options:
-        return least(info)
-    return max(options, key=lambda o: o.score).text
+    options = [o for o in options if o.text.lower().rstrip(".") != label.lower().rstrip(".")]
+    said = {a.rstrip(".") for a in avoid}
+    fresh = [o for o in options if o.text.lower().rstrip(".") not in said]
+    if fresh:
+        best = max(fresh, key=lambda o: o.score)
+        if len(fresh) == len(options) or best.source != "facts" or best.score >= weights.said:
+            return best.text
+    if options:
+        # The intent again, rather than a template: it is the author's word on this part.
+        return max(options, key=lambda o: o.score).text
+    return least(info)
 
 
 def _past_label(option: Option, label: str) -> Option:
@@ -125,6 +131,12 @@ def doc_options(
         if text.lower().rstrip(".") == label.lower():
             score -= weights.echo
         options.append(Option(text, "doc", score))
+        # What the doc says next: the section's words when its first sentence is the
+        # file's intent, already said.
+        later = intent.shorten(clean_doc(_after_first_sentence(unit.doc)), weights.max_doc_words)
+        if later and later not in seen and len(later.split()) >= weights.min_doc_words + 2:
+            seen.add(later)
+            options.append(Option(later, "doc", score - weights.later))
     joined = _joined_docs(info, ordered, weights)
     if joined:
         options.append(joined)
@@ -144,6 +156,13 @@ def doc_options(
     return options
 
 
+def _after_first_sentence(doc: str) -> str:
+    """A doc without its first sentence (its summary), or ""."""
+    text = " ".join(plain_doc(doc).split())
+    match = intent.SENTENCE.match(text)
+    return text[match.end() :].strip() if match else ""
+
+
 def _joined_docs(info: Facts, documented: list[Unit], weights: DescriptionWeights) -> Option | None:
     """Several members' doc sentences said as one, where each opens with what the member
     does: "Erases all elements, swaps data with another set and merges the nodes"; one
@@ -154,9 +173,14 @@ def _joined_docs(info: Facts, documented: list[Unit], weights: DescriptionWeight
     for unit in sorted(documented, key=lambda u: u.start):
         if unit.kind not in ("function", "method") or _share(info, unit) <= 0:
             continue
-        verb, rest = _doing_clause(clean_doc(unit.doc))
-        words = set(rest.lower().split())
-        if not verb or any(len(words & other) >= 0.6 * max(len(words), 1) for other in seen):
+        doc = clean_doc(unit.doc)
+        name = short_name(unit.name)
+        head, _, rest = doc.partition(" ")
+        if name and head.lower() == name.lower() and _doing_clause(rest)[0]:
+            doc = rest  # Go's "Add adds the key…": the name, then the verb
+        verb, rest = _doing_clause(doc)
+        words = {w for w in re.findall(r"[a-z]{3,}", rest.lower()) if w not in _LITTLE}
+        if not verb or any(len(words & other) >= 0.8 * max(len(words), 1) for other in seen):
             continue  # an overload's doc says the same again
         seen.append(words)
         by_verb.setdefault(verb, []).append(rest)
@@ -175,6 +199,9 @@ def _joined_docs(info: Facts, documented: list[Unit], weights: DescriptionWeight
     return Option(text, "docs", score)
 
 
+_LITTLE = frozenset({"the", "and", "for", "with", "from", "into", "onto", "this", "that", "its"})
+
+
 def _doing_clause(doc: str) -> tuple[str, str]:
     """A doc sentence's verb and what follows it up to the first clause break, when the
     sentence opens with what the member does ("Return the size of the set, or 0." →
@@ -191,7 +218,10 @@ def _doing_clause(doc: str) -> tuple[str, str]:
             break
     if not vocabulary.is_verb(base) or base in vocabulary.weak_verbs() - {"return", "get"}:
         return "", ""
-    return base, " ".join(words[1:])
+    rest = words[1:]
+    if len(rest) >= 2 and rest[0] == "and" and vocabulary.is_verb(rest[1].lower()):
+        rest = ["and", vocabulary.third_person(rest[1].lower()), *rest[2:]]
+    return base, " ".join(rest)
 
 
 def _body_comment(unit: Unit, info: Facts) -> str:

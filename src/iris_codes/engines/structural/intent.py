@@ -37,7 +37,7 @@ _CLAUSE_CUTS = (
     ";", ":", " — ", " -- ", " - ", ",", " (", " which ", " that ", " where ", " so that ",
     " because ", " when ", " if ", " in order ", " based on ", " using ", " via ",
 )  # fmt: skip
-_SENTENCE = re.compile(
+SENTENCE = re.compile(
     r"(.+?(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\bcf)(?<!\bviz)[.!?])"
     r"(?=\s+[A-Z(\"'`]|\s*$)"
 )
@@ -310,7 +310,7 @@ def shorten(text: str, limit: int) -> str:
 
 
 def _first_sentence(text: str) -> str:
-    match = _SENTENCE.match(text)
+    match = SENTENCE.match(text)
     sentence = match.group(1) if match else text
     words = sentence.split()
     if len(words) <= MAX_WORDS:
