@@ -523,6 +523,19 @@ def test_option_parsing_is_described_by_the_options_it_handles(engine: Structura
     assert "opening with" not in loop["description"], loop
 
 
+def test_options_tested_in_conditions_are_named_with_the_section(
+    engine: StructuralEngine,
+) -> None:
+    source = (
+        '#!/bin/sh\nif [ "$1" = "-h" ] || [ "$1" = "--help" ]; then\n  echo "usage: x"\n'
+        "  exit 0\nfi\n\n" + "".join(f"cp /etc/file{i} /tmp/file{i}\n" for i in range(8))
+    )
+    body = run(engine, source, "shellscript", "x")
+    first = body["responsibility_blocks"][block_of(body, 2)]
+    assert "--help" in first["description"], first
+    assert "Top-level" not in first["label"], first
+
+
 def test_undocumented_functions_are_described_by_what_their_names_do(
     engine: StructuralEngine,
 ) -> None:

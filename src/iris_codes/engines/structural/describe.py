@@ -334,6 +334,7 @@ def _steps(info: Facts, members: list[Unit], file: FileWords | None) -> tuple[st
 _OPTION_SITES = (
     re.compile(r"^\s*([-+][\w*?|'\"=-]*)\)", re.M),
     re.compile(r"""add_(?:argument|option)\(\s*['"](-{1,2}[\w-]+)['"]"""),
+    re.compile(r"""[!=]=?\s*["'](-{1,2}[A-Za-z][\w-]*)["']\s*\]"""),  # [ "$1" = "-h" ]
 )
 _OPTION = re.compile(r"^-{1,2}[A-Za-z][\w-]*")
 

@@ -242,6 +242,16 @@ def fallback_label(info: Facts, file: FileWords, taken: set[str]) -> str:
     return part if part.lower() not in taken else ""
 
 
+def _verb_of(word: str) -> str:
+    """The verb of a third-person form ("matches" → match, "reads" → read), or ""."""
+    if word.endswith("ies") and vocabulary.is_verb(word[:-3] + "y"):
+        return word[:-3] + "y"  # "verifies" → verify
+    for cut in (1, 2):
+        if word.endswith("s") and vocabulary.is_verb(word[:-cut]):
+            return word[:-cut]
+    return ""
+
+
 def _doing_label(info: Facts, file: FileWords, taken: set[str]) -> str:
     """What the section's code does, as its description's first verb phrase reads
     ("Updates MIME database…" → "Updating MIME database"); "" when it opens with none."""
@@ -249,15 +259,20 @@ def _doing_label(info: Facts, file: FileWords, taken: set[str]) -> str:
 
     text, _ = fact_sentence(info, file)
     text = re.sub(r"^In [\w.:$]+, this part (\w)", lambda m: m.group(1).upper(), text)
-    clause = re.split(r",|;| and |\.$| each | with ", text, maxsplit=1)[0].split()
+    clause = re.split(r",|;|\.$| each | with ", text, maxsplit=1)[0].split()
+    for i, word in enumerate(clause[1:-1], 1):
+        following = clause[i + 1].lower()
+        if word == "and" and _verb_of(following):
+            clause = clause[:i]  # "… and exits": the next clause's verb
+            break
     if len(clause) < 2 or not clause[0][:1].isupper():
         return ""
-    verb = vocabulary.singular(clause[0].lower()) if clause[0].endswith("s") else ""
-    base = clause[0].lower()[:-1] if clause[0].endswith("s") else ""
-    verb = base if base and vocabulary.is_verb(base) else verb
-    if not verb or not vocabulary.is_verb(verb) or verb == "call":
+    verb = _verb_of(clause[0].lower())
+    if not verb or verb == "call":
         return ""  # "calls X" says which code runs, not what the section does
     rest = [w for w in clause[1:] if w.lower() not in ("the", "a", "an")]
+    verbs = [i for i, w in enumerate(rest) if _verb_of(w.lower())]
+    rest = rest[: verbs[0]] if verbs else rest  # "logs cert matches key": a clause inside
     words = [w for w in rest if re.fullmatch(r"[A-Za-z][\w-]*", w) and file.accepts(w.lower())]
     if len(words) < len(rest):
         words = words[-1:]  # options, paths or code among the words: the thing alone
