@@ -223,3 +223,15 @@ def test_import_names_are_the_local_names_brought_in(
     text: str, grammar: str, names: set[str]
 ) -> None:
     assert import_names(text, grammar) == names
+
+
+def test_a_doc_between_overloads_and_the_implementation_is_the_functions_doc() -> None:
+    source = (
+        "export function pick(a: string): string;\n"
+        "export function pick(a: number): number;\n"
+        "/**\n * Picks the value a caller asked for.\n */\n"
+        "export function pick(a: any): any {\n  return a;\n}\n"
+    )
+    units = [u for u in extract_units(source, "typescript") if u.name == "pick"]
+    assert len(units) == 1, units
+    assert "Picks the value" in units[0].doc, units[0]

@@ -81,6 +81,9 @@ class _Item(msgspec.Struct):
     parent: str | None = None
     exported: bool = False
     defines: set[str] = msgspec.field(default_factory=set)
+    # Where later pieces of one definition begin (overloads, then the implementation),
+    # with the line the piece before them ends on: a doc may sit between them.
+    gaps: list[tuple[int, int]] = msgspec.field(default_factory=list)
 
 
 class _File(msgspec.Struct):
@@ -476,6 +479,8 @@ def _merge_overlaps(items: list[_Item]) -> list[_Item]:
     for item in items:
         if merged and (item.start <= merged[-1].end or _same_definition(merged[-1], item)):
             last = merged[-1]
+            if item.start > last.end:
+                last.gaps.append((last.end, item.start))
             last.end = max(last.end, item.end)
             last.exported = last.exported or item.exported
             last.defines |= item.defines | ({item.name} if item.name else set())
@@ -550,6 +555,11 @@ def _make_unit(unit_id: int, item: _Item, start: int, end: int, file: _File) -> 
     uses = identifiers(body) - names
     signature = file.lines[item.start - 1].strip()[:160]
     doc = _doc_for(file.lines, start, item.start, end, file.lang.docstrings)
+    for before, part in item.gaps:
+        if doc:
+            break
+        # TypeScript's overloads, then the implementation under its doc comment.
+        doc = comments.leading_comment(file.lines[before : part - 1])
     return Unit(
         id=unit_id,
         kind=item.kind,

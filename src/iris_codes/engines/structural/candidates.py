@@ -353,6 +353,8 @@ def _docstring_candidates(unit: Unit, info: Facts) -> list[Candidate]:
     preposition = ""
     for index, word in enumerate(words[1:]):
         lower = word.lower()
+        if not obj and (lower.endswith("ly") or lower in ("just", "also", "always", "still")):
+            continue  # "Emits only the first value": the adverb is no object
         if lower in vocabulary.clause_words():
             if index == 0 and lower in _PREPOSITIONS:
                 preposition = lower  # "Responds with …", "Writes to …"
