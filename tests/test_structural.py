@@ -631,6 +631,17 @@ def test_several_documented_members_are_described_together(engine: StructuralEng
 
 
 @pytest.mark.parametrize("path", outside_files(), ids=lambda p: p.name)
+def test_no_label_is_said_twice_anywhere_in_the_tree(engine: StructuralEngine, path: Path) -> None:
+    body, _ = run_file(engine, path)
+
+    def walk(blocks: list[dict[str, Any]]) -> list[str]:
+        return [x for b in blocks for x in (b["label"].lower(), *walk(b.get("children", [])))]
+
+    said = walk(body["responsibility_blocks"])
+    assert len(said) == len(set(said)), sorted(x for x in said if said.count(x) > 1)
+
+
+@pytest.mark.parametrize("path", outside_files(), ids=lambda p: p.name)
 def test_descriptions_are_sentences_without_name_lists(
     engine: StructuralEngine, path: Path
 ) -> None:

@@ -142,11 +142,18 @@ def _blocks(
                 labels[index] = renamed
             elif any(c.label.lower() == label.text.lower() for c in children):
                 children, _ = _blocks(
-                    section.children, inner, words, text, taken | {label.text}, avoid
+                    section.children, inner, words, text, others | {label.text}, avoid
                 )
+            used |= _all_labels(children)  # no later section, at any depth, says them again
             description = _parent_description(description, info, children)
         blocks.append(Block(labels[index], description, ((section.start, section.end),), children))
     return tuple(blocks), [(text, label.source) for text, label in zip(labels, chosen, strict=True)]
+
+
+def _all_labels(blocks: tuple[Block, ...]) -> set[str]:
+    return {b.label.lower() for b in blocks} | {
+        label for b in blocks for label in _all_labels(b.children)
+    }
 
 
 def _parent_description(description: str, info: facts.Facts, children: tuple[Block, ...]) -> str:

@@ -22,6 +22,7 @@ from .facts import (
     Facts,
     FileWords,
     action_words,
+    is_package_clause,
     key_of,
     main_definition,
     name_words,
@@ -282,6 +283,13 @@ def fact_sentence(info: Facts, file: FileWords | None = None) -> tuple[str, int]
     ):
         return _steps(info, members, file)
     named = [u for u in members if u.kind not in ("statement", "import", "comment")]
+    if len({u.id for u in named}) == 1 and named[0].kind == "constant":
+        from .naming import entry_keys
+
+        keys = entry_keys(info.text, quoted_only=True)
+        if keys:  # a stretch of one table: its entries, first to last
+            name = short_name(named[0].name)
+            return sentence(f"Entries {keys[0]} to {keys[1]} of {name}"), 1
     if len(named) == 1:
         return _single(info, named[0], file)
     return _several(info, named, file)
@@ -296,7 +304,11 @@ def _members(info: Facts) -> list[Unit]:
 
 
 def _imports(members: list[Unit]) -> tuple[str, int]:
-    names = [short_name(u.name) for u in members if u.kind == "import" and u.name]
+    imported = [u for u in members if u.kind == "import" and u.name]
+    names = [short_name(u.name) for u in imported if not is_package_clause(u)]
+    packages = [u.name for u in imported if is_package_clause(u)]
+    if not names and packages:
+        return sentence(f"Declares the package {packages[0]}"), 1
     if not names:
         return "", 0
     return sentence(f"Imports {and_list(names)}"), 1
@@ -322,8 +334,10 @@ def _steps(info: Facts, members: list[Unit], file: FileWords | None) -> tuple[st
     if not parts:
         return "", 0
     text = _join(parts)
-    if owner:
+    if owner and short_name(owner):
         return sentence(f"In {short_name(owner)}, this part {text}"), len(parts)
+    if owner:
+        return sentence(f"This part {text}"), len(parts)
     if _is_entry(members):
         return sentence(f"When run as a program, {text}"), len(parts) + 1
     return sentence(text), len(parts)
@@ -367,7 +381,9 @@ def _single(info: Facts, unit: Unit, file: FileWords | None) -> tuple[str, int]:
         if doing:
             return sentence(doing), 1
         signature = _signature(unit)
-        return (sentence(signature, capital=False), 0) if signature else ("", 0)
+        if not signature.endswith("()"):  # "max()." says nothing a name did not
+            return (sentence(signature, capital=False), 0) if signature else ("", 0)
+        return "", 0
     return sentence(f"{name} {_join(parts)}", capital=False), len(parts)
 
 
@@ -414,8 +430,9 @@ def _returned(unit: Unit) -> str:
     if not heads:
         return ""
     first = heads[0]
-    if first.startswith("new "):
-        return f"a new {short_name(first[4:])}"
+    made = re.sub(r"<.*$", "", first[4:]).strip() if first.startswith("new ") else ""
+    if made and short_name(made):
+        return f"a new {short_name(made)}"  # "new StatelessOp<>(…)": the type, no generics
     if first.endswith("()") and short_name(_bare(first))[:1].isupper():
         return f"a new {short_name(_bare(first))}"
     if re.fullmatch(r"(?:self|this)\.\w+", first) and len(set(heads)) == 1:

@@ -207,6 +207,11 @@ def key_of(unit: Unit) -> int:
 _QUALIFIER = re.compile(r"[.:/\\>]+")
 
 
+def is_package_clause(unit: Unit) -> bool:
+    """``package x.y;`` (Java, Go, Kotlin, Perl): the file's own name, not an import."""
+    return unit.kind == "import" and bool(re.match(r"\s*package\s", unit.signature))
+
+
 @lru_cache(maxsize=16384)
 def short_name(name: str) -> str:
     """The last part of a qualified name (``POP3.user`` → ``user``, ``self.x`` → ``x``)."""
@@ -222,6 +227,9 @@ def _callee(name: str) -> str:
     return _RECEIVER.sub("", name)
 
 
+_ERROR_TYPE = re.compile(r"(?:Error|Exception)$")
+
+
 def theme(info: Facts) -> Theme:
     """The callee, decorator, exceptions and bases the section's members share."""
     members = [u for u in info.definitions if u.kind != "paragraph" or u.facts.calls]
@@ -232,10 +240,13 @@ def theme(info: Facts) -> Theme:
     own = {short_name(u.name) for u in members}
     callers: dict[str, set[int]] = defaultdict(set)
     for unit, key in zip(members, keys, strict=True):
+        thrown = {short_name(r.removeprefix("new ").rstrip("()")) for _, r in unit.facts.raises}
         for _, name in unit.facts.calls:
             name = _callee(name)
             if name.lower() in vocabulary.trivial_calls() or short_name(name) in own:
                 continue
+            if short_name(name) in thrown or _ERROR_TYPE.search(short_name(name)):
+                continue  # making the exception it raises is no call a reader follows
             callers[name].add(key)
     need = max(2.0, THEME.shared_share * len(members)) if len(members) > 1 else 1.0
     shared = [(n, ks) for n, ks in callers.items() if len(ks) >= need]
@@ -329,7 +340,10 @@ def _action_words(name: str, file: FileWords | None) -> tuple[str, list[str]]:
         # A method named for its action alone acts on its receiver: config.update(...).
         receiver = name_words(re.sub(r"^(?:self|this)\.", "", name.rsplit(".", 1)[0]))
     if file is not None:
-        words = [w for w in words if file.accepts(w)]
+        kept = [w for w in words if file.accepts(w)]
+        if any(w in vocabulary.negations() for w in words if w not in kept):
+            return "", []  # "requireNonNull" without its "non" says the opposite
+        words = kept
         receiver = [w for w in receiver if file.accepts(w)]
     verb = next((i for i, w in enumerate(words) if vocabulary.is_verb(w)), -1)
     if verb < 0 or (verb > 0 and len(words) - verb > 2):

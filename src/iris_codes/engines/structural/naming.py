@@ -20,7 +20,7 @@ from ...syntax.references import split_words
 from ...syntax.units import Unit
 from . import intent, vocabulary
 from .candidates import PARAMS, candidates, name_phrase
-from .facts import Candidate, Facts, FileWords, key_of, name_words
+from .facts import Candidate, Facts, FileWords, is_package_clause, key_of, name_words
 from .weights import NAMING, NamingWeights
 
 JOINERS = frozenset({"and", "the", "to", "of", "for"})
@@ -180,7 +180,9 @@ def setup_label(info: Facts) -> str:
         parts.append("licence")
     elif notes and not any(u.kind != "comment" for u in units):
         parts.append("documentation")
-    imports = [u for u in units if u.kind == "import"]
+    imports = [u for u in units if u.kind == "import" and not is_package_clause(u)]
+    if any(is_package_clause(u) for u in units) and not imports:
+        parts.append("package declaration")
     if imports:
         include = any(u.signature.lstrip().startswith("#") for u in imports)
         parts.append("includes" if include else "imports")
@@ -193,7 +195,11 @@ def setup_label(info: Facts) -> str:
     if parts == ["top-level code"]:
         return _statements_label(units)
     if len(parts) == 1:
-        alone = {"licence": "Licence header", "includes": "Included headers"}
+        alone = {
+            "licence": "Licence header",
+            "includes": "Included headers",
+            "package declaration": "Package declaration",
+        }
         return alone.get(parts[0], {"imports": "Module imports"}.get(parts[0], "Module setup"))
     text = f"{', '.join(parts[:-1])} and {parts[-1]}"
     return text[:1].upper() + text[1:]
@@ -258,7 +264,7 @@ def _doing_label(info: Facts, file: FileWords, taken: set[str]) -> str:
     from .describe import fact_sentence
 
     text, _ = fact_sentence(info, file)
-    text = re.sub(r"^In [\w.:$]+, this part (\w)", lambda m: m.group(1).upper(), text)
+    text = re.sub(r"^(?:In [\w.:$]+, this|This) part (\w)", lambda m: m.group(1).upper(), text)
     clause = re.split(r",|;|\.$| each | with ", text, maxsplit=1)[0].split()
     for i, word in enumerate(clause[1:-1], 1):
         following = clause[i + 1].lower()
