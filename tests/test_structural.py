@@ -605,6 +605,26 @@ def test_pod_after_end_is_documentation_not_top_level_code(engine: StructuralEng
     assert "Code opening" not in block["description"], block
 
 
+def test_long_documentation_opens_at_its_top_headings(engine: StructuralEngine) -> None:
+    items = "".join(f"=item {{t{i}}} : Tongue {i}\n\nSpoken somewhere.\n\n" for i in range(120))
+    pod = (
+        "=head1 NAME\n\nTongues - names of tongues\n\n=head1 DESCRIPTION\n\n"
+        + "It names them.\n" * 20
+        + "\n=head1 LIST OF TONGUES\n\n=over\n\n"
+        + items
+        + "=back\n\n=head1 AUTHOR\n\nSomeone.\n\n=cut\n"
+    )
+    subs = "".join(f"sub f{i} {{ return {i}; }}\n\n" for i in range(6))
+    source = f"package Tongues;\nuse strict;\n\n{subs}1;\n__END__\n\n{pod}"
+    body = run(engine, source, "perl", "Tongues.pm")
+    doc = body["responsibility_blocks"][block_of(body, line_of(source, "=head1 NAME"))]
+    starts = [c["ranges"][0][0] for c in doc.get("children", [])]
+    headings = [line_of(source, h) for h in ("=head1 DESCRIPTION", "=head1 LIST", "=head1 AUTHOR")]
+    # The children are the =head1 sections, not a run of =item entries.
+    assert set(headings) <= set(starts), (starts, headings)
+    assert len(starts) <= 6, starts
+
+
 def test_a_name_that_says_not_is_never_labelled_without_it(engine: StructuralEngine) -> None:
     source = "".join(
         f"public final class Checks{{\n    static void requireNonNull{i}(Object o) {{\n"

@@ -178,8 +178,8 @@ def _expand(
     wrappers: int = 0,
 ) -> list[_Item]:
     kind, name = _classify(node, file)
-    if kind == "comment" or (node.type == "data_section" and not _text(node, file, 200).strip()):
-        return []  # an empty __DATA__ after POD holds nothing to read
+    if kind == "comment" or node.type == "data_section":
+        return []  # Perl's __DATA__/__END__ section: data (or POD), no code to read
     inner = _unwrap(node)
     splittable = kind in ("class", "type") or (
         kind != "import" and _TRANSPARENT.search(inner.type) is not None

@@ -167,14 +167,21 @@ def _doc_sections(unit: Unit, text: Text) -> tuple[list[Unit], dict[int, str]]:
     """A long doc comment cut at its own headings (``<h2>``, ``## Examples``): the author's
     sections of the documentation, each with its title."""
     lines = text.lines
-    starts = [unit.start]
-    titles: dict[int, str] = {}
+    found: list[tuple[int, int, str]] = []  # (line, level, title)
     for n in range(unit.start + 1, unit.end + 1):
         line = lines[n - 1]
         if not text.comment[n - 1] and not line.startswith("="):
             continue  # headings live in the unit's doc comments (and Perl's POD)
         title = _doc_heading(line)
-        if title and n - starts[-1] >= 3:
+        if title:
+            found.append((n, _heading_level(line), title))
+    # The author's top level of headings cuts the doc; the ones under it cut its parts.
+    levels = sorted({level for _, level, _ in found})
+    top = next((lv for lv in levels if sum(1 for f in found if f[1] <= lv) >= 2), None)
+    starts = [unit.start]
+    titles: dict[int, str] = {}
+    for n, level, title in found:
+        if top is not None and level <= top and n - starts[-1] >= 3:
             starts.append(n)
             titles[n] = title
     if len(starts) == 1:
@@ -207,6 +214,23 @@ def _section_doc(text: Text, start: int, end: int) -> str:
 
 
 _POD_ITEM = re.compile(r"^=item\s+(.*)$")
+
+
+def _heading_level(line: str) -> int:
+    """How deep a doc heading is: POD's =head1 is 1, an =item under them 5; Markdown's
+    count of ``#``; HTML's h1-h6."""
+    stripped = line.strip()
+    pod = re.match(r"^=head([1-4])", stripped)
+    if pod:
+        return int(pod.group(1))
+    if stripped.startswith("=item"):
+        return 5
+    text = re.sub(r"^\s*(?:/\*\*?|\*|//+)\s?", "", line).strip()
+    html = re.match(r"^<h([1-6])", text, re.I)
+    if html:
+        return int(html.group(1))
+    markdown = re.match(r"^(#{1,4})\s", text)
+    return len(markdown.group(1)) if markdown else 6
 
 
 def _doc_heading(line: str) -> str:

@@ -146,6 +146,10 @@ def nest(section: Section, text: Text, weights: SegmentWeights, depth: int) -> N
         if len(split) < 2:
             whole.add(id(piece))
             continue
+        if piece.unit.kind == "comment":
+            # Documentation opens at its top headings here; a long part of it is cut at
+            # its own headings one level down, as that part's children.
+            whole.update(id(p) for p in split)
         pieces[longest : longest + 1] = split
     if len(pieces) - preamble < 2:
         if len(pieces) < 2:
