@@ -284,6 +284,22 @@ def long_main() -> str:
     return "import sys\n\n\ndef main():\n" + "\n".join(steps) + "\n\nmain()\n"
 
 
+def test_a_form_feed_page_break_starts_a_section(engine: StructuralEngine) -> None:
+    counts, start, pages = (14, 40, 22), 0, []
+    for count in counts:
+        pages.append(
+            "\n".join(f"int f{start + i}(int x)\n{{\n  return x + {i};\n}}\n" for i in range(count))
+        )
+        start += count
+    # One line between functions everywhere; between pages that line is a form feed.
+    source = "\f\n".join(pages)
+    body = run(engine, source, "c", "pages.c")
+    for first in (counts[0], counts[0] + counts[1]):
+        line = line_of(source, f"int f{first}(")
+        block = body["responsibility_blocks"][block_of(body, line)]
+        assert block["ranges"][0][0] >= line - 1, body
+
+
 def test_a_long_function_is_cut_at_its_comment_headed_paragraphs(engine: StructuralEngine) -> None:
     source = long_main()
     body = run(engine, source, "python", "job.py")

@@ -87,9 +87,14 @@ def make_pieces(
             parts = paragraphs(unit, text)
         else:
             parts = [unit]
+        # A form feed between units is a page break: the author's own section boundary.
+        page = any("\f" in line for line in text.lines[previous_end : unit.start - 1])
         for index, part in enumerate(parts):
             before = blank if index == 0 else _blanks_before(part.start, text)
-            pieces.append(make_piece(part, before, index > 0, text))
+            piece = make_piece(part, before, index > 0, text)
+            if page and index == 0 and piece.marker < 1.0:
+                piece.marker = 1.0
+            pieces.append(piece)
         previous_end = unit.end
     return pieces
 
