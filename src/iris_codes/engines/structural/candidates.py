@@ -137,6 +137,11 @@ def _title_candidates(info: Facts) -> list[Candidate]:
     words = WORD.findall(title)
     if not words or len(words) > 6 or words[-1].lower() in vocabulary.dangling():
         return []  # a sentence, not a title: it may describe the section, not name it
+    if len(words) > 1 and all(w.isupper() for w in words if w.isalpha()):
+        # "SEE ALSO", "ABOUT LANGUAGE TAGS": a heading set in capitals, said in words
+        # (its acronyms kept).
+        words = [w if w.lower() in vocabulary.known_acronyms() else w.lower() for w in words]
+        words[0] = words[0][:1].upper() + words[0][1:]
     if len(words) == 1:
         # A one-word heading ("Examples") says which part of what the section is about;
         # in documentation, which part of the documentation.
@@ -343,6 +348,8 @@ def _docstring_candidates(unit: Unit, info: Facts) -> list[Candidate]:
         return []
     verb = words[0].lower()
     base = _verb_base(verb)
+    if base in ("be", "is", "are", "was", "were", "has", "have"):
+        return []  # "Is similar to…": a predicate, no action to name a section by
     if not base and len(words) > 2 and words[1].lower() in ("a", "an", "the", "each", "all"):
         # "Reconcile a ledger": a word an article follows opens an imperative, as docs do.
         base = verb if vocabulary.is_word(verb) and not verb.endswith("ly") else ""
@@ -355,6 +362,8 @@ def _docstring_candidates(unit: Unit, info: Facts) -> list[Candidate]:
         lower = word.lower()
         if not obj and (lower.endswith("ly") or lower in ("just", "also", "always", "still")):
             continue  # "Emits only the first value": the adverb is no object
+        if lower in ("or", "and", "nor", "but", "we", "you", "it", "they"):
+            break  # "Gets or sets…", "Threads we number": no object follows
         if lower in vocabulary.clause_words():
             if index == 0 and lower in _PREPOSITIONS:
                 preposition = lower  # "Responds with …", "Writes to …"
