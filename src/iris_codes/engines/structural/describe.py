@@ -30,7 +30,7 @@ from .facts import (
     plain_doc,
     short_name,
 )
-from .phrases import and_list, kind_noun, or_list, quoted, sentence
+from .phrases import and_list, article, base_names, kind_noun, or_list, quoted, sentence
 from .weights import DESCRIPTION, PHRASES, DescriptionWeights
 
 
@@ -503,12 +503,13 @@ def _decorator_name(text: str) -> str:
 
 def _class(info: Facts, unit: Unit, name: str) -> tuple[str, int]:
     kind = _type_kind(unit)
-    bases = [short_name(b) for _, b in unit.facts.bases][:2]
+    bases = base_names([short_name(b) for _, b in unit.facts.bases])[:2]
     fields = _fields(unit, info)
     parts: list[str] = []
-    subject = f"{name}, a {kind}" if kind != "class" or not bases else name
+    subject = f"{name}, {article(kind)} {kind}" if kind != "class" or not bases else name
     if bases:
-        subject = f"{name}, a {and_list(bases)} {'subclass' if kind == 'class' else kind},"
+        what = "subclass" if kind == "class" else kind
+        subject = f"{name}, {article(bases[0])} {and_list(bases)} {what},"
     if fields:
         parts.append(f"holds {and_list(fields)}")
     if not parts and not bases:

@@ -99,3 +99,18 @@ def inner(text: str) -> str:
     if len(text) > 1 and text[1].isupper():
         return text
     return text[:1].lower() + text[1:]
+
+
+def article(word: str) -> str:
+    """ "a" or "an" before ``word`` (by its first letter; "an HTTP…" is not guessed)."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def base_names(bases: Sequence[str]) -> list[str]:
+    """Base classes as a reader names them: without generic arguments (``Action<T>`` →
+    Action), each once."""
+    import re
+
+    names = [re.sub(r"<.*$|\[.*$", "", b).strip() for b in bases]
+    # A type parameter read as a base ("Action<T>" → Action, T) is no base: T, E, K, V.
+    return list(dict.fromkeys(n for n in names if n and not re.fullmatch(r"[A-Z][A-Z0-9]?", n)))

@@ -19,7 +19,7 @@ from ...syntax.languages import Language
 from ...syntax.units import Unit
 from . import vocabulary
 from .facts import Facts, FileWords, name_words, noun_like, short_name
-from .phrases import and_list, inner, sentence
+from .phrases import and_list, article, base_names, inner, sentence
 from .weights import ROLES, RoleWeights
 
 _ERROR_NAME = re.compile(r"(?:Error|Exception|Warning)$")
@@ -56,6 +56,7 @@ def role_intent(
         *_settings_role(units, labels, weights),
         *_script_role(units, labels, weights),
         *_functions_role(units, weights),
+        *_doings_role(units, file, weights),
         *_definitions_role(units, weights),
     ]
     options = [o for o in options if o.text and len(o.text.split()) <= weights.max_words]
@@ -141,7 +142,7 @@ def _class_role(
         for word in ("interface", "protocol", "struct", "enum", "trait", "record"):
             if re.search(rf"\b{word}\b", header.signature.lower()):
                 kind = word
-    bases = [short_name(b) for _, b in header.facts.bases][:2] if header is not None else []
+    bases = base_names([short_name(b) for _, b in header.facts.bases])[:2] if header else []
     own = short_name(name)
     methods = [
         u
@@ -156,7 +157,8 @@ def _class_role(
     biggest = sorted(sorted(methods, key=lambda u: -_lines(u))[:3], key=lambda u: u.start)
     what = f"the {own} {kind}"
     if bases:
-        what += f", a {and_list(bases)} {'subclass' if kind == 'class' else kind},"
+        noun = "subclass" if kind == "class" else kind
+        what += f", {article(bases[0])} {and_list(bases)} {noun},"
     text = f"Defines {what}"
     if biggest:
         text += f" and its methods {and_list([short_name(u.name) for u in biggest])}"
@@ -317,9 +319,23 @@ def _noun(word: str) -> bool:
     )
 
 
+def _doings_role(units: list[Unit], file: FileWords, weights: RoleWeights) -> list[Role]:
+    """What the main functions do, read from their names ("Builds the connector and sets
+    up the connect timeout"), when most of them are named for an action."""
+    from .describe import _own_doings
+
+    functions = [u for u in units if u.kind in ("function", "method") and u.name and not u.parent]
+    biggest = sorted(sorted(functions, key=lambda u: -_lines(u))[:3], key=lambda u: u.start)
+    doings = _own_doings(biggest, file) if len(biggest) >= 2 else ""
+    if not doings:
+        return []
+    return [Role(sentence(doings), "doings", weights.doings_role)]
+
+
 def _definitions_role(units: list[Unit], weights: RoleWeights) -> list[Role]:
     """The main definitions, by size: the least that is true about any file."""
     named = [u for u in _definitions(units) if u.name and not u.parent]
+    named = [u for u in named if not u.signature.lstrip().startswith("namespace")]
     named = [u for u in named if not re.fullmatch(r"__\w+__", short_name(u.name))]
     if not named:
         return []

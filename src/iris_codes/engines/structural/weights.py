@@ -119,6 +119,7 @@ class RoleWeights(msgspec.Struct, frozen=True):
     settings_role: float = 2.3
     script_role: float = 1.8
     functions_role: float = 1.6
+    doings_role: float = 1.3  # what the main functions' names say they do
     definitions_role: float = 1.0
     max_words: int = 20
 
