@@ -52,6 +52,20 @@ def describe(
 ) -> str:
     """The best sentence about the section: a member's doc or what its code does; never
     one of ``avoid`` (the file's intent, already said)."""
+    asked = (label, covers, id(file), avoid, weights)
+    if asked not in info.said:
+        info.said[asked] = _best(info, label, covers, file, avoid, weights)
+    return info.said[asked]
+
+
+def _best(
+    info: Facts,
+    label: str,
+    covers: frozenset[int],
+    file: FileWords | None,
+    avoid: frozenset[str],
+    weights: DescriptionWeights,
+) -> str:
     options = [*doc_options(info, label, covers, weights), *fact_options(info, file, weights)]
     options = [_past_label(o, label) for o in options]
     options = [o for o in options if o.text.lower().rstrip(".") != label.lower().rstrip(".")]

@@ -163,6 +163,10 @@ class Facts(msgspec.Struct):
     theme: Theme = msgspec.field(default_factory=Theme)
     parameters: frozenset[str] | None = None  # naming's, once asked
     main: Unit | None = None  # main_definition's answer, once asked
+    # Labels ranked for this section, kept for when its level is named again (a long
+    # section's children are named twice when one of them takes the parent's label).
+    ranked: dict[object, object] = msgspec.field(default_factory=dict)
+    said: dict[object, str] = msgspec.field(default_factory=dict)  # descriptions, likewise
 
     @property
     def total(self) -> float:

@@ -112,16 +112,10 @@ def choose_labels(
     already used around this level, such as the parent's)."""
     options: list[list[tuple[float, str, Candidate]]] = []
     for index, info in enumerate(infos):
-        scored: dict[str, tuple[float, str, Candidate]] = {}
-        for candidate in candidates(info, file):
-            candidate = _without_parameters(candidate, info)
-            if not _valid(candidate, info, file):
-                continue
-            text = candidate.text(file.acronyms)
-            value = score(candidate, info, file, index, weights)
-            if text.lower() not in scored or scored[text.lower()][0] < value:
-                scored[text.lower()] = (value, text, candidate)
-        options.append(sorted(scored.values(), key=lambda o: -o[0]))
+        asked = (id(file), index, weights)
+        if asked not in info.ranked:
+            info.ranked[asked] = _ranked(info, file, index, weights)
+        options.append(info.ranked[asked])  # type: ignore[arg-type]
     best_for: dict[str, float] = {}
     for ranked in options:
         for value, text, _ in ranked:
@@ -145,6 +139,22 @@ def choose_labels(
             used.add(chosen[index].text.lower())
         labels.append(chosen[index])
     return labels
+
+
+def _ranked(
+    info: Facts, file: FileWords, index: int, weights: NamingWeights
+) -> list[tuple[float, str, Candidate]]:
+    """The section's valid candidates, best first, each text once at its best score."""
+    scored: dict[str, tuple[float, str, Candidate]] = {}
+    for candidate in candidates(info, file):
+        candidate = _without_parameters(candidate, info)
+        if not _valid(candidate, info, file):
+            continue
+        text = candidate.text(file.acronyms)
+        value = score(candidate, info, file, index, weights)
+        if text.lower() not in scored or scored[text.lower()][0] < value:
+            scored[text.lower()] = (value, text, candidate)
+    return sorted(scored.values(), key=lambda o: -o[0])
 
 
 def _statements_label(units: list[Unit]) -> str:
