@@ -301,7 +301,7 @@ def _doing_label(info: Facts, file: FileWords, taken: set[str]) -> str:
 
 
 _NAMED_KINDS = frozenset({"function", "method", "class", "type"})
-_PLAIN_NAME = re.compile(r"[A-Za-z][\w$]{1,29}")
+_PLAIN_NAME = re.compile(r"_{0,2}[A-Za-z][\w$]{1,29}")
 
 
 def _words_label(
@@ -334,12 +334,12 @@ def _words_label(
 
 def _names_label(info: Facts, taken: set[str]) -> str:
     """The members' own names, first and last ("The exec function", "handler_30 to
-    handler_44"): what
-    is left when their names read as no words, still drawn from the file."""
+    handler_44"): what is left when their names read as no words, still drawn from the
+    file."""
     names: dict[str, tuple[str, str]] = {}
     for unit in info.definitions:
         # Plain names of things one calls or makes: "_Expr<_Clos, _Tp>::shift" or a
-        # script's "r" would be noise, and a leading underscore is lost to the label's edges.
+        # script's "r" would be noise.
         if unit.kind in _NAMED_KINDS and _PLAIN_NAME.fullmatch(unit.name):
             names.setdefault(vocabulary.singular(unit.name.lower()), (unit.name, unit.kind))
     spelled = list(names.values())
@@ -350,6 +350,8 @@ def _names_label(info: Facts, taken: set[str]) -> str:
         name, kind = spelled[0]
         label = f"The {name} {kind}"
         return label if label.lower() not in taken else ""
+    if any(name.startswith("_") for name, _ in (spelled[0], spelled[-1])):
+        return ""  # "_a to b": the label's edges would lose the underscore
     first, last = spelled[0][0], spelled[-1][0]
     label = (" and " if len(spelled) == 2 else " to ").join((first, last))
     return label if len(label) <= 60 and label.lower() not in taken else ""
