@@ -30,7 +30,7 @@ from .facts import (
     plain_doc,
     short_name,
 )
-from .phrases import and_list, article, base_names, kind_noun, or_list, quoted, sentence
+from .phrases import and_list, article, base_names, inner, kind_noun, or_list, quoted, sentence
 from .weights import DESCRIPTION, PHRASES, DescriptionWeights
 
 
@@ -67,6 +67,16 @@ def _best(
     weights: DescriptionWeights,
 ) -> str:
     options = [*doc_options(info, label, covers, weights), *fact_options(info, file, weights)]
+    from .naming import documentation_share
+
+    if documentation_share(info) > 0.8:
+        # Mostly documentation: say so, then what little code there is.
+        options = [
+            msgspec.structs.replace(o, text=sentence(f"The documentation, then {inner(o.text)}"))
+            if o.source == "facts"
+            else o
+            for o in options
+        ]
     options = [_past_label(o, label) for o in options]
     options = [o for o in options if o.text.lower().rstrip(".") != label.lower().rstrip(".")]
     said = {a.rstrip(".") for a in avoid}

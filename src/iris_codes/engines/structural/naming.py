@@ -173,6 +173,14 @@ def documentation_share(info: Facts) -> float:
     comment closing the file), by lines."""
     lines = info.section.end - info.section.start + 1
     said = sum(p.end - p.start + 1 for p in info.section.pieces if p.unit.kind == "comment")
+    # A docstring opening a unit (the module's, above its first assignment) is prose too.
+    said += sum(
+        last - first + 1
+        for p in info.section.pieces
+        if p.unit.kind != "comment"
+        for first, last in p.unit.facts.strings
+        if first == p.unit.start
+    )
     return said / max(1, lines)
 
 
