@@ -479,6 +479,31 @@ def test_a_deprecation_notice_says_what_became_of_the_file(engine: StructuralEng
     assert intent == "Orders.legacy has been renamed to orders.store.", intent
 
 
+def test_a_block_comment_without_markers_on_its_lines_is_the_package_doc(
+    engine: StructuralEngine,
+) -> None:
+    source = (
+        "// Copyright 2009 Someone. All rights reserved.\n\n/*\n"
+        "Package tally counts words in streams of text and reports the commonest ones.\n\n"
+        "Counting is done in one pass.\n*/\npackage tally\n"
+    )
+    intent = run(engine, source, "go", "doc.go")["file_intent"]
+    assert "counts words in streams of text" in intent.lower(), intent
+
+
+def test_an_init_scripts_description_field_is_its_intent(engine: StructuralEngine) -> None:
+    source = (
+        "#!/bin/sh\n### BEGIN INIT INFO\n# Provides:          tallyd\n"
+        "# Required-Start:    $remote_fs\n# Short-Description: Word tally daemon\n"
+        "# Description:       Counts the words written to the spool folder.\n"
+        "### END INIT INFO\n\nset -e\nDAEMON=/usr/bin/tallyd\n"
+        'case "$1" in\n  start) $DAEMON ;;\n  stop) pkill tallyd ;;\nesac\n'
+    )
+    intent = run(engine, source, "shellscript", "tallyd")["file_intent"]
+    assert "BEGIN INIT INFO" not in intent, intent
+    assert "tally" in intent.lower() or "counts the words" in intent.lower(), intent
+
+
 def test_intent_without_documentation_names_the_main_definitions(engine: StructuralEngine) -> None:
     source = (
         "class OrderStateMachine:\n    def advance(self, event):\n        return event\n\n\n"

@@ -93,7 +93,7 @@ def analyse(
     sections = segment.segment(units, text)
     infos = [facts.facts(section, text) for section in sections]
     file = facts.file_words(text, units, lang, [info.words for info in infos])
-    prose = intent.from_prose(intent.module_text(lines, lang))
+    prose = intent.header_fields(lines) or intent.from_prose(intent.module_text(lines, lang))
     avoid = frozenset({prose.lower()}) if prose else frozenset()
     blocks, labels = _blocks(sections, infos, file, text, frozenset(), avoid)
     intent_text = prose or file_intent(source, lines, lang, infos, labels, file, filename)

@@ -167,12 +167,20 @@ def _comment_blocks(head: list[str]) -> list[list[list[str]]]:
         if any(blocks[-1]):
             blocks.append([[]])
 
+    inside = False  # within a /* … */ whose inner lines carry no marker (Go's package doc)
     for line in head:
         if not line.strip():
-            new_block()
+            if inside:
+                new_paragraph()
+            else:
+                new_block()
             continue
-        if not comments.is_comment_line(line):
+        if not inside and not comments.is_comment_line(line):
             break
+        if line.lstrip().startswith("/*") and "*/" not in line:
+            inside = True
+        elif inside and "*/" in line:
+            inside = False
         text = comments.clean_comment([line])
         if not text or _RULE_CHARS.sub("", text) == "":
             new_paragraph()
@@ -415,6 +423,34 @@ def _prose_line(line: str) -> bool:
 def _synopsis_line(line: str) -> bool:
     """Another synopsis line under "Usage:": ``prog [options] FILE``, ``or: prog -h``."""
     return bool(re.match(r"^(?:or:?\s+)?[\w$.{}#/*-]+\s+(?:\[|-|[A-Z]{2,}\b|\.\.\.)", line))
+
+
+# "# Description: …" fields in a header (an init script's LSB block, a package spec).
+_FIELD = re.compile(r"^\W*(Short-Description|Description|Summary)\s*:\s*(\S.*)$", re.I)
+_ANY_FIELD = re.compile(r"^\W*[A-Z][\w-]*\s*:")
+
+
+def header_fields(lines: Sequence[str]) -> str:
+    """What a header's Description (or Short-Description) field says the file is for."""
+    found: dict[str, str] = {}
+    for index, line in enumerate(lines[:60]):
+        if not comments.is_comment_line(line):
+            continue
+        match = _FIELD.match(line)
+        if not match:
+            continue
+        text = [match.group(2).strip()]
+        for more in lines[index + 1 : index + 6]:  # continuation lines, indented, no key
+            if not re.match(r"^\s*(?:#|//|\*)\s{2,}\S", more) or _ANY_FIELD.match(more):
+                break
+            body = comments.clean_comment([more])
+            text.append(body)
+        found.setdefault(match.group(1).lower(), " ".join(text))
+    for key in ("description", "short-description", "summary"):
+        said = clean(found.get(key, ""))
+        if len(said.split()) >= 3 and not _BOILERPLATE.search(said):
+            return _first_sentence(said)
+    return ""
 
 
 def declared_description(source: str, language: Language | None) -> str:

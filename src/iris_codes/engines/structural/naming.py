@@ -178,8 +178,10 @@ def documentation_share(info: Facts) -> float:
         last - first + 1
         for p in info.section.pieces
         if p.unit.kind != "comment"
-        for first, last in p.unit.facts.strings
-        if first == p.unit.start
+        for first, last in [
+            *(span for span in p.unit.facts.strings if span[0] == p.unit.start),
+            *p.unit.facts.comments,
+        ]
     )
     return said / max(1, lines)
 
