@@ -555,11 +555,14 @@ def _make_unit(unit_id: int, item: _Item, start: int, end: int, file: _File) -> 
     uses = identifiers(body) - names
     signature = file.lines[item.start - 1].strip()[:160]
     doc = _doc_for(file.lines, start, item.start, end, file.lang.docstrings)
-    for before, part in item.gaps:
+    for before, part in reversed(item.gaps):
         if doc:
             break
-        # TypeScript's overloads, then the implementation under its doc comment.
-        doc = comments.leading_comment(file.lines[before : part - 1])
+        # TypeScript's overloads, then the implementation under its doc comment (a /**
+        # block: a line comment between overloads is a note on the next one).
+        gap = file.lines[before : part - 1]
+        if any(line.lstrip().startswith("/**") for line in gap):
+            doc = comments.leading_comment(gap)
     return Unit(
         id=unit_id,
         kind=item.kind,

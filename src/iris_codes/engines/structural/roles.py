@@ -336,6 +336,7 @@ def _definitions_role(units: list[Unit], weights: RoleWeights) -> list[Role]:
     """The main definitions, by size: the least that is true about any file."""
     named = [u for u in _definitions(units) if u.name and not u.parent]
     named = [u for u in named if not u.signature.lstrip().startswith("namespace")]
+    named = [u for u in named if re.match(r"[A-Za-z_$]", short_name(u.name))]  # no "0"
     named = [u for u in named if not re.fullmatch(r"__\w+__", short_name(u.name))]
     if not named:
         return []
