@@ -676,6 +676,17 @@ def test_a_name_that_says_not_is_never_labelled_without_it(engine: StructuralEng
     assert "requiring null" not in labels_said, labels_said
 
 
+def test_a_remark_on_one_line_is_not_a_sections_description(engine: StructuralEngine) -> None:
+    source = (
+        "#!/bin/sh\n"
+        + "".join(f"# res={i} means that nothing matched yet\nres{i}=0\n" for i in range(3))
+        + "".join(f"cp /etc/a{i} /tmp/b{i}\n" for i in range(6))
+    )
+    body = run(engine, source, "shellscript", "copier")
+    for block in body["responsibility_blocks"]:
+        assert "means that nothing matched" not in block["description"], block
+
+
 def test_several_documented_members_are_described_together(engine: StructuralEngine) -> None:
     source = "class Stack:\n" + "".join(
         f'    def {name}(self, item=None):\n        """{doc}"""\n        return item\n\n'

@@ -151,6 +151,10 @@ def doc_options(
         score = weights.doc + weights.doc_coverage * share
         if share < weights.partial_share:
             score -= weights.partial  # one small member's words would pass for the whole
+        if unit.kind in ("statement", "constant", "paragraph", "comment") and intent.is_remark(
+            text
+        ):
+            score -= weights.remark  # a comment on one line of code, not on the section
         if _content_words(text) < weights.min_content_words:
             score -= weights.vague
         if text.lower().rstrip(".") == label.lower():
@@ -264,7 +268,7 @@ def _body_comment(unit: Unit, info: Facts) -> str:
     if not block:
         return ""
     text = clean_doc(comments.clean_comment(block))
-    return "" if not text or intent.is_note(text) else text
+    return "" if not text or intent.is_remark(text) else text
 
 
 def _share(info: Facts, unit: Unit) -> float:

@@ -127,6 +127,16 @@ def is_note(text: str) -> bool:
     )
 
 
+def is_remark(text: str) -> bool:
+    """A remark on one line of code rather than words on a section: a note to maintainers,
+    a tag ("DEBUG: …"), an assignment spelled out ("Res=1 means…"), an emoticon."""
+    return (
+        is_note(text)
+        or bool(re.match(r"^[A-Z]{2,}\s*:", text))
+        or bool(re.search(r"\w=\w|:-?[()]|\bI\b(?!/)", text))
+    )
+
+
 def _pod_name(lines: Sequence[str]) -> list[str]:
     """Perl's ``=head1 NAME`` paragraph ("Module::Name - what it does"), if any."""
     for index, line in enumerate(lines):

@@ -95,6 +95,7 @@ class DescriptionWeights(msgspec.Struct, frozen=True):
     partial_share: float = 0.35  # ... smaller than this share
     joined: float = 0.4  # bonus: several members' docs said together speak for more
     later: float = 1.0  # penalty: a doc's second sentence, past its summary
+    remark: float = 1.5  # penalty: a remark on one line ("Res=1 means…", "DEBUG: …")
     said: float = 2.8  # a fact sentence must score this to stand in for the intent's words
     echo: float = 3.0  # penalty: the doc sentence is the label again
     facts: float = 1.0  # a sentence from what the code does
