@@ -235,3 +235,14 @@ def test_a_doc_between_overloads_and_the_implementation_is_the_functions_doc() -
     units = [u for u in extract_units(source, "typescript") if u.name == "pick"]
     assert len(units) == 1, units
     assert "Picks the value" in units[0].doc, units[0]
+
+
+def test_a_static_assert_defines_nothing() -> None:
+    source = (
+        "template<typename T>\nstruct Box\n{\n"
+        '  static_assert(sizeof(T) > 0, "complete type");\n'
+        "  T value;\n};\n"
+    )
+    asserts = [u for u in extract_units(source, "cpp") if u.signature.startswith("static_assert")]
+    assert asserts, "the assertion is a unit of its own"
+    assert all(u.kind == "statement" and not u.name for u in asserts), asserts

@@ -350,6 +350,8 @@ def _classify(node: Any, file: _File) -> tuple[str, str]:
         return "class", name
     if _TYPE.search(kind_type):
         return "type", name
+    if "assert" in kind_type:
+        return "statement", ""  # C++'s static_assert(…) checks; it defines nothing
     if _CONSTANT.search(kind_type) or _is_assignment(inner):
         if file.lang.arrow_functions and re.search(
             r"=\s*(?:async\s*)?(?:\(|function|\w+\s*=>)", text_start.split("\n")[0]
